@@ -1,0 +1,15 @@
+/**
+ * `deno task bench`: every benchmark, each printing `name: value (target)` lines.
+ * Record the figures in bench/RESULTS.md with the machine they ran on.
+ *
+ * @module
+ */
+
+import { maskBench } from "./mask_bench.ts";
+import { nmsBench } from "./nms_bench.ts";
+
+console.log(
+  `# ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
+);
+await nmsBench();
+await maskBench();

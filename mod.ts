@@ -1,0 +1,122 @@
+/**
+ * streamdet: a streaming video detection runtime for Deno. This module is its library
+ * API; so far it holds the post-processing and evaluation core, pure TypeScript on
+ * typed arrays, matching the reference implementations users compare against:
+ *
+ * - boxes: {@link boxArea}, {@link boxIou}, {@link clipBoxes}, {@link removeSmallBoxes},
+ *   {@link decodeBoxes} / {@link encodeBoxes} (torchvision);
+ * - suppression: {@link nms}, {@link batchedNms} (torchvision), {@link softNms} (mmcv),
+ *   {@link matrixNms} (SOLOv2), {@link matrixNmsBoxes} (PaddlePaddle / OpenVINO);
+ * - masks: {@link pasteMask} / {@link pasteMasks} (detectron2), COCO RLE with
+ *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools), and
+ *   {@link panopticFusion} (detectron2);
+ * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval) and {@link panopticQuality}
+ *   (panopticapi).
+ *
+ * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
+ * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
+ * the argument, what was expected and what was found.
+ *
+ * @example Keep the best box of each cluster, then score what is left
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluateCoco, nms } from "./mod.ts";
+ *
+ * const boxes = new Float32Array([10, 10, 50, 50, 12, 11, 51, 49, 100, 100, 140, 150]);
+ * const scores = new Float32Array([0.9, 0.8, 0.7]);
+ * const keep = nms(boxes, scores, 0.5); // [0, 2]
+ * assert.deepEqual([...keep], [0, 2]);
+ *
+ * const groundTruth = {
+ *   images: [{ id: 1, width: 200, height: 200 }],
+ *   categories: [{ id: 1, name: "car" }],
+ *   annotations: [
+ *     { id: 1, image_id: 1, category_id: 1, bbox: [10, 10, 40, 40], area: 1600, iscrowd: 0 },
+ *     { id: 2, image_id: 1, category_id: 1, bbox: [100, 100, 40, 50], area: 2000, iscrowd: 0 },
+ *   ],
+ * };
+ * const results = [...keep].map((i) => ({
+ *   image_id: 1,
+ *   category_id: 1,
+ *   score: scores[i],
+ *   bbox: [boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2] - boxes[i * 4], boxes[i * 4 + 3] - boxes[i * 4 + 1]],
+ * }));
+ * const { stats } = evaluateCoco(groundTruth, results, "bbox");
+ * assert.ok(stats[0] > 0.999); // AP
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  MatrixNmsKernel,
+  PanopticResult,
+  PanopticSegment,
+  PastedMask,
+  Rle,
+  SoftNmsMethod,
+  UncompressedRle,
+} from "./src/types.ts";
+
+// Boxes
+export { boxArea, boxIou, clipBoxes, removeSmallBoxes } from "./src/geometry/boxes.ts";
+export {
+  type BoxCoderWeights,
+  decodeBoxes,
+  type DecodeBoxesOptions,
+  encodeBoxes,
+} from "./src/geometry/box_coder.ts";
+
+// Suppression
+export { batchedNms, nms } from "./src/geometry/nms.ts";
+export { softNms, type SoftNmsOptions, type SoftNmsResult } from "./src/geometry/soft_nms.ts";
+export { matrixNms, type MatrixNmsOptions } from "./src/geometry/matrix_nms.ts";
+export { matrixNmsBoxes } from "./src/geometry/matrix_nms_boxes.ts";
+
+// Masks
+export { pasteMask, pasteMasks } from "./src/geometry/paste_mask.ts";
+export { compressRle, decodeRle, encodeRle } from "./src/geometry/rle.ts";
+export { rleArea, rleMerge, rleToBbox } from "./src/geometry/rle_ops.ts";
+export { bboxIou, rleIou } from "./src/geometry/rle_iou.ts";
+export { polygonsToRle } from "./src/geometry/polygon_rle.ts";
+export { rleCountsFromString, rleCountsToString } from "./src/geometry/rle_string.ts";
+export {
+  type InstanceMasks,
+  panopticFusion,
+  type PanopticFusionOptions,
+  type SemanticMap,
+} from "./src/geometry/panoptic_fusion.ts";
+
+// Evaluation
+export {
+  type CocoAnnotation,
+  type CocoCategory,
+  type CocoClassResult,
+  type CocoEvalOptions,
+  type CocoEvalResult,
+  type CocoGroundTruth,
+  type CocoImage,
+  type CocoIouType,
+  type CocoResult,
+  evaluateCoco,
+} from "./src/eval/coco_eval.ts";
+export {
+  COCO_AREA_LABELS,
+  COCO_AREA_RANGES,
+  COCO_IOU_THRESHOLDS,
+  COCO_MAX_DETS,
+  COCO_RECALL_THRESHOLDS,
+  COCO_STAT_NAMES,
+} from "./src/eval/coco_params.ts";
+export {
+  type PanopticCategory,
+  type PanopticGroundTruth,
+  type PanopticGroundTruthSegment,
+  type PanopticPrediction,
+  type PanopticPredictionSegment,
+  panopticQuality,
+  type PanopticQualityClass,
+  type PanopticQualityReport,
+  type PanopticQualityScores,
+} from "./src/eval/panoptic_quality.ts";
+export { idsFromRgb, rgbFromIds } from "./src/eval/panoptic_ids.ts";

@@ -1,0 +1,276 @@
+/**
+ * COCO box and mask AP, as pycocotools' `COCOeval` (`evaluate`, `accumulate`,
+ * `summarize`) computes it, with per-class AP as detectron2 reports it.
+ *
+ * @module
+ */
+
+import { accumulateCurves, createCurves, summarizeCurves } from "./coco_accumulate.ts";
+import { indexCoco } from "./coco_dataset.ts";
+import type { CocoEvalOptions, CocoGroundTruth, CocoIouType, CocoResult } from "./coco_types.ts";
+import { cellIou, createEvalBuffer, evaluateImage, sortDetections } from "./coco_match.ts";
+import {
+  COCO_AREA_LABELS,
+  COCO_AREA_RANGES,
+  COCO_IOU_THRESHOLDS,
+  COCO_MAX_DETS,
+  COCO_RECALL_THRESHOLDS,
+} from "./coco_params.ts";
+
+export type {
+  CocoAnnotation,
+  CocoCategory,
+  CocoEvalOptions,
+  CocoGroundTruth,
+  CocoImage,
+  CocoIouType,
+  CocoResult,
+} from "./coco_types.ts";
+
+/** Per-category results: the 12 numbers of `stats` computed for this category alone. */
+export interface CocoClassResult {
+  /** The category's id. */
+  categoryId: number;
+  /** The category's `name` in the ground truth (`""` if it has none). */
+  name: string;
+  /** AP@[.5:.95] (all areas, 100 detections), as detectron2's per-category AP; -1 without ground truth. */
+  ap: number;
+  /** AP at IoU 0.5. */
+  ap50: number;
+  /** AP at IoU 0.75. */
+  ap75: number;
+  /** AP of small objects (area <= 32²). */
+  apSmall: number;
+  /** AP of medium objects (32² <= area <= 96²). */
+  apMedium: number;
+  /** AP of large objects (area >= 96²). */
+  apLarge: number;
+  /** AR with 1 detection per image. */
+  ar1: number;
+  /** AR with 10 detections per image. */
+  ar10: number;
+  /** AR with 100 detections per image. */
+  ar100: number;
+  /** AR of small objects. */
+  arSmall: number;
+  /** AR of medium objects. */
+  arMedium: number;
+  /** AR of large objects. */
+  arLarge: number;
+  /** Ground truths that are not crowd, in the evaluated images. */
+  numGroundTruth: number;
+  /** Detections of this category in the evaluated images (before the maxDets cut). */
+  numDetections: number;
+  /** Precision at the 101 recall points at IoU 0.5 (all areas, 100 detections): a PR curve to plot. */
+  precision50: Float64Array;
+}
+
+/** What {@link evaluateCoco} returns. */
+export interface CocoEvalResult {
+  /** What the IoU compared. */
+  iouType: CocoIouType;
+  /**
+   * `COCOeval.stats`: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl
+   * (names in `COCO_STAT_NAMES`); -1 where nothing is left to average.
+   */
+  stats: number[];
+  /** One entry per evaluated category, in increasing id order. */
+  perClass: CocoClassResult[];
+  /** The parameters the arrays are laid out on. */
+  params: {
+    /** The T = 10 IoU thresholds. */
+    iouThresholds: Float64Array;
+    /** The R = 101 recall points. */
+    recallThresholds: Float64Array;
+    /** The M = 3 detection limits per image: 1, 10, 100. */
+    maxDets: number[];
+    /** The A = 4 area ranges, bounds inclusive. */
+    areaRanges: [number, number][];
+    /** Their labels: all, small, medium, large. */
+    areaLabels: string[];
+    /** Evaluated image ids, increasing. */
+    imageIds: number[];
+    /** The K evaluated category ids, increasing (the `k` axis). */
+    categoryIds: number[];
+  };
+  /** `[T, R, K, A, M]` = `[10, 101, categories, 4, 3]`. */
+  counts: [number, number, number, number, number];
+  /** `eval["precision"]`, T×R×K×A×M row-major (`(((t * R + r) * K + k) * A + a) * M + m`), -1 where no ground truth. */
+  precision: Float64Array;
+  /** `eval["recall"]`, T×K×A×M row-major. */
+  recall: Float64Array;
+  /** `eval["scores"]`, T×R×K×A×M: the score at which each recall point is reached. */
+  scores: Float64Array;
+  /** Results whose category is not evaluated (pycocotools drops them silently). */
+  droppedResults: number;
+}
+
+/** The 12 `_summarize` calls of `_summarizeDets`: [ap, IoU index or all, area, maxDets index]. */
+const SUMMARY: [boolean, number | null, number, number][] = [
+  [true, null, 0, 2],
+  [true, 0, 0, 2],
+  [true, 5, 0, 2],
+  [true, null, 1, 2],
+  [true, null, 2, 2],
+  [true, null, 3, 2],
+  [false, null, 0, 0],
+  [false, null, 0, 1],
+  [false, null, 0, 2],
+  [false, null, 1, 2],
+  [false, null, 2, 2],
+  [false, null, 3, 2],
+];
+
+/**
+ * Evaluates detections against a COCO ground truth with pycocotools' semantics
+ * (`COCO.loadRes`, `COCOeval(gt, dt, iouType).evaluate(); accumulate(); summarize()`):
+ * IoU thresholds 0.5:0.05:0.95, 101 recall points, maxDets 1/10/100, area ranges with
+ * inclusive bounds, crowd regions ignored, greedy matching in score order (stable),
+ * categories without ground truth left out.
+ *
+ * `groundTruth` is a COCO dataset (`{images, annotations, categories}`): annotations
+ * need `id`, `image_id`, `category_id`, `area`, `iscrowd`, and `bbox` (`"bbox"`) or
+ * `segmentation` (`"segm"`: polygons, plain or compressed RLE; images then need
+ * `height` and `width`). `results` are COCO results `{image_id, category_id, score,
+ * bbox?, segmentation?}`; as in `loadRes`, when the first has a `bbox` every area is
+ * `w × h` of the box (even for `"segm"`), otherwise areas (and missing boxes) come from
+ * the compressed RLE. Empty `results` give 0 (pycocotools' `loadRes` fails on them).
+ *
+ * Precision is pycocotools' `tp / (fp + tp + np.spacing(1))`, so a category whose only
+ * true positive comes first has precision 1 / (1 + 2⁻⁵²) = 0.9999999999999998 there, and
+ * "perfect" AP can be that rather than 1, as in pycocotools (which prints 1.000).
+ *
+ * Bad input is a `TypeError` / `RangeError` naming its path
+ * (`groundTruth.annotations[3].area`); so is a result for an image not in the ground
+ * truth (pycocotools asserts), and a mask whose size is not its image's.
+ *
+ * @param groundTruth COCO ground truth.
+ * @param results Detections in the COCO results format.
+ * @param iouType `"bbox"` or `"segm"`.
+ * @param options Subsets of image and category ids to evaluate.
+ *
+ * @example Perfect boxes give AP 1, a false positive ranked first halves it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const groundTruth = {
+ *   images: [{ id: 1, height: 100, width: 100 }],
+ *   categories: [{ id: 1, name: "person" }],
+ *   annotations: [
+ *     { id: 1, image_id: 1, category_id: 1, area: 400, iscrowd: 0, bbox: [10, 10, 20, 20] },
+ *     { id: 2, image_id: 1, category_id: 1, area: 400, iscrowd: 0, bbox: [50, 10, 20, 20] },
+ *   ],
+ * };
+ * const results = [
+ *   { image_id: 1, category_id: 1, score: 0.9, bbox: [10, 10, 20, 20] },
+ *   { image_id: 1, category_id: 1, score: 0.8, bbox: [50, 10, 20, 20] },
+ * ];
+ * const { stats, perClass } = evaluateCoco(groundTruth, results, "bbox");
+ * assert.equal(stats[0], 1); // AP
+ * assert.equal(stats[3], 1); // APs: area 400 is small
+ * assert.equal(stats[4], -1); // APm: no medium ground truth
+ * assert.equal(stats[6], 0.5); // AR1: one detection per image finds one of two
+ * assert.equal(perClass[0].ap, 1);
+ *
+ * // a false positive (no overlap) scored above both: precision 0, 1/2, 2/3 -> 2/3
+ * const withFp = [{ image_id: 1, category_id: 1, score: 0.95, bbox: [0, 60, 10, 10] }, ...results];
+ * assert.equal(evaluateCoco(groundTruth, withFp, "bbox").stats[0], 2 / (3 + 2.220446049250313e-16));
+ * ```
+ */
+export function evaluateCoco(
+  groundTruth: CocoGroundTruth,
+  results: CocoResult[],
+  iouType: CocoIouType,
+  options?: CocoEvalOptions,
+): CocoEvalResult {
+  const index = indexCoco(groundTruth, results, iouType, options);
+  const I = index.imageIds.length;
+  const K = index.categoryIds.length;
+  const T = COCO_IOU_THRESHOLDS.length;
+  const R = COCO_RECALL_THRESHOLDS.length;
+  const A = COCO_AREA_RANGES.length;
+  const M = COCO_MAX_DETS.length;
+  const maxDet = COCO_MAX_DETS[M - 1];
+  const curves = createCurves(T, R, K, A, M);
+  const gt = index.groundTruth;
+  const dt = index.detections;
+  const numGroundTruth = new Array<number>(K).fill(0);
+  const numDetections = new Array<number>(K).fill(0);
+  for (let k = 0; k < K; k++) {
+    const buffers = COCO_AREA_RANGES.map(() => createEvalBuffer());
+    for (let i = 0; i < I; i++) {
+      const cell = k * I + i;
+      const gStart = gt.cellStart[cell], gEnd = gt.cellStart[cell + 1];
+      const dStart = dt.cellStart[cell], dEnd = dt.cellStart[cell + 1];
+      if (gStart === gEnd && dStart === dEnd) continue;
+      for (let n = gStart; n < gEnd; n++) if (!gt.crowd[n]) numGroundTruth[k]++;
+      numDetections[k] += dEnd - dStart;
+      const order = sortDetections(dt.scores, dStart, dEnd, maxDet);
+      const ious = cellIou(index, cell, order);
+      for (let a = 0; a < A; a++) {
+        evaluateImage(
+          index,
+          cell,
+          order,
+          ious,
+          COCO_AREA_RANGES[a],
+          COCO_IOU_THRESHOLDS,
+          buffers[a],
+        );
+      }
+    }
+    for (let a = 0; a < A; a++) {
+      for (let m = 0; m < M; m++) {
+        accumulateCurves(buffers[a], COCO_MAX_DETS[m], COCO_RECALL_THRESHOLDS, curves, k, a, m);
+      }
+    }
+  }
+  const allT = Array.from({ length: T }, (_, t) => t);
+  const allK = Array.from({ length: K }, (_, k) => k);
+  const summarize = (categories: number[]) =>
+    SUMMARY.map(([ap, t, a, m]) =>
+      summarizeCurves(curves, ap, t === null ? allT : [t], categories, a, m)
+    );
+  const perClass = index.categoryIds.map((categoryId, k): CocoClassResult => {
+    const s = summarize([k]);
+    const precision50 = new Float64Array(R);
+    for (let r = 0; r < R; r++) precision50[r] = curves.precision[((r * K + k) * A) * M + 2];
+    return {
+      categoryId,
+      name: index.categoryNames[k],
+      ap: s[0],
+      ap50: s[1],
+      ap75: s[2],
+      apSmall: s[3],
+      apMedium: s[4],
+      apLarge: s[5],
+      ar1: s[6],
+      ar10: s[7],
+      ar100: s[8],
+      arSmall: s[9],
+      arMedium: s[10],
+      arLarge: s[11],
+      numGroundTruth: numGroundTruth[k],
+      numDetections: numDetections[k],
+      precision50,
+    };
+  });
+  return {
+    iouType,
+    stats: summarize(allK),
+    perClass,
+    params: {
+      iouThresholds: COCO_IOU_THRESHOLDS.slice(),
+      recallThresholds: COCO_RECALL_THRESHOLDS.slice(),
+      maxDets: [...COCO_MAX_DETS],
+      areaRanges: COCO_AREA_RANGES.map(([lo, hi]) => [lo, hi] as [number, number]),
+      areaLabels: [...COCO_AREA_LABELS],
+      imageIds: index.imageIds,
+      categoryIds: index.categoryIds,
+    },
+    counts: curves.counts,
+    precision: curves.precision,
+    recall: curves.recall,
+    scores: curves.scores,
+    droppedResults: index.droppedResults,
+  };
+}
