@@ -1,6 +1,6 @@
 /**
  * `matrixNms` against SOLOv2's torch implementation, and `pasteMasks` + `panopticFusion`
- * against detectron2's torch paste, on the same inputs: the inputs are written to
+ * against detectron2's `paste_masks_in_image`, on the same inputs: the inputs are written to
  * `bench/out/`, the torch side runs as a subprocess (`bench/torch/baselines.py`) with
  * one thread, as ours runs on one.
  *
@@ -85,7 +85,7 @@ async function matrixNmsBench(): Promise<void> {
   ]);
 }
 
-/** pasteMasks of 100 28×28 masks into 1280×720 + panopticFusion vs detectron2's paste. */
+/** pasteMasks of 100 28×28 masks into 1280×720 + panopticFusion vs detectron2 paste_masks_in_image. */
 async function pasteBench(): Promise<void> {
   const f = maskRcnnFrame(100, 28, 1280, 720, 6, 11);
   const spec = {
@@ -108,7 +108,8 @@ async function pasteBench(): Promise<void> {
     { name: "paste+fusion", run },
     { name: "paste", run: () => pasteMasks(f.masks, 28, f.boxes, 720, 1280) },
   ], { calls: 3, rounds: 9, warmup: 3 });
-  const name = "pasteMasks 100x28x28 into 1280x720 + panopticFusion / detectron2 torch paste";
+  const name =
+    "pasteMasks 100x28x28 into 1280x720 + panopticFusion / detectron2 paste_masks_in_image";
   if (typeof torch === "string") {
     console.log(`${name}: skipped (${torch})`);
     return;
@@ -119,7 +120,7 @@ async function pasteBench(): Promise<void> {
   const segments = run().segments.length;
   report(name, ours / torch.ms, 0.5, [
     `paste + fusion ${ms(ours)} (paste alone ${ms(pasteOnly)}, ${segments} segments), ` +
-    `torch ${torch.torch} paste ${ms(torch.ms)} (${torch.threads} thread); ` +
+    `torch ${torch.torch} paste_masks_in_image ${ms(torch.ms)} (${torch.threads} thread); ` +
     `pasted pixels ${pixels} vs torch ${theirs}`,
   ]);
 }

@@ -48,6 +48,7 @@ export async function compare(
  */
 export function report(name: string, ratio: number, target: number, details: string[] = []): void {
   const ok = ratio <= target ? "ok" : "MISSED";
-  console.log(`${name}: ${ratio.toFixed(2)}x (target <= ${target.toFixed(2)}x) ${ok}`);
+  const value = ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2);
+  console.log(`${name}: ${value}x (target <= ${target.toFixed(2)}x) ${ok}`);
   for (const d of details) console.log(`    ${d}`);
 }

@@ -1,9 +1,9 @@
 /**
- * A tournament tree over the slots of a score array: the root holds the slot with the
- * highest score, ties going to the lower slot, which is the order mmcv's Soft-NMS scans
- * its working arrays in. Changing one slot's score costs O(log N) at worst, and when a
- * score only falls, usually a step or two: the walk stops as soon as a subtree's winner
- * is unaffected.
+ * A tournament tree over the entries of a score array: the root holds the entry with
+ * the highest score, ties going to the lower rank (or, without ranks, the lower index).
+ * Changing one entry's score or rank costs O(log N) at worst, and when a score only
+ * falls, usually a step or two: the walk stops as soon as a subtree's winner is
+ * unaffected.
  *
  * @module
  */
@@ -11,34 +11,41 @@
 import { reusable } from "./reusable.ts";
 
 /**
- * Max-tree over `scores` (one entry per slot; `-Infinity` marks an empty slot). After
- * changing `scores[slot]`, call `update(slot)`.
+ * Max-tree over `scores` (one entry per item; `-Infinity` marks an empty one), ties
+ * broken by `ranks` when given, else by index. After changing `scores[item]` or
+ * `ranks[item]`, call `update(item)`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * const scores = new Float32Array([0.5, 0.9, 0.9, 0.1]);
  * const tree = new MaxTree(scores);
- * assert.equal(tree.top(), 1); // the lower of two equal slots wins
+ * assert.equal(tree.top(), 1); // the lower of two equal entries wins
  * scores[1] = 0.2;
  * tree.update(1);
  * assert.equal(tree.top(), 2);
+ * const ranks = new Int32Array([0, 5, 4, 3]);
+ * scores[1] = 0.9;
+ * tree.reset(scores, ranks);
+ * assert.equal(tree.top(), 2); // equal scores: rank 4 beats rank 5
  * ```
  */
 export class MaxTree {
   private scores: Float32Array = new Float32Array(0);
+  private ranks: Int32Array | null = null;
   private win: Int32Array = new Int32Array(2);
   private leaves = 1;
   private readonly buffer = reusable((n) => new Int32Array(n));
 
   /** Builds the tree over `scores` (see {@link MaxTree.reset}). */
-  constructor(scores?: Float32Array) {
-    if (scores !== undefined) this.reset(scores);
+  constructor(scores?: Float32Array, ranks: Int32Array | null = null) {
+    if (scores !== undefined) this.reset(scores, ranks);
   }
 
-  /** Rebuilds the tree over `scores`, keeping its working memory. */
-  reset(scores: Float32Array): this {
+  /** Rebuilds the tree over `scores` (and `ranks`), keeping its working memory. */
+  reset(scores: Float32Array, ranks: Int32Array | null = null): this {
     this.scores = scores;
+    this.ranks = ranks;
     let leaves = 1;
     while (leaves < scores.length) leaves *= 2;
     this.leaves = leaves;
@@ -51,28 +58,30 @@ export class MaxTree {
     return this;
   }
 
-  /** Slot with the highest score (lowest slot among equals); -1 when empty. */
+  /** Entry with the highest score (lowest rank among equals); -1 when empty. */
   top(): number {
     return this.win[1];
   }
 
-  /** Re-ranks `slot` after its score changed. */
-  update(slot: number): void {
-    const win = this.win, scores = this.scores;
-    for (let node = (this.leaves + slot) >> 1; node >= 1; node >>= 1) {
-      const before = win[node], a = win[2 * node], b = win[2 * node + 1];
-      // The left child's slots are all lower: ties keep it.
-      const after = a < 0 ? b : b < 0 ? a : scores[b] > scores[a] ? b : a;
-      // Unchanged winner that is not the changed slot: nothing above can change.
-      if (after === before && before !== slot) return;
+  /** Re-ranks `item` after its score or rank changed. */
+  update(item: number): void {
+    const win = this.win;
+    for (let node = (this.leaves + item) >> 1; node >= 1; node >>= 1) {
+      const before = win[node];
+      const after = this.better(win[2 * node], win[2 * node + 1]);
+      // Unchanged winner that is not the changed entry: nothing above can change.
+      if (after === before && before !== item) return;
       win[node] = after;
     }
   }
 
+  /** The better of two entries; `a` is the left one, so it has the lower index. */
   private better(a: number, b: number): number {
     if (a < 0) return b;
     if (b < 0) return a;
     const sa = this.scores[a], sb = this.scores[b];
-    return sb > sa ? b : a; // a < b always (left subtree): ties keep a
+    if (sb > sa) return b;
+    const ranks = this.ranks;
+    return sb === sa && ranks !== null && ranks[b] < ranks[a] ? b : a;
   }
 }

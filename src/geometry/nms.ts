@@ -8,23 +8,32 @@
 import { BoxGrid } from "./box_grid.ts";
 import { areasInto, iouAbove } from "./boxes.ts";
 import { reusable } from "./reusable.ts";
-import { argsortDescending } from "./score_order.ts";
+import { argsortDescending, groupByLabel } from "./score_order.ts";
 import { checkBoxes, checkLabels, checkNumber, checkScores } from "./validate.ts";
 
 // Working memory kept between calls (see reusable.ts).
 const grid = new BoxGrid();
 const orderBuffer = reusable((n) => new Int32Array(n));
+const groupedBuffer = reusable((n) => new Int32Array(n));
+const sortedBoxBuffer = reusable((n) => new Float32Array(n));
 const areaBuffer = reusable((n) => new Float32Array(n));
 const suppressedBuffer = reusable((n) => new Uint8Array(n));
+const keptBuffer = reusable((n) => new Uint8Array(n));
 const neighbourBuffer = reusable((n) => new Int32Array(n));
 const keepBuffer = reusable((n) => new Int32Array(n));
+
+/** Groups smaller than this are compared pair by pair, without building the grid. */
+const SMALL_GROUP = 24;
 
 /**
  * Greedy NMS: boxes in decreasing score order (stable), each kept unless an already
  * kept box of the same class (when `classIds` is given) overlaps it with IoU strictly
- * above `iouThreshold`. Only overlapping pairs are compared (see {@link BoxGrid}),
- * which gives the same result as comparing all pairs, since IoU > threshold >= 0 needs
- * a positive intersection.
+ * above `iouThreshold`.
+ *
+ * Classes never interact, so each class runs on its own: its boxes are copied in score
+ * order into a compact array, where the greedy pass needs no order lookups and a spatial
+ * index holds only boxes of that class. The kept boxes are then read off the global
+ * score order.
  */
 function greedyNms(
   boxes: Float32Array,
@@ -35,30 +44,73 @@ function greedyNms(
   const n = scores.length;
   if (n === 0) return new Int32Array(0);
   const order = argsortDescending(scores, orderBuffer(n));
-  const areas = areasInto(boxes, n, areaBuffer(n));
-  grid.reset(boxes, n);
+  const grouped = classIds === null
+    ? order
+    : groupByLabel(order.subarray(0, n), classIds, groupedBuffer(n));
+  const sorted = sortedBoxBuffer(4 * n);
+  for (let k = 0; k < n; k++) {
+    const o = grouped[k] * 4, p = k * 4;
+    sorted[p] = boxes[o];
+    sorted[p + 1] = boxes[o + 1];
+    sorted[p + 2] = boxes[o + 2];
+    sorted[p + 3] = boxes[o + 3];
+  }
   const suppressed = suppressedBuffer(n).fill(0, 0, n);
-  const neighbours = neighbourBuffer(n + 1);
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    if (classIds !== null) {
+      const label = classIds[grouped[start]];
+      while (end < n && classIds[grouped[end]] === label) end++;
+    } else end = n;
+    suppressSorted(
+      sorted.subarray(4 * start, 4 * end),
+      suppressed.subarray(start, end),
+      iouThreshold,
+    );
+    start = end;
+  }
+  const kept = keptBuffer(n);
+  for (let k = 0; k < n; k++) kept[grouped[k]] = 1 - suppressed[k];
   const keep = keepBuffer(n);
-  let kept = 0;
-  for (let r = 0; r < n; r++) {
-    const i = order[r];
+  let count = 0;
+  for (let r = 0; r < n; r++) if (kept[order[r]]) keep[count++] = order[r];
+  return keep.slice(0, count);
+}
+
+/**
+ * The greedy pass on boxes already in decreasing score order: marks in `suppressed`
+ * each box whose IoU with an earlier kept box is above the threshold. Only overlapping
+ * pairs are compared (see {@link BoxGrid}), which gives the same result as comparing
+ * all pairs, since IoU > threshold >= 0 needs a positive intersection.
+ */
+function suppressSorted(boxes: Float32Array, suppressed: Uint8Array, iouThreshold: number): void {
+  const m = suppressed.length;
+  const areas = areasInto(boxes, m, areaBuffer(m));
+  if (m < SMALL_GROUP) {
+    for (let i = 0; i < m; i++) {
+      if (suppressed[i]) continue;
+      for (let j = i + 1; j < m; j++) {
+        if (!suppressed[j] && iouAbove(boxes, areas, i, j, iouThreshold, false)) suppressed[j] = 1;
+      }
+    }
+    return;
+  }
+  grid.reset(boxes, m);
+  const neighbours = neighbourBuffer(m + 1);
+  for (let i = 0; i < m; i++) {
     if (suppressed[i]) continue;
-    keep[kept++] = i;
     // Boxes leave the index once kept or suppressed, so the neighbours found are the
     // later boxes still in play.
     grid.remove(i);
     const count = grid.overlapping(i, neighbours, iouThreshold);
     for (let k = 0; k < count; k++) {
       const j = neighbours[k];
-      if (classIds !== null && classIds[j] !== classIds[i]) continue;
       if (iouAbove(boxes, areas, i, j, iouThreshold, false)) {
         suppressed[j] = 1;
         grid.remove(j);
       }
     }
   }
-  return keep.slice(0, kept);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 
 import { reusable } from "./reusable.ts";
-import { argsortDescending } from "./score_order.ts";
+import { argsortDescending, groupByLabel } from "./score_order.ts";
 
 /**
  * Adjacency of the boxes (N×4 `x1, y1, x2, y2`) that overlap with positive area
@@ -36,7 +36,6 @@ export class OverlapAdjacency {
   neighbours: Int32Array = new Int32Array(0);
   private readonly key = reusable((n) => new Float32Array(n));
   private readonly order = reusable((n) => new Int32Array(n));
-  private readonly byLabel = reusable((n) => new Int32Array(n));
   private readonly sorted = reusable((n) => new Int32Array(n));
   private readonly x1 = reusable((n) => new Float32Array(n));
   private readonly y1 = reusable((n) => new Float32Array(n));
@@ -54,8 +53,8 @@ export class OverlapAdjacency {
     labels: Int32Array | null = null,
     n: number = boxes.length >> 2,
   ): this {
-    // Valid boxes, ordered by label, then by x1 (two stable radix sorts: by x1, then by
-    // label; invalid boxes get -inf as key and sort last).
+    // Valid boxes, ordered by label, then by x1 (a stable sort by x1, then a stable
+    // grouping by label; invalid boxes get -inf as key, sort last and are left out).
     const key = this.key(n);
     let m = 0;
     for (let i = 0, o = 0; i < n; i++, o += 4) {
@@ -64,19 +63,7 @@ export class OverlapAdjacency {
       if (valid) m++;
     }
     let order: Int32Array = argsortDescending(key.subarray(0, n), this.order(n));
-    if (labels !== null && !labels.subarray(0, n).every((l) => Math.abs(l) < 2 ** 24)) {
-      // Labels that float32 keys cannot hold exactly: a comparator sort instead.
-      order.subarray(0, m).sort((a, b) => labels[a] - labels[b] || boxes[a * 4] - boxes[b * 4]);
-    } else if (labels !== null) {
-      for (let k = 0; k < n; k++) {
-        const i = order[k];
-        key[k] = k < m ? -labels[i] : -Infinity;
-      }
-      const byLabel = argsortDescending(key.subarray(0, n), this.byLabel(n));
-      const sorted = this.sorted(n);
-      for (let k = 0; k < n; k++) sorted[k] = order[byLabel[k]];
-      order = sorted;
-    }
+    if (labels !== null) order = groupByLabel(order.subarray(0, m), labels, this.sorted(m));
     const x1 = this.x1(m), y1 = this.y1(m), x2 = this.x2(m), y2 = this.y2(m);
     const groupEnd = this.groupEnd(m);
     for (let k = 0; k < m; k++) {

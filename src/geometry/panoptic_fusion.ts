@@ -92,11 +92,15 @@ export function panopticFusion(
     const i = order[r];
     const score = scores[i];
     if (score < instanceScoreThreshold) break;
-    const m = masks[i];
-    const { area, taken } = coverage(m, ids, width);
-    if (area === 0 || taken / area > overlapThreshold) continue;
-    const id = segments.length + 1;
-    paint(m, ids, width, id);
+    // Paint first, counting as it goes; the rare instance that overlaps too much is
+    // then taken out again. One pass over the mask instead of two.
+    const m = masks[i], id = segments.length + 1;
+    const { area, taken } = paintFree(m, ids, width, id);
+    if (area === 0) continue;
+    if (taken / area > overlapThreshold) {
+      if (area > taken) unpaint(m, ids, width, id);
+      continue;
+    }
     segments.push({
       id,
       categoryId: classIds[i],
@@ -140,32 +144,31 @@ const freeBuffer = reusable((n) => new Float64Array(n));
 const presentBuffer = reusable((n) => new Uint8Array(n));
 const idOfLabelBuffer = reusable((n) => new Int32Array(n));
 
-/** Pixels of a mask, and how many of them are already taken in `ids`. */
-function coverage(m: PastedMask, ids: Int32Array, width: number) {
+/**
+ * Gives the mask's free pixels the id `id`; returns the mask's pixel count and how many
+ * of them were already taken. Branches, not arithmetic: mask bytes and taken pixels come
+ * in long runs, so they predict well.
+ */
+function paintFree(m: PastedMask, ids: Int32Array, width: number, id: number) {
   const data = m.data;
   let area = 0, taken = 0;
   for (let row = 0; row < m.height; row++) {
     const src = row * m.width, dst = (m.y + row) * width + m.x;
     for (let c = 0; c < m.width; c++) {
-      // Branches, not arithmetic: mask bytes come in long runs, so they predict well.
-      if (data[src + c] !== 0) {
-        area++;
-        if (ids[dst + c] !== 0) taken++;
-      }
+      if (data[src + c] === 0) continue;
+      area++;
+      if (ids[dst + c] === 0) ids[dst + c] = id;
+      else taken++;
     }
   }
   return { area, taken };
 }
 
-/** Gives the mask's free pixels the segment id `id`. */
-function paint(m: PastedMask, ids: Int32Array, width: number, id: number): void {
-  const data = m.data;
+/** Takes back the pixels that {@link paintFree} gave `id`. */
+function unpaint(m: PastedMask, ids: Int32Array, width: number, id: number): void {
   for (let row = 0; row < m.height; row++) {
-    const src = row * m.width, dst = (m.y + row) * width + m.x;
-    for (let c = 0; c < m.width; c++) {
-      const at = dst + c;
-      if (data[src + c] !== 0 && ids[at] === 0) ids[at] = id;
-    }
+    const dst = (m.y + row) * width + m.x;
+    for (let c = 0; c < m.width; c++) if (ids[dst + c] === id) ids[dst + c] = 0;
   }
 }
 

@@ -81,3 +81,48 @@ export function ranksOf(order: Int32Array): Int32Array {
   for (let r = 0; r < order.length; r++) rank[order[r]] = r;
   return rank;
 }
+
+const countBuffer = reusable((n) => new Int32Array(n));
+
+/**
+ * Reorders `order` (indices into `labels`) so that equal labels are contiguous, in
+ * increasing label order, keeping the given order within each label (a stable counting
+ * sort). Writes into `out` (at least `order.length` long) and returns it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const labels = new Int32Array([2, 1, 2, 1]);
+ * assert.deepEqual([...groupByLabel(new Int32Array([0, 1, 2, 3]), labels)], [1, 3, 0, 2]);
+ * ```
+ */
+export function groupByLabel(
+  order: Int32Array,
+  labels: Int32Array,
+  out: Int32Array = new Int32Array(order.length),
+): Int32Array {
+  const n = order.length;
+  if (n === 0) return out;
+  let min = labels[order[0]], max = min;
+  for (let k = 1; k < n; k++) {
+    const l = labels[order[k]];
+    if (l < min) min = l;
+    if (l > max) max = l;
+  }
+  const range = max - min + 1;
+  if (range > 4 * n + 1024) {
+    // Labels too spread out for a count per value: a comparator sort on (label, place).
+    const place = countBuffer(n);
+    for (let k = 0; k < n; k++) place[k] = k;
+    const sorted = place.subarray(0, n).sort((a, b) =>
+      labels[order[a]] - labels[order[b]] || a - b
+    );
+    for (let k = 0; k < n; k++) out[k] = order[sorted[k]];
+    return out;
+  }
+  const counts = countBuffer(range + 1).fill(0, 0, range + 1);
+  for (let k = 0; k < n; k++) counts[labels[order[k]] - min + 1]++;
+  for (let v = 0; v < range; v++) counts[v + 1] += counts[v];
+  for (let k = 0; k < n; k++) out[counts[labels[order[k]] - min]++] = order[k];
+  return out;
+}
