@@ -11,7 +11,10 @@
  *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools), and
  *   {@link panopticFusion} (detectron2);
  * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval) and {@link panopticQuality}
- *   (panopticapi).
+ *   (panopticapi);
+ * - video: {@link FrameSource} decodes files, live streams, cameras, image folders and test
+ *   patterns with ffmpeg ({@link resolveFfmpeg} finds it), lossless or with a bounded live
+ *   queue, reconnecting with backoff and reporting its status.
  *
  * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
  * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
@@ -49,14 +52,20 @@
  */
 
 export type {
+  DropPolicy,
+  Frame,
   MatrixNmsKernel,
   PanopticResult,
   PanopticSegment,
   PastedMask,
+  PixelFormat,
   Rle,
   SoftNmsMethod,
+  SourceState,
+  SourceStatus,
   UncompressedRle,
 } from "./src/types.ts";
+export { SourceError, StreamdetError } from "./src/errors.ts";
 
 // Boxes
 export { boxArea, boxIou, clipBoxes, removeSmallBoxes } from "./src/geometry/boxes.ts";
@@ -120,3 +129,31 @@ export {
   type PanopticQualityScores,
 } from "./src/eval/panoptic_quality.ts";
 export { idsFromRgb, rgbFromIds } from "./src/eval/panoptic_ids.ts";
+
+// Video
+export {
+  FrameSource,
+  type FrameSourceOptions,
+  type SourceInfo,
+  type SourceStats,
+} from "./src/video/frame_source.ts";
+export {
+  type FfmpegBinary,
+  type FfmpegOrigin,
+  resolveFfmpeg,
+  type ResolveFfmpegOptions,
+} from "./src/video/ffmpeg_binary.ts";
+export {
+  type FileInput,
+  type ImagesInput,
+  type LavfiInput,
+  parseSourceInput,
+  type SourceInput,
+  type SourceKind,
+  type UrlInput,
+  type V4l2Input,
+} from "./src/video/source_spec.ts";
+export { type FrameGeometry, frameGeometry, type OutputSpec } from "./src/video/ffmpeg_args.ts";
+export { DEFAULT_RECONNECT, type ReconnectOptions } from "./src/video/backoff.ts";
+export { type InputInfo } from "./src/video/ffmpeg_log.ts";
+export { handOverSignals } from "./src/video/child_registry.ts";

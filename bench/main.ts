@@ -7,9 +7,11 @@
 
 import { maskBench } from "./mask_bench.ts";
 import { nmsBench } from "./nms_bench.ts";
+import { videoBench } from "./video_bench.ts";
 
 console.log(
   `# ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
 );
 await nmsBench();
 await maskBench();
+await videoBench();

@@ -39,16 +39,24 @@ export async function compare(
 }
 
 /**
- * Prints one benchmark line, `name: value (target)`, and details indented below it.
+ * Prints one benchmark line, `name: value (target)`, and details indented below it. The
+ * ratio is ours over the baseline's time (lower is better) unless `higherIsBetter`.
  *
  * @example
  * ```ts
  * report("nms 1000 boxes / ORT NonMaxSuppression", 0.4, 1.0, ["ours 0.1 ms", "ORT 0.25 ms"]);
  * ```
  */
-export function report(name: string, ratio: number, target: number, details: string[] = []): void {
-  const ok = ratio <= target ? "ok" : "MISSED";
+export function report(
+  name: string,
+  ratio: number,
+  target: number,
+  details: string[] = [],
+  higherIsBetter = false,
+): void {
+  const ok = (higherIsBetter ? ratio >= target : ratio <= target) ? "ok" : "MISSED";
   const value = ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2);
-  console.log(`${name}: ${value}x (target <= ${target.toFixed(2)}x) ${ok}`);
+  const sign = higherIsBetter ? ">=" : "<=";
+  console.log(`${name}: ${value}x (target ${sign} ${target.toFixed(2)}x) ${ok}`);
   for (const d of details) console.log(`    ${d}`);
 }

@@ -84,3 +84,55 @@ export interface PanopticResult {
   /** One entry per id used in `segmentIds`, in increasing id order. */
   segments: PanopticSegment[];
 }
+
+/** Pixel layout of a raw frame: 3 bytes per pixel, row-major. */
+export type PixelFormat = "rgb24" | "bgr24";
+
+/** One decoded video frame, as a source delivers it. */
+export interface Frame {
+  /** The stream the frame belongs to. */
+  streamId: string;
+  /** 0, 1, 2... per source, across reconnects. */
+  index: number;
+  /** Presentation time in milliseconds, from the decoder (may restart after a reconnect). */
+  ptsMs: number;
+  /** Wall-clock time (`Date.now()`) when the frame was read from the decoder. */
+  capturedAt: number;
+  /** Frame width in pixels (after scaling). */
+  width: number;
+  /** Frame height in pixels (after scaling). */
+  height: number;
+  /** Pixel layout of `data`. */
+  format: PixelFormat;
+  /** `height × width × 3` bytes. */
+  data: Uint8Array;
+}
+
+/**
+ * What a live source does with a frame when its queue is full: `"drop-oldest"` (default:
+ * latency stays bounded), `"drop-latest"` (keep what is queued), or `"wait"` (stop
+ * reading: backpressure on the decoder).
+ */
+export type DropPolicy = "wait" | "drop-oldest" | "drop-latest";
+
+/** Lifecycle states a source reports. */
+export type SourceState =
+  | "connecting"
+  | "connected"
+  | "stalled"
+  | "reconnecting"
+  | "ended"
+  | "failed"
+  | "stopped";
+
+/** A status event of a source. */
+export interface SourceStatus {
+  streamId: string;
+  state: SourceState;
+  /** Wall-clock time of the event (`Date.now()`). */
+  at: number;
+  /** Reconnect attempt (1, 2...) for `reconnecting`, and `connecting` after one. */
+  attempt?: number;
+  /** Why, for `stalled`, `reconnecting`, `failed` (and `ended` with a decoder error). */
+  reason?: string;
+}

@@ -1,0 +1,38 @@
+/**
+ * Domain errors. Bad arguments throw `TypeError` / `RangeError`; faults of the outside
+ * world (a decoder that cannot open an input, a model that cannot load) throw a subclass
+ * of {@link StreamdetError}, with the underlying error as `cause` and a message that says
+ * what was expected and what was found.
+ *
+ * @module
+ */
+
+/**
+ * Base of the runtime's domain errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const error = new SourceError("cam1: could not open rtsp://cam/stream", { cause: new Error("timeout") });
+ * assert.ok(error instanceof StreamdetError);
+ * assert.equal(error.name, "SourceError");
+ * ```
+ */
+export class StreamdetError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A video source failed: ffmpeg is missing, an input is refused (protocol, root folder)
+ * or cannot be decoded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(new SourceError("no such file").name, "SourceError");
+ * ```
+ */
+export class SourceError extends StreamdetError {}

@@ -1,0 +1,223 @@
+/**
+ * The ffmpeg command line of a source: input options per kind, then one filter graph
+ * that scales (letterbox or resize) and converts to the model's pixel format, then raw
+ * frames on stdout. Every decoded frame comes out exactly once (`passthrough` frame-rate
+ * mode) and `showinfo` logs each frame's presentation time on stderr.
+ *
+ * @module
+ */
+
+import type { PixelFormat } from "../types.ts";
+import type { FfmpegBinary } from "./ffmpeg_binary.ts";
+import type { SourceInput } from "./source_spec.ts";
+
+/** How frames are sized for the model. */
+export interface OutputSpec {
+  /**
+   * `"letterbox"`: scale to fit inside `width × height` keeping the aspect ratio, pad
+   * the rest with black, centred; `"resize"`: stretch to `width × height`; `"native"`:
+   * keep the source's size (`width` / `height` ignored).
+   */
+  fit: "letterbox" | "resize" | "native";
+  width: number;
+  height: number;
+  format: PixelFormat;
+  /** Keep at most this many frames per second (ffmpeg's `fps` filter); all when absent. */
+  fps?: number;
+}
+
+/**
+ * Where a source frame lands in the output frame: output pixel
+ * `(x * scaleX + padX, y * scaleY + padY)` is source pixel `(x, y)`.
+ */
+export interface FrameGeometry {
+  /** Source (native) size. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Output frame size. */
+  width: number;
+  height: number;
+  /** Size of the scaled picture inside the output frame. */
+  scaledWidth: number;
+  scaledHeight: number;
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+}
+
+/**
+ * The geometry the filter graph of {@link filterGraph} produces for a source size:
+ * computed with the same expressions ffmpeg evaluates, in float64 as it does.
+ *
+ * @example Letterboxing 1920×1080 into 640×640
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const g = frameGeometry(1920, 1080, { fit: "letterbox", width: 640, height: 640, format: "rgb24" });
+ * assert.deepEqual([g.scaledWidth, g.scaledHeight, g.padX, g.padY], [640, 360, 0, 140]);
+ * ```
+ */
+export function frameGeometry(
+  sourceWidth: number,
+  sourceHeight: number,
+  out: OutputSpec,
+): FrameGeometry {
+  let scaledWidth = sourceWidth, scaledHeight = sourceHeight, width = sourceWidth;
+  let height = sourceHeight;
+  if (out.fit === "resize") {
+    scaledWidth = width = out.width;
+    scaledHeight = height = out.height;
+  } else if (out.fit === "letterbox") {
+    const s = Math.min(out.width / sourceWidth, out.height / sourceHeight);
+    // ffmpeg's round() is C's: half away from zero; sizes are positive, so Math.round.
+    scaledWidth = Math.min(out.width, Math.max(1, Math.round(sourceWidth * s)));
+    scaledHeight = Math.min(out.height, Math.max(1, Math.round(sourceHeight * s)));
+    width = out.width;
+    height = out.height;
+  }
+  const padX = Math.floor((width - scaledWidth) / 2),
+    padY = Math.floor((height - scaledHeight) / 2);
+  return {
+    sourceWidth,
+    sourceHeight,
+    width,
+    height,
+    scaledWidth,
+    scaledHeight,
+    scaleX: scaledWidth / sourceWidth,
+    scaleY: scaledHeight / sourceHeight,
+    padX,
+    padY,
+  };
+}
+
+/**
+ * The `-vf` graph: optional frame-rate cap, scaling (in one swscale pass with the
+ * pixel-format conversion), padding, then `showinfo` for timestamps.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const graph = filterGraph({ fit: "resize", width: 640, height: 360, format: "rgb24" });
+ * assert.equal(graph, "scale=w=640:h=360:flags=bilinear,format=rgb24,showinfo");
+ * ```
+ */
+export function filterGraph(out: OutputSpec): string {
+  const parts: string[] = [];
+  if (out.fps !== undefined) parts.push(`fps=${out.fps}`);
+  if (out.fit === "resize") {
+    parts.push(`scale=w=${out.width}:h=${out.height}:flags=bilinear`, `format=${out.format}`);
+  } else if (out.fit === "letterbox") {
+    const s = `min(${out.width}/iw\\,${out.height}/ih)`;
+    parts.push(
+      `scale=w='min(${out.width}\\,max(1\\,round(iw*${s})))':h='min(${out.height}\\,max(1\\,round(ih*${s})))':flags=bilinear`,
+      `format=${out.format}`,
+      `pad=${out.width}:${out.height}:'floor((ow-iw)/2)':'floor((oh-ih)/2)':color=black`,
+    );
+  } else {
+    parts.push(`format=${out.format}`);
+  }
+  parts.push("showinfo");
+  return parts.join(",");
+}
+
+/** How the input is read. */
+export interface ReadMode {
+  /** Read at the input's native rate (`-re`), as a camera would deliver it. */
+  realtime: boolean;
+  /** Start again at the end, forever (files and image folders). */
+  loop: boolean;
+}
+
+/**
+ * The full argument list. `resolvedPath` is the checked, resolved path of a file input,
+ * or the glob of an image input.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const binary = { path: "ffmpeg", origin: "PATH" as const, version: "5.1", libavformat: [59, 27] as [number, number] };
+ * const args = ffmpegArgs(binary, { kind: "lavfi", graph: "testsrc2" }, "", { fit: "native", width: 0, height: 0, format: "rgb24" }, { realtime: true, loop: false }, "file");
+ * assert.deepEqual(args.slice(-6), ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"].slice(-6));
+ * assert.ok(args.includes("-re"));
+ * ```
+ */
+export function ffmpegArgs(
+  binary: FfmpegBinary,
+  input: SourceInput,
+  resolvedPath: string,
+  out: OutputSpec,
+  mode: ReadMode,
+  whitelist: string,
+): string[] {
+  const args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
+  if (mode.realtime) args.push("-re");
+  if (mode.loop && (input.kind === "file" || input.kind === "images")) {
+    args.push("-stream_loop", "-1");
+  }
+  switch (input.kind) {
+    case "file":
+      args.push("-protocol_whitelist", whitelist, "-i", `file:${resolvedPath}`);
+      break;
+    case "url":
+      // Probe 1 s (or 1 MB) of a live stream, not ffmpeg's default 5 s / 5 MB: enough
+      // for a keyframe and its parameters, and the latency users feel at every (re)connect.
+      args.push(
+        "-protocol_whitelist",
+        whitelist,
+        "-fflags",
+        "nobuffer",
+        "-analyzeduration",
+        "1000000",
+        "-probesize",
+        "1000000",
+      );
+      if (/^rtsps?:/i.test(input.url)) args.push("-rtsp_transport", "tcp");
+      args.push("-i", input.url);
+      break;
+    case "v4l2":
+      args.push("-f", "v4l2");
+      if (input.inputFormat) args.push("-input_format", input.inputFormat);
+      if (input.fps) args.push("-framerate", String(input.fps));
+      if (input.size) args.push("-video_size", `${input.size[0]}x${input.size[1]}`);
+      args.push("-i", input.device);
+      break;
+    case "images":
+      args.push(
+        "-protocol_whitelist",
+        whitelist,
+        "-f",
+        "image2",
+        "-framerate",
+        String(input.fps ?? 1),
+        "-pattern_type",
+        "glob",
+        "-i",
+        resolvedPath,
+      );
+      break;
+    case "lavfi":
+      args.push("-f", "lavfi", "-i", input.graph);
+      break;
+  }
+  // ffmpeg 5.1 (libavformat 59.27) renamed -vsync to -fps_mode.
+  const [major, minor] = binary.libavformat;
+  const fpsMode = major > 59 || (major === 59 && minor >= 27) ? "-fps_mode" : "-vsync";
+  args.push(
+    "-map",
+    "0:v:0",
+    "-an",
+    "-sn",
+    "-dn",
+    "-vf",
+    filterGraph(out),
+    fpsMode,
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    out.format,
+    "pipe:1",
+  );
+  return args;
+}

@@ -1,0 +1,333 @@
+/**
+ * A video source: an ffmpeg child decodes the input, scales and converts each frame for
+ * the model, and writes raw frames to a pipe that this class reads. Files and image
+ * folders are lossless (every frame once, in order, ffmpeg held back when the consumer
+ * is slower); live inputs drop frames past a small queue so that latency stays bounded,
+ * and reconnect with backoff after an error, an end, or a stall.
+ *
+ * @module
+ */
+
+import { SourceError } from "../errors.ts";
+import type { Frame, PixelFormat, SourceState, SourceStatus } from "../types.ts";
+import { backoffDelay } from "./backoff.ts";
+import { ffmpegArgs, type FrameGeometry, frameGeometry } from "./ffmpeg_args.ts";
+import type { InputInfo } from "./ffmpeg_log.ts";
+import { FfmpegSession } from "./ffmpeg_session.ts";
+import { FrameQueue } from "./frame_queue.ts";
+import { resolveImages } from "./image_input.ts";
+import {
+  confineToRoots,
+  parseSourceInput,
+  protocolWhitelist,
+  type SourceInput,
+  type SourceKind,
+} from "./source_spec.ts";
+import { type FrameSourceOptions, resolveSourceOptions } from "./source_options.ts";
+
+export type { FrameSourceOptions } from "./source_options.ts";
+
+/** What a source knows once its input is open. */
+export interface SourceInfo {
+  streamId: string;
+  kind: SourceKind;
+  /** The native video stream: codec, size, frame rate (duration for files). */
+  input: InputInfo;
+  /** Where native pixels land in the output frames. */
+  geometry: FrameGeometry;
+  format: PixelFormat;
+}
+
+/** Counters of a source. */
+export interface SourceStats {
+  /** Frames read from the decoder. */
+  decoded: number;
+  /** Frames handed to the consumer. */
+  delivered: number;
+  /** Frames dropped by the live queue. */
+  dropped: number;
+  /** Frames waiting now, and the most at once. */
+  queueDepth: number;
+  maxQueueDepth: number;
+  /** Restarts after an error, an end or a stall. */
+  reconnects: number;
+}
+
+interface Outcome {
+  /** How the session ended. */
+  end: "eof" | "error" | "stall" | "stopped";
+  /** ffmpeg exited with status 0. */
+  ok: boolean;
+  reason?: string;
+  /** Frames read in this session. */
+  frames: number;
+}
+
+/**
+ * A source of frames from ffmpeg.
+ *
+ * @example A test pattern, letterboxed: two frames, then stop
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveFfmpeg } from "./ffmpeg_binary.ts";
+ * const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
+ * const source = new FrameSource({
+ *   streamId: "pattern",
+ *   input: "lavfi:testsrc2=size=320x240:rate=30",
+ *   ffmpeg,
+ *   output: { fit: "letterbox", width: 640, height: 640 },
+ * });
+ * const states: string[] = [];
+ * source.addEventListener("status", (e) => states.push((e as CustomEvent).detail.state));
+ * const info = await source.start(); // native size and rate known before any frame
+ * assert.deepEqual([info.input.width, info.input.height, info.input.fps], [320, 240, 30]);
+ * let n = 0;
+ * for await (const frame of source.frames()) {
+ *   assert.equal(frame.data.length, 640 * 640 * 3);
+ *   if (++n === 2) break; // leaving the loop stops the source
+ * }
+ * assert.deepEqual(states, ["connecting", "connected", "stopped"]);
+ * ```
+ */
+export class FrameSource extends EventTarget {
+  readonly streamId: string;
+  readonly kind: SourceKind;
+  /** Info once the input is open. */
+  info: SourceInfo | undefined;
+  private readonly options: ReturnType<typeof resolveSourceOptions>;
+  private readonly input: SourceInput;
+  private readonly queue: FrameQueue<Frame>;
+  private current: SourceState | undefined;
+  private lastReason: string | undefined;
+  private session: FfmpegSession | undefined;
+  private ready: Promise<SourceInfo> | undefined;
+  private settleReady: ((info: SourceInfo | Error) => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private stopSignal: () => void = () => {};
+  private readonly stopped: Promise<void>;
+  private streamTaken = false;
+  private index = 0;
+  private counts = { decoded: 0, delivered: 0, reconnects: 0 };
+
+  constructor(options: FrameSourceOptions) {
+    super();
+    this.input = typeof options.input === "string"
+      ? parseSourceInput(options.input)
+      : options.input;
+    this.kind = this.input.kind;
+    this.options = resolveSourceOptions(options, this.kind);
+    this.streamId = options.streamId;
+    this.queue = new FrameQueue<Frame>(this.options.queueSize, this.options.dropPolicy);
+    this.stopped = new Promise((resolve) => this.stopSignal = resolve);
+  }
+
+  /** The latest state; undefined before `start`. */
+  get state(): SourceState | undefined {
+    return this.current;
+  }
+
+  /** Counters so far. */
+  stats(): SourceStats {
+    return {
+      ...this.counts,
+      dropped: this.queue.dropped,
+      queueDepth: this.queue.size,
+      maxQueueDepth: this.queue.maxDepth,
+    };
+  }
+
+  /**
+   * Starts decoding; resolves once the input is open and its native size and frame
+   * rate are known (before the first frame). Rejects with a {@link SourceError} when the
+   * input is refused or cannot be opened (after the reconnect attempts, for a live one).
+   */
+  start(): Promise<SourceInfo> {
+    if (this.ready) return this.ready;
+    this.ready = new Promise<SourceInfo | Error>((resolve) => this.settleReady = resolve)
+      .then((value) => value instanceof Error ? Promise.reject(value) : value);
+    this.ready.catch(() => {}); // the caller may never await it
+    this.loop = this.run();
+    return this.ready;
+  }
+
+  /**
+   * The frames, as a stream for one consumer (starts the source if needed). It ends when
+   * the input ends or the source stops, and errors with a {@link SourceError} when the
+   * source fails. Cancelling it stops the source.
+   */
+  frames(): ReadableStream<Frame> {
+    if (this.streamTaken) throw new Error(`${this.streamId}: frames() has a consumer already`);
+    this.streamTaken = true;
+    return new ReadableStream<Frame>({
+      pull: async (controller) => {
+        this.start().catch(() => {});
+        const frame = await this.queue.shift();
+        if (frame !== undefined) {
+          this.counts.delivered++;
+          controller.enqueue(frame);
+        } else if (this.current === "failed") {
+          controller.error(new SourceError(`${this.streamId}: ${this.lastReason ?? "failed"}`));
+        } else {
+          controller.close();
+        }
+      },
+      cancel: () => this.stop(),
+    }, { highWaterMark: 0 });
+  }
+
+  /** Stops decoding: ends ffmpeg (SIGTERM, then SIGKILL) and the frame stream. */
+  async stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.stopSignal();
+      const active = this.current !== "ended" && this.current !== "failed";
+      await this.session?.stop(this.options.stopGraceMs);
+      this.queue.close();
+      await this.loop;
+      if (active) this.emit("stopped");
+      this.settleReady?.(new SourceError(`${this.streamId}: stopped before the input opened`));
+    }
+    await this.loop;
+  }
+
+  private emit(state: SourceState, extra: Partial<SourceStatus> = {}): void {
+    this.current = state;
+    if (extra.reason) this.lastReason = extra.reason;
+    const status: SourceStatus = { streamId: this.streamId, state, at: Date.now(), ...extra };
+    this.dispatchEvent(new CustomEvent("status", { detail: status }));
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const args = await this.commandLine();
+      const reconnect = this.options.reconnect;
+      let attempt = 0;
+      while (!this.stopping) {
+        this.emit("connecting", attempt > 0 ? { attempt } : {});
+        const session = this.session = new FfmpegSession(this.options.ffmpeg, args);
+        const outcome = await this.runSession(session);
+        await session.stop(this.options.stopGraceMs);
+        if (this.stopping) break;
+        const reason = outcome.reason;
+        if (reconnect === null) {
+          if (outcome.frames > 0 || (outcome.end === "eof" && outcome.ok)) {
+            this.emit("ended", reason ? { reason } : {});
+          } else {
+            this.emit("failed", { reason: reason ?? "no frames" });
+          }
+          break;
+        }
+        attempt = outcome.frames > 0 ? 1 : attempt + 1;
+        if (attempt > reconnect.maxAttempts) {
+          this.emit("failed", {
+            reason: `gave up after ${reconnect.maxAttempts} attempts: ${reason}`,
+          });
+          break;
+        }
+        this.counts.reconnects++;
+        this.emit("reconnecting", { attempt, reason: reason ?? "the input ended" });
+        await this.sleep(backoffDelay(attempt, reconnect));
+      }
+    } catch (error) {
+      this.emit("failed", { reason: (error as Error).message });
+    } finally {
+      this.queue.close();
+      this.settleReady?.(
+        new SourceError(`${this.streamId}: ${this.lastReason ?? "the input did not open"}`),
+      );
+    }
+  }
+
+  /** Checks the input and builds ffmpeg's arguments (a refused input throws). */
+  private async commandLine(): Promise<string[]> {
+    const { ffmpeg, output, roots } = this.options;
+    const whitelist = protocolWhitelist(this.input);
+    let path = "";
+    if (this.input.kind === "file") path = await confineToRoots(this.input.path, roots);
+    if (this.input.kind === "images") path = await resolveImages(this.input.path, roots);
+    return ffmpegArgs(ffmpeg, this.input, path, output, this.options.mode, whitelist);
+  }
+
+  private async runSession(session: FfmpegSession): Promise<Outcome> {
+    const { live, connectTimeoutMs, stallTimeoutMs, output } = this.options;
+    const info = await this.within(session.info, live ? connectTimeoutMs : Infinity);
+    if (this.stopping) return { end: "stopped", ok: false, frames: 0 };
+    if (info === "timeout" || info === undefined) {
+      if (info === "timeout") await session.stop(this.options.stopGraceMs);
+      const status = await session.finished();
+      const reason = info === "timeout"
+        ? `no video stream after ${connectTimeoutMs} ms`
+        : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
+      return { end: "error", ok: false, reason, frames: 0 };
+    }
+    const geometry = frameGeometry(info.width, info.height, output);
+    this.info = {
+      streamId: this.streamId,
+      kind: this.kind,
+      input: info,
+      geometry,
+      format: output.format,
+    };
+    this.emit("connected");
+    this.settleReady?.(this.info);
+    const bytes = geometry.width * geometry.height * 3;
+    let frames = 0;
+    for (;;) {
+      await this.queue.space();
+      if (this.stopping) return { end: "stopped", ok: false, frames };
+      // The first frame may wait for a keyframe (a GOP can last seconds): until then
+      // the connect timeout applies, then the stall timeout.
+      const limit = !live ? Infinity : frames === 0 ? connectTimeoutMs : stallTimeoutMs;
+      // Files have no limit: stop() ends a pending read anyway (it cancels the pipe).
+      const raw = limit === Infinity
+        ? await session.readFrame(bytes)
+        : await this.within(session.readFrame(bytes), limit);
+      if (this.stopping || raw === undefined) return { end: "stopped", ok: false, frames };
+      if (raw === "timeout") {
+        const reason = `no frame for ${limit} ms`;
+        this.emit("stalled", { reason });
+        await session.stop(this.options.stopGraceMs);
+        return { end: "stall", ok: false, reason, frames };
+      }
+      if (raw === null) {
+        const status = await session.finished();
+        const reason = status.success
+          ? undefined
+          : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
+        return { end: "eof", ok: status.success, reason, frames };
+      }
+      frames++;
+      this.counts.decoded++;
+      this.queue.push({
+        streamId: this.streamId,
+        index: this.index++,
+        ptsMs: raw.ptsMs,
+        capturedAt: Date.now(),
+        width: geometry.width,
+        height: geometry.height,
+        format: output.format,
+        data: raw.data,
+      });
+    }
+  }
+
+  /** The promise's value, or "timeout" after `ms`, or undefined once stopping. */
+  private async within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout" | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = Number.isFinite(ms)
+      ? new Promise<"timeout">((resolve) => timer = setTimeout(() => resolve("timeout"), ms))
+      : new Promise<never>(() => {});
+    try {
+      return await Promise.race([promise, timeout, this.stopped.then(() => undefined)]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise((resolve) => timer = setTimeout(resolve, ms)), this.stopped]);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import {
+  ffmpegArgs,
+  filterGraph,
+  frameGeometry,
+  type OutputSpec,
+} from "../../src/video/ffmpeg_args.ts";
+import type { FfmpegBinary } from "../../src/video/ffmpeg_binary.ts";
+
+const v4: FfmpegBinary = { path: "ffmpeg", origin: "PATH", version: "4.1", libavformat: [58, 20] };
+const v6: FfmpegBinary = { path: "ffmpeg", origin: "PATH", version: "6.0", libavformat: [60, 3] };
+const native: OutputSpec = { fit: "native", width: 0, height: 0, format: "rgb24" };
+const live = { realtime: false, loop: false };
+
+Deno.test("frameGeometry() letterboxes wide and tall sources, centred", () => {
+  const box = (w: number, h: number) => {
+    const g = frameGeometry(w, h, { fit: "letterbox", width: 640, height: 640, format: "rgb24" });
+    return [g.scaledWidth, g.scaledHeight, g.padX, g.padY];
+  };
+  assert.deepEqual(box(1920, 1080), [640, 360, 0, 140]);
+  assert.deepEqual(box(1080, 1920), [360, 640, 140, 0]);
+  assert.deepEqual(box(1917, 1079), [640, 360, 0, 140]);
+  assert.deepEqual(box(100, 100), [640, 640, 0, 0]);
+});
+
+Deno.test("frameGeometry() resizes and keeps native sizes as asked", () => {
+  const resized = frameGeometry(1920, 1080, {
+    fit: "resize",
+    width: 640,
+    height: 640,
+    format: "rgb24",
+  });
+  assert.deepEqual([resized.scaleX, resized.scaleY, resized.padX], [1 / 3, 640 / 1080, 0]);
+  const kept = frameGeometry(1917, 1079, native);
+  assert.deepEqual([kept.width, kept.height, kept.scaleX], [1917, 1079, 1]);
+});
+
+Deno.test("filterGraph() caps the frame rate, scales, converts and pads, then logs timestamps", () => {
+  assert.equal(filterGraph(native), "format=rgb24,showinfo");
+  assert.equal(
+    filterGraph({ fit: "letterbox", width: 64, height: 48, format: "bgr24", fps: 5 }),
+    "fps=5,scale=w='min(64\\,max(1\\,round(iw*min(64/iw\\,48/ih))))':h='min(48\\,max(1\\,round(ih*min(64/iw\\,48/ih))))':flags=bilinear," +
+      "format=bgr24,pad=64:48:'floor((ow-iw)/2)':'floor((oh-ih)/2)':color=black,showinfo",
+  );
+});
+
+Deno.test("ffmpegArgs() reads files through the file protocol only, and writes raw frames", () => {
+  const args = ffmpegArgs(v6, { kind: "file", path: "a.mp4" }, "/data/a.mp4", native, live, "file");
+  assert.deepEqual(args.slice(args.indexOf("-protocol_whitelist"), args.indexOf("-i") + 2), [
+    "-protocol_whitelist",
+    "file",
+    "-i",
+    "file:/data/a.mp4",
+  ]);
+  assert.deepEqual(args.slice(-9), [
+    "-vf",
+    "format=rgb24,showinfo",
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ]);
+  assert.ok(args.includes("-nostdin"));
+});
+
+Deno.test("ffmpegArgs() uses -vsync before ffmpeg 5.1 and -fps_mode after", () => {
+  const input = { kind: "lavfi" as const, graph: "testsrc2" };
+  assert.ok(ffmpegArgs(v4, input, "", native, live, "file").includes("-vsync"));
+  assert.ok(ffmpegArgs(v6, input, "", native, live, "file").includes("-fps_mode"));
+});
+
+Deno.test("ffmpegArgs() sets up each input kind", () => {
+  const rtsp = ffmpegArgs(
+    v6,
+    { kind: "url", url: "rtsp://cam/1" },
+    "",
+    native,
+    live,
+    "rtsp,rtp,udp,tcp",
+  );
+  assert.ok(rtsp.join(" ").includes("-rtsp_transport tcp -i rtsp://cam/1"));
+  assert.ok(rtsp.join(" ").includes("-analyzeduration 1000000"));
+  const cam = ffmpegArgs(
+    v6,
+    { kind: "v4l2", device: "/dev/video0", size: [1280, 720], fps: 30, inputFormat: "mjpeg" },
+    "",
+    native,
+    live,
+    "file",
+  );
+  assert.ok(
+    cam.join(" ").includes(
+      "-f v4l2 -input_format mjpeg -framerate 30 -video_size 1280x720 -i /dev/video0",
+    ),
+  );
+  const images = ffmpegArgs(
+    v6,
+    { kind: "images", path: "shots", fps: 2 },
+    "/data/shots/*.png",
+    native,
+    { realtime: false, loop: true },
+    "file",
+  );
+  assert.ok(
+    images.join(" ").includes(
+      "-stream_loop -1 -protocol_whitelist file -f image2 -framerate 2 -pattern_type glob -i /data/shots/*.png",
+    ),
+  );
+  const pattern = ffmpegArgs(v6, { kind: "lavfi", graph: "smptebars" }, "", native, {
+    realtime: true,
+    loop: false,
+  }, "file");
+  assert.ok(pattern.join(" ").includes("-re -f lavfi -i smptebars"));
+});
