@@ -67,21 +67,6 @@ export function argsortDescending(
   return out;
 }
 
-/**
- * Inverse of an order: `rank[order[r]] = r`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.deepEqual([...ranksOf(new Int32Array([2, 0, 1]))], [1, 2, 0]);
- * ```
- */
-export function ranksOf(order: Int32Array): Int32Array {
-  const rank = new Int32Array(order.length);
-  for (let r = 0; r < order.length; r++) rank[order[r]] = r;
-  return rank;
-}
-
 const countBuffer = reusable((n) => new Int32Array(n));
 
 /**

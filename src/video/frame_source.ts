@@ -279,10 +279,7 @@ export class FrameSource extends EventTarget {
       // The first frame may wait for a keyframe (a GOP can last seconds): until then
       // the connect timeout applies, then the stall timeout.
       const limit = !live ? Infinity : frames === 0 ? connectTimeoutMs : stallTimeoutMs;
-      // Files have no limit: stop() ends a pending read anyway (it cancels the pipe).
-      const raw = limit === Infinity
-        ? await session.readFrame(bytes)
-        : await this.within(session.readFrame(bytes), limit);
+      const raw = await this.within(session.readFrame(bytes), limit);
       if (this.stopping || raw === undefined) return { end: "stopped", ok: false, frames };
       if (raw === "timeout") {
         const reason = `no frame for ${limit} ms`;
@@ -312,12 +309,17 @@ export class FrameSource extends EventTarget {
     }
   }
 
-  /** The promise's value, or "timeout" after `ms`, or undefined once stopping. */
+  /**
+   * The promise's value, or "timeout" after `ms`, or undefined once stopping. Without a
+   * limit it is the promise itself: every promise passed here belongs to the session,
+   * and stop() ends the session, which settles them (this runs per frame: no race).
+   */
   private async within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout" | undefined> {
+    if (ms === Infinity) return await promise;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = Number.isFinite(ms)
-      ? new Promise<"timeout">((resolve) => timer = setTimeout(() => resolve("timeout"), ms))
-      : new Promise<never>(() => {});
+    const timeout = new Promise<"timeout">((resolve) =>
+      timer = setTimeout(() => resolve("timeout"), ms)
+    );
     try {
       return await Promise.race([promise, timeout, this.stopped.then(() => undefined)]);
     } finally {

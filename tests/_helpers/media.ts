@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SourceStatus } from "../../src/types.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../../src/video/ffmpeg_binary.ts";
 
 /**
@@ -141,4 +142,18 @@ export function freePort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/**
+ * The status events a source (any `EventTarget` that emits "status") sends from now on.
+ *
+ * @example
+ * ```ts ignore
+ * const events = watch(source);
+ * ```
+ */
+export function watch(source: EventTarget): SourceStatus[] {
+  const events: SourceStatus[] = [];
+  source.addEventListener("status", (e) => events.push((e as CustomEvent<SourceStatus>).detail));
+  return events;
 }

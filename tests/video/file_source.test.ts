@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { SourceError } from "../../src/errors.ts";
 import { FrameSource, type FrameSourceOptions } from "../../src/video/frame_source.ts";
 import { parseSourceInput } from "../../src/video/source_spec.ts";
-import type { Frame, SourceState } from "../../src/types.ts";
-import { ffmpegChildren, makeVideo, runFfmpeg, testFfmpeg } from "../_helpers/media.ts";
+import type { Frame } from "../../src/types.ts";
+import { ffmpegChildren, makeVideo, runFfmpeg, testFfmpeg, watch } from "../_helpers/media.ts";
 
 const ffmpeg = await testFfmpeg();
 const dir = await Deno.makeTempDir({ prefix: "streamdet-video-" });
@@ -80,22 +80,15 @@ function source(input: string, extra: Partial<FrameSourceOptions> = {}): FrameSo
   return new FrameSource({ streamId: "test", input, ffmpeg, roots, ...extra });
 }
 
-/** The states a source goes through, from now on. */
-function watch(s: FrameSource): SourceState[] {
-  const states: SourceState[] = [];
-  s.addEventListener("status", (e) => states.push((e as CustomEvent).detail.state));
-  return states;
-}
-
 /** Every frame of a source, and the states it went through. */
 async function readAll(s: FrameSource, delayMs = 0) {
-  const states = watch(s);
+  const events = watch(s);
   const frames: Frame[] = [];
   for await (const frame of s.frames()) {
     frames.push(frame);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
   }
-  return { frames, states };
+  return { frames, states: events.map((e) => e.state) };
 }
 
 async function assertNoChildren() {
@@ -112,7 +105,7 @@ for (
 ) {
   Deno.test(`FrameSource delivers every frame of ${name} exactly once, in order, at native size`, async () => {
     const s = source(path);
-    const states = watch(s);
+    const events = watch(s);
     const info = await s.start();
     assert.deepEqual([info.input.width, info.input.height], [width, height]);
     const { frames } = await readAll(s);
@@ -121,7 +114,7 @@ for (
     for (const f of frames) {
       assert.deepEqual([f.width, f.height, f.data.length], [width, height, width * height * 3]);
     }
-    assert.deepEqual(states, ["connecting", "connected", "ended"]);
+    assert.deepEqual(events.map((e) => e.state), ["connecting", "connected", "ended"]);
     assert.deepEqual(s.stats().dropped, 0);
     await assertNoChildren();
   });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { SourceError } from "../../src/errors.ts";
 import { FrameSource, type FrameSourceOptions } from "../../src/video/frame_source.ts";
-import type { SourceStatus } from "../../src/types.ts";
-import { ffmpegChildren, freePort, processesWith, testFfmpeg } from "../_helpers/media.ts";
+import { ffmpegChildren, freePort, processesWith, testFfmpeg, watch } from "../_helpers/media.ts";
 
 const ffmpeg = await testFfmpeg();
 
@@ -60,12 +59,6 @@ function live(input: string, extra: Partial<FrameSourceOptions> = {}): FrameSour
     stallTimeoutMs: 4000,
     ...extra,
   });
-}
-
-function watch(s: FrameSource): SourceStatus[] {
-  const events: SourceStatus[] = [];
-  s.addEventListener("status", (e) => events.push((e as CustomEvent).detail));
-  return events;
 }
 
 async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
