@@ -65,7 +65,7 @@ export type {
   SourceStatus,
   UncompressedRle,
 } from "./src/types.ts";
-export { SourceError, StreamdetError } from "./src/errors.ts";
+export { ManifestError, ModelLoadError, SourceError, StreamdetError } from "./src/errors.ts";
 
 // Boxes
 export { boxArea, boxIou, clipBoxes, removeSmallBoxes } from "./src/geometry/boxes.ts";
@@ -84,6 +84,7 @@ export { matrixNmsBoxes } from "./src/geometry/matrix_nms_boxes.ts";
 
 // Masks
 export { pasteMask, pasteMasks } from "./src/geometry/paste_mask.ts";
+export { pastedMaskToRle } from "./src/geometry/pasted_rle.ts";
 export { compressRle, decodeRle, encodeRle } from "./src/geometry/rle.ts";
 export { rleArea, rleMerge, rleToBbox } from "./src/geometry/rle_ops.ts";
 export { bboxIou, rleIou } from "./src/geometry/rle_iou.ts";
@@ -129,6 +130,12 @@ export {
   type PanopticQualityScores,
 } from "./src/eval/panoptic_quality.ts";
 export { idsFromRgb, rgbFromIds } from "./src/eval/panoptic_ids.ts";
+export {
+  panopticFromRle,
+  type PanopticRleAnnotation,
+  type PanopticRleJson,
+  type PanopticRleSegment,
+} from "./src/eval/panoptic_rle.ts";
 
 // Video
 export {
@@ -157,3 +164,54 @@ export { type FrameGeometry, frameGeometry, type OutputSpec } from "./src/video/
 export { DEFAULT_RECONNECT, type ReconnectOptions } from "./src/video/backoff.ts";
 export { type InputInfo } from "./src/video/ffmpeg_log.ts";
 export { handOverSignals } from "./src/video/child_registry.ts";
+
+// Inference
+export {
+  type ClassSpec,
+  type ModelManifest,
+  type ModelOutputSpec,
+  OUTPUT_ROLES,
+  type OutputRole,
+  parseManifest,
+} from "./src/inference/manifest.ts";
+export {
+  type Normalization,
+  normalizationCoefficients,
+  preprocess,
+} from "./src/inference/preprocess.ts";
+export {
+  NMS_KINDS,
+  type NmsKind,
+  selectDetections,
+  type Selection,
+  type SelectOptions,
+} from "./src/inference/select_detections.ts";
+export { boxesToSource, type SemanticLogits, semanticToSource } from "./src/inference/to_source.ts";
+export {
+  type Detections,
+  postprocess,
+  type PostprocessOptions,
+  type RawCandidates,
+} from "./src/inference/postprocess.ts";
+export { splitRawOutputs, type TensorLike } from "./src/inference/raw_outputs.ts";
+export { checkGraph, type GraphValue } from "./src/inference/check_graph.ts";
+export {
+  type LoadedModel,
+  loadModel,
+  type LoadModelOptions,
+  type ProviderName,
+  PROVIDERS,
+} from "./src/inference/load_model.ts";
+export { type WorkerRunResult, WorkerSession } from "./src/inference/worker_session.ts";
+export {
+  Batcher,
+  type BatcherOptions,
+  type BatchResult,
+  type BatchTiming,
+} from "./src/inference/batcher.ts";
+export {
+  type ModelRuntime,
+  type ModelRuntimeOptions,
+  type ModelStatus,
+  startModel,
+} from "./src/inference/model_runtime.ts";

@@ -5,7 +5,9 @@
  * @module
  */
 
+import { engineBench } from "./engine_bench.ts";
 import { maskBench } from "./mask_bench.ts";
+import { modelBench } from "./model_bench.ts";
 import { nmsBench } from "./nms_bench.ts";
 import { videoBench } from "./video_bench.ts";
 
@@ -15,3 +17,5 @@ console.log(
 await nmsBench();
 await maskBench();
 await videoBench();
+await modelBench();
+await engineBench();

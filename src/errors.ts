@@ -36,3 +36,28 @@ export class StreamdetError extends Error {
  * ```
  */
 export class SourceError extends StreamdetError {}
+
+/**
+ * A model's manifest is malformed, or disagrees with its graph (names, ranks, dtypes,
+ * batch sizes): the message names both sides.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const error = new ManifestError("manifest.json: input.height: expected a positive integer, found \"288\"");
+ * assert.ok(error instanceof StreamdetError);
+ * ```
+ */
+export class ManifestError extends StreamdetError {}
+
+/**
+ * A model could not be loaded: a missing or truncated `.onnx`, or an execution provider
+ * that fails to create the session.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(new ModelLoadError("model.onnx: truncated").name, "ModelLoadError");
+ * ```
+ */
+export class ModelLoadError extends StreamdetError {}

@@ -1,0 +1,159 @@
+/**
+ * Inference engine (issue 5), on the shipped street Mask R-CNN and real demo frames:
+ *
+ * - worker round trip: `WorkerSession.run` (input transferred to a Web Worker, outputs
+ *   back) against `session.run` on the main thread, same frames, alternated; target
+ *   overhead ≤ 5% (ratio ≤ 1.05);
+ * - throughput through the `Batcher` (pre-processing, worker inference, post-processing
+ *   with hard NMS, masks and panoptic fusion) at maxBatch 1, 2, 4, in frames/s;
+ * - pre-processing (uint8 HWC → normalised float NCHW) against a plain copy of the same
+ *   bytes into a Float32Array (`Float32Array#set`, a converting copy); target ≥ 0.5×.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-node";
+import { Batcher } from "../src/inference/batcher.ts";
+import { loadModel } from "../src/inference/load_model.ts";
+import { preprocess } from "../src/inference/preprocess.ts";
+import { WorkerSession } from "../src/inference/worker_session.ts";
+import type { Frame } from "../src/types.ts";
+import type { FrameGeometry } from "../src/video/ffmpeg_args.ts";
+import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
+import { FrameSource } from "../src/video/frame_source.ts";
+import { report } from "./timing.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function demoFrames(count: number, width: number, height: number) {
+  const source = new FrameSource({
+    streamId: "bench",
+    input: `${ROOT}models/demo/street.mp4`,
+    ffmpeg: await resolveFfmpeg(),
+    output: { fit: "letterbox", width, height, format: "rgb24" },
+    roots: [ROOT],
+  });
+  const { geometry } = await source.start();
+  const frames: Frame[] = [];
+  for await (const f of source.frames()) {
+    if (f.index % 7 === 0) frames.push(f);
+    if (frames.length === count) break;
+  }
+  await source.stop();
+  return { frames, geometry };
+}
+
+async function roundTrip(frames: Frame[]): Promise<void> {
+  const direct = await loadModel(MANIFEST);
+  const worker = await WorkerSession.start(MANIFEST);
+  const { width, height } = direct.manifest.input;
+  let input: Float32Array = new Float32Array(3 * width * height);
+  const viaDirect = async (f: Frame) => {
+    preprocess([f.data], width, height, "rgb24", direct.manifest.input, input);
+    const t0 = performance.now();
+    await direct.session.run({ images: new ort.Tensor("float32", input, [1, 3, height, width]) });
+    return performance.now() - t0;
+  };
+  const viaWorker = async (f: Frame) => {
+    preprocess([f.data], width, height, "rgb24", direct.manifest.input, input);
+    const t0 = performance.now();
+    const r = await worker.run(input, 1);
+    const ms = performance.now() - t0;
+    input = r.input;
+    return ms;
+  };
+  for (let i = 0; i < 3; i++) await viaDirect(frames[i]), await viaWorker(frames[i]);
+  const a: number[] = [], b: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (const f of frames) {
+      a.push(await viaDirect(f));
+      b.push(await viaWorker(f));
+    }
+  }
+  await direct.session.release();
+  await worker.close();
+  report("engine worker round trip / direct session.run", median(b) / median(a), 1.05, [
+    `worker ${median(b).toFixed(1)} ms, direct ${
+      median(a).toFixed(1)
+    } ms per frame (batch 1, medians of ${a.length})`,
+  ]);
+}
+
+async function throughput(frames: Frame[], geometry: FrameGeometry): Promise<void> {
+  const session = await WorkerSession.start(MANIFEST);
+  const m = session.manifest;
+  for (const maxBatch of [1, 2, 4]) {
+    const batcher = new Batcher([session], {
+      maxBatch,
+      maxWaitMs: 50,
+      postprocess: {
+        nms: "hard",
+        iouThreshold: 0.5,
+        scoreThreshold: m.defaults.scoreThreshold,
+        maxDetections: m.defaults.maxDetections,
+        semanticCategories: m.semantic?.classes,
+        panoptic: m.defaults.panoptic,
+      },
+    });
+    const copies = () => frames.map((f) => ({ ...f, data: f.data }));
+    await Promise.all(copies().slice(0, maxBatch * 2).map((f) => batcher.submit(f, geometry)));
+    const t0 = performance.now();
+    const all = [...copies(), ...copies()];
+    await Promise.all(all.map((f) => batcher.submit(f, geometry)));
+    const fps = all.length / ((performance.now() - t0) / 1000);
+    console.log(
+      `engine throughput maxBatch ${maxBatch}: ${
+        fps.toFixed(1)
+      } frames/s (batcher, worker, post-processing)`,
+    );
+    batcher.close();
+  }
+  await session.close();
+}
+
+function preprocessing(frames: Frame[], width: number, height: number): void {
+  const norm = {
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    colorOrder: "RGB" as const,
+  };
+  const batch = frames.slice(0, 4).map((f) => f.data);
+  const out = new Float32Array(batch.length * 3 * width * height);
+  const copy = new Float32Array(out.length);
+  const ours: number[] = [], plain: number[] = [];
+  for (let round = 0; round < 40; round++) {
+    let t0 = performance.now();
+    preprocess(batch, width, height, "rgb24", norm, out);
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    let at = 0;
+    for (const bytes of batch) {
+      copy.set(bytes, at);
+      at += bytes.length;
+    }
+    plain.push(performance.now() - t0);
+  }
+  const ratio = median(plain) / median(ours);
+  report("engine pre-processing / plain converting copy (throughput)", ratio, 0.5, [
+    `preprocess ${median(ours).toFixed(2)} ms, Float32Array#set ${
+      median(plain).toFixed(2)
+    } ms for 4 frames of ${width}x${height}`,
+  ], true);
+}
+
+/** Prints the engine's benchmark lines. */
+export async function engineBench(): Promise<void> {
+  const { frames, geometry } = await demoFrames(12, 512, 288);
+  preprocessing(frames, 512, 288);
+  await roundTrip(frames);
+  await throughput(frames, geometry);
+}
+
+if (import.meta.main) await engineBench();

@@ -1,0 +1,152 @@
+"""Exports a torchvision Faster / Mask R-CNN into the runtime's model format: a raw graph
+(dynamic batch, no final NMS; see training/raw_export.py) or `--standard` (torchvision's
+own post-processing inside), plus its manifest.json. So users can bring real models.
+
+Usage (on a machine that can download weights, or with --weights none):
+    python3 models/export_torchvision.py --arch maskrcnn_resnet50_fpn --out models/coco-maskrcnn
+    python3 models/export_torchvision.py --arch fasterrcnn_mobilenet_v3_large_fpn \
+        --size 320x576 --out models/coco-frcnn-mobile
+    python3 models/export_torchvision.py --arch maskrcnn_resnet50_fpn --weights none \
+        --score-thresh 0 --size 800x1344 --out /tmp/mrcnn-random   # benchmarking
+
+The input size is fixed (H x W, multiples of 32); the runtime letterboxes frames into it.
+Before writing, the raw graph is checked against torchvision's own inference with class
+NMS disabled. Needs torch + torchvision (Debian: python3-torch python3-torchvision
+python3-onnx, run with /usr/bin/python3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "training"))
+
+from cli import check_choice, output_folder, require_onnx, require_torch  # noqa: E402
+
+ARCHITECTURES = {
+    "fasterrcnn_resnet50_fpn": "fasterrcnn",
+    "fasterrcnn_resnet50_fpn_v2": "fasterrcnn",
+    "fasterrcnn_mobilenet_v3_large_fpn": "fasterrcnn",
+    "fasterrcnn_mobilenet_v3_large_320_fpn": "fasterrcnn",
+    "maskrcnn_resnet50_fpn": "maskrcnn",
+    "maskrcnn_resnet50_fpn_v2": "maskrcnn",
+}
+
+
+def palette(i: int):
+    return [(37 * i) % 256, (97 * i + 80) % 256, (173 * i + 40) % 256]
+
+
+def build(arch: str, weights: str, num_classes: int):
+    import torch
+    import torchvision
+
+    builder = getattr(torchvision.models.detection, arch)
+    try:
+        if weights == "none":
+            model = builder(weights=None, weights_backbone=None, num_classes=num_classes)
+            # torchvision initialises the predictor so that every score ties; spread them
+            # (random weights are for benchmarking, and ties make candidate order arbitrary).
+            torch.manual_seed(0)
+            for p in model.roi_heads.box_predictor.parameters():
+                torch.nn.init.normal_(p, std=0.5)
+            return model, None
+        model = builder(weights=weights)
+    except Exception as e:  # download failures, unknown weight names
+        sys.exit(f"export_torchvision.py: --weights {weights}: could not load the weights of "
+                 f"{arch} ({e}); use --weights none for random weights")
+    meta = getattr(getattr(model, "_weights", None), "meta", None)
+    enum = torchvision.models.get_model_weights(builder) if hasattr(
+        torchvision.models, "get_model_weights") else None
+    categories = None
+    if enum is not None:
+        categories = enum[weights].meta["categories"] if weights != "DEFAULT" else \
+            enum.DEFAULT.meta["categories"]
+    return model, categories or (meta or {}).get("categories")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Export a torchvision detector for streamdet")
+    ap.add_argument("--arch", required=True, help=f"one of {', '.join(ARCHITECTURES)}")
+    ap.add_argument("--weights", default="DEFAULT", help="DEFAULT, a weights name, or none")
+    ap.add_argument("--num-classes", type=int, default=91, help="with --weights none")
+    ap.add_argument("--size", default="800x1344", help="fixed input HxW, multiples of 32")
+    ap.add_argument("--out", required=True, help="model folder")
+    ap.add_argument("--standard", action="store_true", help="torchvision's own export")
+    ap.add_argument("--score-thresh", type=float, default=0.05)
+    ap.add_argument("--detections", type=int, default=100)
+    ap.add_argument("--opset", type=int, default=11)
+    ap.add_argument("--verify", type=int, default=2, help="frames to check (0: skip)")
+    args = ap.parse_args(argv)
+    check_choice("export_torchvision.py", "--arch", args.arch, ARCHITECTURES)
+    try:
+        h, w = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        sys.exit(f"export_torchvision.py: --size: expected HxW like 800x1344, found {args.size!r}")
+    if h % 32 or w % 32:
+        sys.exit(f"export_torchvision.py: --size: expected multiples of 32, found {h}x{w}")
+    if args.opset < 11:
+        sys.exit(f"export_torchvision.py: --opset: expected 11 or more, found {args.opset}")
+    folder = output_folder(args.out, "export_torchvision.py")
+    torch = require_torch("export_torchvision.py")
+    require_onnx("export_torchvision.py")
+    import torchvision
+
+    from onnx_export import check_against_torchvision, export_raw, export_standard, output_specs
+    from raw_export import RawDetector
+
+    model, categories = build(args.arch, args.weights, args.num_classes)
+    model.eval()
+    model.transform.min_size = (min(h, w),)
+    model.transform.max_size = max(h, w)
+    model.roi_heads.score_thresh = args.score_thresh
+    model.roi_heads.detections_per_img = args.detections
+    kind = ARCHITECTURES[args.arch]
+    path = os.path.join(folder, "model.onnx")
+    if args.standard:
+        names = export_standard(model, path, (h, w), args.opset)
+    else:
+        raw = RawDetector(model, (h, w))
+        if args.verify:
+            torch.manual_seed(0)
+            pixels = torch.randint(0, 256, (args.verify, 3, h, w)).float()
+            box, score = check_against_torchvision(model, raw, pixels,
+                                                   compare_boxes=args.weights != "none")
+            print(f"raw graph == torchvision (max |Δbox| {box:.2e} px, |Δscore| {score:.2e})")
+        names = export_raw(raw, path, args.opset)
+    count = model.roi_heads.box_predictor.cls_score.out_features
+    names_of = categories or [f"class{i}" for i in range(count)]
+    classes = [{"id": i, "name": n, "isThing": True, "color": palette(i)}
+               for i, n in enumerate(names_of) if i > 0 and n not in ("N/A", "__background__")]
+    transform = model.transform
+    manifest = {
+        "format": "streamdet-model/1",
+        "name": os.path.basename(os.path.abspath(folder)),
+        "kind": kind,
+        "file": "model.onnx",
+        "input": {"name": "image" if args.standard else "images",
+                  "layout": "CHW" if args.standard else "NCHW", "dtype": "float32",
+                  "height": h, "width": w, "batch": [1] if args.standard else "dynamic",
+                  "colorOrder": "RGB", "scale": 1 / 255,
+                  "mean": [0, 0, 0] if args.standard else list(transform.image_mean),
+                  "std": [1, 1, 1] if args.standard else list(transform.image_std)},
+        "outputs": output_specs(names, not args.standard),
+        "postprocess": {"nmsInGraph": args.standard, "boxesIn": "input",
+                        "maskActivation": "sigmoid"},
+        "classes": classes,
+        "defaults": {"scoreThreshold": 0.5, "nms": {"kind": "hard", "iouThreshold": 0.5},
+                     "maxDetections": args.detections, "maskThreshold": 0.5},
+        "source": {"torchvision": torchvision.__version__, "arch": args.arch,
+                   "weights": args.weights},
+    }
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB) and manifest.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The work of export.py (imports torch; export.py checks its arguments first).
+
+Example:
+    export_street(args, folder)   # args as parsed by export.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+from model import MEAN, STD, build_model
+from onnx_export import check_against_torchvision, export_raw, export_standard, output_specs
+from raw_export import RawDetector
+from world import CATEGORIES, COLOURS, SEMANTIC_CLASSES, THINGS, Sequence
+
+VERIFY_SEED_BASE = 50000  # held-out sequences used to check the export
+
+
+def load(checkpoint: str, arch: str):
+    try:
+        state = torch.load(checkpoint, map_location="cpu")
+    except FileNotFoundError:
+        sys.exit(f"export.py: --checkpoint: expected a checkpoint written by train.py, found no "
+                 f"file {checkpoint!r}")
+    size = tuple(state["size"])
+    model = build_model(state["arch"], len(THINGS) + 1, len(SEMANTIC_CLASSES), size)
+    model.load_state_dict(state["model"])
+    if arch == "fasterrcnn":
+        heads = model.roi_heads
+        heads.mask_roi_pool = heads.mask_head = heads.mask_predictor = None
+        model.semantic_head = None
+    return model.eval(), size, state
+
+
+def held_out_pixels(size, count):
+    """`count` generated frames at the model size, as [N, 3, H, W] floats 0..255."""
+    h, w = size
+    frames = []
+    for k in range(count):
+        frame = Sequence(VERIFY_SEED_BASE + k).render(5 * k)
+        img = Image.fromarray(frame.image).resize((w, h), Image.BILINEAR)
+        frames.append(torch.from_numpy(np.asarray(img).copy()).permute(2, 0, 1).float())
+    return torch.stack(frames)
+
+
+def manifest(name, arch, size, names, raw, state):
+    classes = [{"id": c["id"], "name": c["name"], "isThing": bool(c["isthing"]),
+                "color": list(COLOURS[c["id"]])} for c in CATEGORIES
+               if c["isthing"] or (raw and arch == "maskrcnn")]
+    semantic = SEMANTIC_CLASSES if "semantic_logits" in names else None
+    out = {
+        "format": "streamdet-model/1",
+        "name": name,
+        "kind": arch,
+        "file": "model.onnx",
+        "input": {"name": "image" if not raw else "images", "layout": "NCHW" if raw else "CHW",
+                  "dtype": "float32", "height": size[0], "width": size[1],
+                  "batch": "dynamic" if raw else [1], "colorOrder": "RGB",
+                  "scale": 1 / 255, "mean": MEAN if raw else [0, 0, 0],
+                  "std": STD if raw else [1, 1, 1]},
+        "outputs": output_specs(names, raw, semantic=semantic),
+        "postprocess": {"nmsInGraph": not raw, "boxesIn": "input", "maskActivation": "sigmoid"},
+        "classes": classes,
+        "defaults": {"scoreThreshold": 0.5, "nms": {"kind": "hard", "iouThreshold": 0.5},
+                     "maxDetections": 50, "maskThreshold": 0.5},
+        "training": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1),
+                     "script": "models/training/train.py"},
+    }
+    if semantic is not None:
+        out["semantic"] = {"classes": semantic, "stride": 4}
+        out["defaults"]["panoptic"] = {"overlapThreshold": 0.5, "stuffAreaThreshold": 1024,
+                                       "instanceScoreThreshold": 0.5}
+    return out
+
+
+def export_street(args, folder: str) -> None:
+    """Exports `args.checkpoint` into `folder` as export.py's options say."""
+    torch.set_num_threads(os.cpu_count() or 2)
+    model, size, state = load(args.checkpoint, args.arch)
+    path = os.path.join(folder, "model.onnx")
+    name = os.path.basename(os.path.abspath(folder))
+    if args.standard:
+        names = export_standard(model, path, size, args.opset)
+    else:
+        raw = RawDetector(model, size)
+        if args.verify_frames:
+            box, score = check_against_torchvision(model, raw, held_out_pixels(
+                size, args.verify_frames))
+            print(f"raw graph == torchvision on {args.verify_frames} frames "
+                  f"(max |Δbox| {box:.2e} px, |Δscore| {score:.2e})")
+        names = export_raw(raw, path, args.opset)
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest(name, args.arch, size, names, not args.standard, state), f, indent=2)
+        f.write("\n")
+    print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB) and manifest.json")
+
+

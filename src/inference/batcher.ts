@@ -1,0 +1,224 @@
+/**
+ * Cross-stream batching, as DeepStream's nvstreammux (`batched-push-timeout`) and
+ * Triton's dynamic batcher (`max_queue_delay`): frames from every stream that uses one
+ * model are gathered into a batch that closes at `maxBatch` frames or `maxWaitMs` after
+ * its first frame, whichever comes first, and runs on the first free worker session.
+ *
+ * @module
+ */
+
+import type { Frame } from "../types.ts";
+import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import { checkInteger, checkNumber } from "../geometry/validate.ts";
+import type { Detections, PostprocessOptions } from "./postprocess.ts";
+import { preprocess } from "./preprocess.ts";
+import type { WorkerSession } from "./worker_session.ts";
+
+/** Options of a {@link Batcher}. */
+export interface BatcherOptions {
+  /** Close a batch at this many frames (default 4; at most the graph's largest fixed size). */
+  maxBatch?: number;
+  /** Close a batch this long after its first frame (default 10 ms). */
+  maxWaitMs?: number;
+  /** How each image's candidates become detections (done in the worker). */
+  postprocess: PostprocessOptions;
+}
+
+/** When each step of a frame's trip through the batcher happened (epoch ms). */
+export interface BatchTiming {
+  queuedAt: number;
+  batchFormedAt: number;
+  inferenceStart: number;
+  inferenceEnd: number;
+  postprocessEnd: number;
+}
+
+/** The detections of one submitted frame. */
+export interface BatchResult {
+  streamId: string;
+  index: number;
+  ptsMs: number;
+  detections: Detections;
+  /** Frames in the batch it ran in (padding excluded). */
+  batchSize: number;
+  timing: BatchTiming;
+}
+
+interface Pending {
+  frame: Frame;
+  geometry: FrameGeometry;
+  queuedAt: number;
+  resolve: (r: BatchResult) => void;
+  reject: (e: Error) => void;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Gathers frames from many streams into batches for a pool of sessions of one model.
+ * Each `submit` resolves with that frame's own detections, in source pixels of its own
+ * geometry; results never cross streams. Graphs with fixed batch sizes get the smallest
+ * size that holds the batch, padded with zeros.
+ *
+ * @example
+ * ```ts ignore
+ * const sessions = [await WorkerSession.start("models/street-maskrcnn/manifest.json")];
+ * const batcher = new Batcher(sessions, { maxBatch: 4, maxWaitMs: 10, postprocess });
+ * const result = await batcher.submit(frame, geometry);
+ * ```
+ */
+export class Batcher {
+  readonly maxBatch: number;
+  readonly maxWaitMs: number;
+  #sessions: WorkerSession[];
+  #free: WorkerSession[];
+  #queue: Pending[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #buffers = new Map<number, Float32Array[]>();
+  #options: BatcherOptions;
+  #closed = false;
+  /** Batches run, by size (index = frames in the batch). */
+  readonly batchSizes: number[];
+
+  constructor(sessions: WorkerSession[], options: BatcherOptions) {
+    if (sessions.length === 0) {
+      throw new RangeError("Batcher(): sessions: expected at least one session, found none");
+    }
+    const { input } = sessions[0].manifest;
+    const largest = input.batch === "dynamic" ? Infinity : Math.max(...input.batch);
+    if (input.layout === "CHW" && (options.maxBatch ?? 1) !== 1) {
+      throw new RangeError(
+        `Batcher(): options.maxBatch: expected 1 for a single-image (CHW) graph, found ${options.maxBatch}`,
+      );
+    }
+    const maxBatch = Math.min(options.maxBatch ?? (input.layout === "CHW" ? 1 : 4), largest);
+    checkInteger("Batcher", "options.maxBatch", maxBatch, 1);
+    checkNumber("Batcher", "options.maxWaitMs", options.maxWaitMs ?? 10, 0);
+    this.maxBatch = maxBatch;
+    this.maxWaitMs = options.maxWaitMs ?? 10;
+    this.#sessions = sessions;
+    this.#free = [...sessions];
+    this.#options = options;
+    this.batchSizes = new Array(maxBatch + 1).fill(0);
+  }
+
+  /** Frames waiting for a batch. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues a frame (already at the model's input size); resolves with its detections. */
+  submit(frame: Frame, geometry: FrameGeometry): Promise<BatchResult> {
+    const { input } = this.#sessions[0].manifest;
+    if (frame.width !== input.width || frame.height !== input.height) {
+      return Promise.reject(
+        new RangeError(
+          `Batcher.submit(): frame ${frame.streamId}#${frame.index}: expected ${input.width}×${input.height} (the model's input), found ${frame.width}×${frame.height}`,
+        ),
+      );
+    }
+    if (this.#closed) return Promise.reject(new Error("Batcher.submit(): the batcher is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ frame, geometry, queuedAt: now(), resolve, reject });
+      if (this.#queue.length >= this.maxBatch) this.#dispatch();
+      else if (this.#timer === undefined) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#dispatch(true);
+        }, this.maxWaitMs);
+      }
+    });
+  }
+
+  /** Rejects what is queued and stops taking frames (the sessions stay the caller's). */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const p of this.#queue.splice(0)) p.reject(new Error("Batcher closed"));
+  }
+
+  /** Starts batches while there are frames and free sessions. A partial batch only
+   * starts when its wait is over (`due`). */
+  #dispatch(due = false): void {
+    while (this.#queue.length > 0 && this.#free.length > 0) {
+      if (this.#queue.length < this.maxBatch && !due) break;
+      const items = this.#queue.splice(0, this.maxBatch);
+      const session = this.#free.shift()!;
+      this.#run(session, items);
+      due = false;
+    }
+    if (this.#queue.length > 0 && this.#timer === undefined && this.#free.length > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#dispatch(true);
+      }, this.maxWaitMs);
+    }
+  }
+
+  async #run(session: WorkerSession, items: Pending[]): Promise<void> {
+    const batchFormedAt = now();
+    const { input } = session.manifest;
+    const size = this.#graphBatch(items.length);
+    const buffer = this.#takeBuffer(size, input.width * input.height * 3);
+    preprocess(
+      items.map((p) => p.frame.data),
+      input.width,
+      input.height,
+      items[0].frame.format,
+      input,
+      buffer,
+    );
+    if (size > items.length) buffer.fill(0, items.length * 3 * input.width * input.height);
+    this.batchSizes[items.length]++;
+    const inferenceStart = now();
+    try {
+      const result = await session.run(buffer, size, {
+        geometries: items.map((p) => p.geometry),
+        options: this.#options.postprocess,
+      });
+      const done = now();
+      this.#returnBuffer(size, result.input);
+      const inferenceEnd = inferenceStart + result.runMs;
+      items.forEach((p, i) =>
+        p.resolve({
+          streamId: p.frame.streamId,
+          index: p.frame.index,
+          ptsMs: p.frame.ptsMs,
+          detections: result.detections![i],
+          batchSize: items.length,
+          timing: {
+            queuedAt: p.queuedAt,
+            batchFormedAt,
+            inferenceStart,
+            inferenceEnd,
+            postprocessEnd: Math.min(done, inferenceEnd + (result.postMs ?? 0)),
+          },
+        })
+      );
+    } catch (error) {
+      for (const p of items) p.reject(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.#free.push(session);
+      if (!this.#closed) this.#dispatch(this.#timer === undefined);
+    }
+  }
+
+  /** The graph batch that holds `n` frames: `n` for a dynamic graph, else the smallest
+   * fixed size ≥ n. */
+  #graphBatch(n: number): number {
+    const { batch } = this.#sessions[0].manifest.input;
+    if (batch === "dynamic") return n;
+    return Math.min(...batch.filter((b) => b >= n));
+  }
+
+  #takeBuffer(size: number, perImage: number): Float32Array {
+    return this.#buffers.get(size)?.pop() ?? new Float32Array(size * perImage);
+  }
+
+  #returnBuffer(size: number, buffer: Float32Array): void {
+    const list = this.#buffers.get(size) ?? [];
+    if (list.length < 2) list.push(buffer);
+    this.#buffers.set(size, list);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * A raw graph's batch outputs, split into one {@link RawCandidates} per image.
+ *
+ * @module
+ */
+
+import { ManifestError } from "../errors.ts";
+import type { ModelManifest, OutputRole } from "./manifest.ts";
+import type { RawCandidates } from "./postprocess.ts";
+
+/** The part of an ONNX Runtime tensor that is read (`ort.Tensor` fits). */
+export interface TensorLike {
+  data: unknown;
+  dims: readonly number[];
+}
+
+/**
+ * Splits a batch's outputs (by tensor name, as `session.run` returns them) into
+ * per-image candidates using the `batch_index` output (graphs without one hold one
+ * image). int64 labels become `Int32Array`.
+ *
+ * @example Two images, three candidates
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const manifest = { outputs: [
+ *   { name: "b", role: "boxes" }, { name: "s", role: "scores" }, { name: "l", role: "labels" },
+ *   { name: "i", role: "batch_index" },
+ * ] } as never;
+ * const outputs = {
+ *   b: { data: new Float32Array(12), dims: [3, 4] },
+ *   s: { data: new Float32Array([0.9, 0.8, 0.7]), dims: [3] },
+ *   l: { data: new BigInt64Array([1n, 2n, 1n]), dims: [3] },
+ *   i: { data: new BigInt64Array([0n, 1n, 1n]), dims: [3] },
+ * };
+ * const [a, b] = splitRawOutputs(outputs, 2, manifest);
+ * assert.deepEqual([...a.labels], [1]);
+ * assert.deepEqual([...b.scores], [0.800000011920929, 0.699999988079071]);
+ * ```
+ */
+export function splitRawOutputs(
+  outputs: Record<string, TensorLike>,
+  batchSize: number,
+  manifest: Pick<ModelManifest, "outputs" | "semantic">,
+): RawCandidates[] {
+  const byRole = (role: OutputRole): TensorLike | undefined => {
+    const spec = manifest.outputs.find((o) => o.role === role);
+    if (spec && !(spec.name in outputs)) {
+      throw new ManifestError(
+        `splitRawOutputs(): outputs: expected the graph's output "${spec.name}" (role ${role}), found ${
+          JSON.stringify(Object.keys(outputs))
+        }`,
+      );
+    }
+    return spec ? outputs[spec.name] : undefined;
+  };
+  const boxes = byRole("boxes")!, scores = byRole("scores")!, labels = byRole("labels")!;
+  const index = byRole("batch_index"), masks = byRole("mask_logits");
+  const semantic = byRole("semantic_logits");
+  const pasted = byRole("masks");
+  const n = (scores.data as Float32Array).length;
+  const image = index ? toInt32(index.data) : new Int32Array(n);
+  const label = toInt32(labels.data);
+  const maskSize = masks ? masks.dims[masks.dims.length - 1] : 0;
+  const cells = maskSize * maskSize;
+  const out: RawCandidates[] = [];
+  for (let b = 0; b < batchSize; b++) {
+    const picks: number[] = [];
+    for (let i = 0; i < n; i++) if (image[i] === b) picks.push(i);
+    const c: RawCandidates = {
+      boxes: gather(boxes.data as Float32Array, picks, 4),
+      scores: gather(scores.data as Float32Array, picks, 1),
+      labels: Int32Array.from(picks, (i) => label[i]),
+    };
+    if (masks) {
+      c.maskLogits = gather(masks.data as Float32Array, picks, cells);
+      c.maskSize = maskSize;
+    }
+    if (pasted) {
+      const [h, w] = pasted.dims.slice(-2);
+      c.inputMasks = {
+        data: gather(pasted.data as Float32Array, picks, h * w),
+        height: h,
+        width: w,
+      };
+    }
+    if (semantic && manifest.semantic) {
+      const [, classes, height, width] = semantic.dims;
+      const plane = classes * height * width;
+      c.semantic = {
+        data: (semantic.data as Float32Array).subarray(b * plane, (b + 1) * plane),
+        classes,
+        height,
+        width,
+        stride: manifest.semantic.stride,
+      };
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+function gather(data: Float32Array, picks: number[], width: number): Float32Array {
+  const out = new Float32Array(picks.length * width);
+  for (let r = 0; r < picks.length; r++) {
+    out.set(data.subarray(picks[r] * width, (picks[r] + 1) * width), r * width);
+  }
+  return out;
+}
+
+function toInt32(data: unknown): Int32Array {
+  if (data instanceof Int32Array) return data;
+  if (data instanceof BigInt64Array) return Int32Array.from(data, (v) => Number(v));
+  return Int32Array.from(data as ArrayLike<number>);
+}

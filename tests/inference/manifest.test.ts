@@ -1,0 +1,301 @@
+import assert from "node:assert/strict";
+import { type ModelManifest, parseManifest } from "../../src/inference/manifest.ts";
+import { ManifestError, StreamdetError } from "../../src/errors.ts";
+
+const PATH = "/models/street-maskrcnn/manifest.json";
+
+/** A manifest as the exporter writes it for a raw Mask R-CNN graph with a semantic head. */
+function shipped(): Record<string, unknown> {
+  return {
+    format: "streamdet-model/1",
+    name: "street-maskrcnn",
+    kind: "maskrcnn",
+    file: "model.onnx",
+    input: {
+      name: "images",
+      layout: "NCHW",
+      dtype: "float32",
+      height: 288,
+      width: 512,
+      batch: "dynamic",
+      colorOrder: "RGB",
+      scale: 1 / 255,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+    },
+    outputs: [
+      { name: "boxes", role: "boxes", dtype: "float32", shape: ["detections", 4] },
+      { name: "scores", role: "scores", dtype: "float32", shape: ["detections"] },
+      { name: "labels", role: "labels", dtype: "int64", shape: ["detections"] },
+      { name: "batch_index", role: "batch_index", dtype: "int64", shape: ["detections"] },
+      { name: "mask_logits", role: "mask_logits", dtype: "float32", shape: ["detections", 28, 28] },
+      {
+        name: "semantic_logits",
+        role: "semantic_logits",
+        dtype: "float32",
+        shape: ["batch", 5, "height/4", "width/4"],
+      },
+    ],
+    postprocess: { nmsInGraph: false, boxesIn: "input", maskActivation: "sigmoid" },
+    classes: [
+      { id: 1, name: "person", isThing: true, color: [220, 20, 60] },
+      { id: 2, name: "car", isThing: true, color: [0, 0, 142] },
+      { id: 5, name: "road", isThing: false, color: [128, 64, 128] },
+      { id: 6, name: "sidewalk", isThing: false, color: [244, 35, 232] },
+      { id: 7, name: "building", isThing: false, color: [70, 70, 70] },
+      { id: 8, name: "sky", isThing: false, color: [70, 130, 180] },
+    ],
+    semantic: { classes: [0, 5, 6, 7, 8], stride: 4 },
+    defaults: {
+      scoreThreshold: 0.4,
+      nms: { kind: "soft-gaussian", iouThreshold: 0.6, sigma: 0.3 },
+      maxDetections: 50,
+      maskThreshold: 0.45,
+      panoptic: { overlapThreshold: 0.6, stuffAreaThreshold: 1024, instanceScoreThreshold: 0.55 },
+    },
+    training: { steps: 1000, minutes: 12.5, script: "models/training/train.py" },
+  };
+}
+
+/** The shipped manifest with one change made by `edit` (free-form, to break it). */
+// deno-lint-ignore no-explicit-any
+function edited(edit: (m: Record<string, any>) => void): Record<string, unknown> {
+  const m = shipped();
+  edit(m);
+  return m;
+}
+
+/** Asserts that parsing throws a ManifestError whose message matches every pattern. */
+function assertManifestError(json: unknown, ...patterns: RegExp[]) {
+  assert.throws(() => parseManifest(json, PATH), (error: unknown) => {
+    assert.ok(error instanceof ManifestError, `not a ManifestError: ${error}`);
+    assert.ok(error instanceof StreamdetError);
+    assert.equal(error.name, "ManifestError");
+    assert.ok(error.message.startsWith(`${PATH}: `), error.message);
+    for (const p of patterns) assert.match(error.message, p);
+    return true;
+  });
+}
+
+Deno.test("parseManifest() reads the shipped manifest and resolves file against its folder", () => {
+  const m: ModelManifest = parseManifest(shipped(), PATH);
+  assert.equal(m.format, "streamdet-model/1");
+  assert.equal(m.name, "street-maskrcnn");
+  assert.equal(m.kind, "maskrcnn");
+  assert.equal(m.file, "/models/street-maskrcnn/model.onnx");
+  assert.deepEqual(m.input, {
+    name: "images",
+    layout: "NCHW",
+    dtype: "float32",
+    height: 288,
+    width: 512,
+    batch: "dynamic",
+    colorOrder: "RGB",
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  });
+  assert.deepEqual(m.outputs.map((o) => o.role), [
+    "boxes",
+    "scores",
+    "labels",
+    "batch_index",
+    "mask_logits",
+    "semantic_logits",
+  ]);
+  assert.deepEqual(m.outputs[4], {
+    name: "mask_logits",
+    role: "mask_logits",
+    dtype: "float32",
+    shape: ["detections", 28, 28],
+  });
+  assert.deepEqual(m.postprocess, { nmsInGraph: false, maskActivation: "sigmoid" });
+  assert.equal(m.classes.length, 6);
+  assert.deepEqual(m.classes[2], { id: 5, name: "road", isThing: false, color: [128, 64, 128] });
+  assert.deepEqual(m.semantic, { classes: [0, 5, 6, 7, 8], stride: 4 });
+  assert.deepEqual(m.defaults, {
+    scoreThreshold: 0.4,
+    nms: { kind: "soft-gaussian", iouThreshold: 0.6, sigma: 0.3 },
+    maxDetections: 50,
+    maskThreshold: 0.45,
+    panoptic: { overlapThreshold: 0.6, stuffAreaThreshold: 1024, instanceScoreThreshold: 0.55 },
+  });
+});
+
+Deno.test("parseManifest() resolves file for relative manifest paths and keeps absolute files", () => {
+  assert.equal(parseManifest(shipped(), "models/a/manifest.json").file, "models/a/model.onnx");
+  assert.equal(parseManifest(shipped(), "manifest.json").file, "./model.onnx");
+  const absolute = edited((m) => (m.file = "/opt/graphs/street.onnx"));
+  assert.equal(parseManifest(absolute, PATH).file, "/opt/graphs/street.onnx");
+  const missing = edited((m) => delete m.file);
+  assert.equal(parseManifest(missing, PATH).file, "/models/street-maskrcnn/model.onnx");
+});
+
+Deno.test("parseManifest() fills every default when defaults and optional input fields are absent", () => {
+  const m = parseManifest(
+    edited((m) => {
+      delete m.defaults;
+      delete m.input.colorOrder;
+      delete m.input.scale;
+      delete m.input.mean;
+      delete m.classes[0].color;
+    }),
+    PATH,
+  );
+  assert.deepEqual(m.defaults, {
+    scoreThreshold: 0.5,
+    nms: { kind: "hard", iouThreshold: 0.5, sigma: 0.5 },
+    maxDetections: 100,
+    maskThreshold: 0.5,
+    panoptic: { overlapThreshold: 0.5, stuffAreaThreshold: 4096, instanceScoreThreshold: 0.5 },
+  });
+  assert.equal(m.input.colorOrder, "RGB");
+  assert.equal(m.input.scale, 1 / 255);
+  assert.deepEqual(m.input.mean, [0, 0, 0]);
+  assert.deepEqual(m.classes[0].color, [255, 255, 255]);
+  // Partial defaults keep what is given; Matrix NMS's sigma defaults to 2.
+  const partial = parseManifest(
+    edited((m) => (m.defaults = { nms: { kind: "matrix" }, maxDetections: 7 })),
+    PATH,
+  );
+  assert.deepEqual(partial.defaults.nms, { kind: "matrix", iouThreshold: 0.5, sigma: 2 });
+  assert.equal(partial.defaults.maxDetections, 7);
+  assert.equal(partial.defaults.scoreThreshold, 0.5);
+});
+
+Deno.test("parseManifest() reads a standard torchvision export without a semantic head", () => {
+  const m = parseManifest(
+    edited((m) => {
+      m.input.layout = "CHW";
+      m.input.name = "image";
+      m.input.batch = [1];
+      m.outputs = [
+        { name: "boxes", role: "boxes", dtype: "float32", shape: ["detections", 4] },
+        { name: "labels", role: "labels", dtype: "int64", shape: ["detections"] },
+        { name: "scores", role: "scores", dtype: "float32", shape: ["detections"] },
+        { name: "masks", role: "masks", dtype: "float32", shape: ["detections", 1, "h", "w"] },
+      ];
+      m.postprocess = { nmsInGraph: true };
+      delete m.semantic;
+    }),
+    PATH,
+  );
+  assert.deepEqual(m.input.batch, [1]);
+  assert.equal(m.input.layout, "CHW");
+  assert.equal(m.semantic, undefined);
+  assert.deepEqual(m.postprocess, { nmsInGraph: true, maskActivation: "sigmoid" });
+});
+
+Deno.test("parseManifest() names the field and what was found for each malformed field", () => {
+  assertManifestError(
+    edited((m) => (m.format = "streamdet-model/2")),
+    /format: expected "streamdet-model\/1", found "streamdet-model\/2"/,
+  );
+  assertManifestError(
+    edited((m) => (m.outputs[4].role = "mask")),
+    /outputs\[4\]\.role: expected one of boxes, scores, .*, found "mask"/,
+  );
+  assertManifestError(
+    edited((m) => m.outputs.shift()),
+    /outputs: expected an output with role "boxes", found \["scores",/,
+  );
+  assertManifestError(
+    edited((m) => (m.input.height = "288")),
+    /input\.height: expected an integer ≥ 1, found "288"/,
+  );
+  assertManifestError(
+    edited((m) => (m.input.std = [0.229, 0, 0.225])),
+    /input\.std: expected non-zero values, found \[0\.229,0,0\.225\]/,
+  );
+  assertManifestError(
+    edited((m) => (m.input.batch = [])),
+    /input\.batch: expected "dynamic" or a list of batch sizes, found \[\]/,
+  );
+  assertManifestError(
+    edited((m) => delete m.classes[3].isThing),
+    /classes\[3\]\.isThing: expected true or false, found nothing/,
+  );
+  assertManifestError(
+    edited((m) => (m.semantic.classes = [0, 5, 6, 7, 300])),
+    /semantic\.classes: expected category ids 0\.\.255 per channel, found \[0,5,6,7,300\]/,
+  );
+});
+
+Deno.test("parseManifest() rejects other malformed fields with ManifestErrors naming them", () => {
+  assertManifestError(edited((m) => delete m.input), /input: expected an object, found nothing/);
+  assertManifestError(
+    edited((m) => (m.input.width = 0)),
+    /input\.width: expected an integer ≥ 1, found 0/,
+  );
+  assertManifestError(edited((m) => (m.input.batch = [1, 0])), /input\.batch/);
+  assertManifestError(
+    edited((m) => (m.input.mean = [0, 0])),
+    /input\.mean: expected 3 numbers, found \[0,0\]/,
+  );
+  assertManifestError(
+    edited((m) => (m.input.colorOrder = "rgb")),
+    /input\.colorOrder: .*found "rgb"/,
+  );
+  assertManifestError(
+    edited((m) => (m.kind = "yolo")),
+    /kind: expected one of maskrcnn, fasterrcnn, found "yolo"/,
+  );
+  assertManifestError(
+    edited((m) => (m.outputs = [])),
+    /outputs: expected a list of outputs, found \[\]/,
+  );
+  assertManifestError(edited((m) => (m.outputs[0].shape = [-1, 4])), /outputs\[0\]\.shape/);
+  assertManifestError(
+    edited((m) => (m.outputs[2].dtype = "int8")),
+    /outputs\[2\]\.dtype: .*found "int8"/,
+  );
+  assertManifestError(
+    edited((m) => (m.classes = [])),
+    /classes: expected a list of classes, found \[\]/,
+  );
+  assertManifestError(
+    edited((m) => (m.classes[1].id = 0)),
+    /classes\[1\]\.id: expected an integer ≥ 1, found 0/,
+  );
+  assertManifestError(
+    edited((m) => (m.semantic.stride = 0)),
+    /semantic\.stride: expected an integer ≥ 1, found 0/,
+  );
+  assertManifestError(edited((m) => (m.semantic.classes = [])), /semantic\.classes: .*found \[\]/);
+  assertManifestError(
+    edited((m) => delete m.semantic),
+    /semantic: expected .*semantic_logits.*, found nothing/,
+  );
+  assertManifestError(
+    edited((m) => (m.postprocess = {})),
+    /postprocess\.nmsInGraph: expected true or false, found nothing/,
+  );
+  assertManifestError(
+    edited((m) => (m.defaults.nms.kind = "soft")),
+    /defaults\.nms\.kind: .*found "soft"/,
+  );
+  assertManifestError(
+    edited((m) => (m.defaults.nms.sigma = 0)),
+    /defaults\.nms\.sigma: expected a number > 0, found 0/,
+  );
+  assertManifestError(
+    edited((m) => (m.defaults.maxDetections = 2.5)),
+    /defaults\.maxDetections: .*found 2\.5/,
+  );
+  assertManifestError(
+    edited((m) => (m.defaults.maskThreshold = -1)),
+    /defaults\.maskThreshold: .*found -1/,
+  );
+  // Matrix NMS accepts sigma 0 (no decay).
+  const matrix = edited((m) => (m.defaults.nms = { kind: "matrix", sigma: 0 }));
+  assert.equal(parseManifest(matrix, PATH).defaults.nms.sigma, 0);
+});
+
+Deno.test("parseManifest() throws a ManifestError for JSON that is not an object", () => {
+  for (const json of [[], null, "x", 3, true, undefined]) {
+    assertManifestError(json, /manifest: expected an object, found /);
+  }
+  assertManifestError([], /found \[\]/);
+  assertManifestError(null, /found null/);
+  assertManifestError("x", /found "x"/);
+});

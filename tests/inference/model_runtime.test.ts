@@ -1,0 +1,259 @@
+/**
+ * The engine end to end on the shipped models: worker sessions, the cross-stream batcher,
+ * post-processing, and boxes mapped back to each source's resolution.
+ */
+
+import assert from "node:assert/strict";
+import { boxIou, FrameSource } from "../../mod.ts";
+import type { Frame } from "../../src/types.ts";
+import type { FrameGeometry } from "../../src/video/ffmpeg_args.ts";
+import { type ModelRuntime, startModel } from "../../src/inference/model_runtime.ts";
+import { WorkerSession } from "../../src/inference/worker_session.ts";
+import type { Detections } from "../../src/inference/postprocess.ts";
+import { testFfmpeg } from "../_helpers/media.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const MASK_RCNN = `${ROOT}models/street-maskrcnn/manifest.json`;
+const STANDARD = `${ROOT}models/street-maskrcnn-standard/manifest.json`;
+const VIDEO = `${ROOT}models/demo/street.mp4`;
+
+/** Frames `indices` of the demo video, through an ffmpeg filter and fit of our choice. */
+async function demoFrames(
+  indices: number[],
+  fit: "letterbox" | "resize" = "letterbox",
+  input = VIDEO,
+): Promise<{ frames: Frame[]; geometry: FrameGeometry }> {
+  const source = new FrameSource({
+    streamId: "demo",
+    input,
+    ffmpeg: await testFfmpeg(),
+    output: { fit, width: 512, height: 288, format: "rgb24" },
+    roots: [ROOT, "/tmp"],
+  });
+  const { geometry } = await source.start();
+  const frames: Frame[] = [];
+  const last = Math.max(...indices);
+  for await (const f of source.frames()) {
+    if (indices.includes(f.index)) frames.push(f);
+    if (f.index >= last) break;
+  }
+  await source.stop();
+  return { frames, geometry };
+}
+
+function assertSameDetections(a: Detections, b: Detections, what: string): void {
+  assert.deepEqual([...a.classIds], [...b.classIds], `${what}: classes`);
+  for (let i = 0; i < a.scores.length; i++) {
+    assert.ok(Math.abs(a.scores[i] - b.scores[i]) <= 1e-4, `${what}: score ${i}`);
+  }
+  for (let i = 0; i < a.boxes.length; i++) {
+    assert.ok(Math.abs(a.boxes[i] - b.boxes[i]) <= 1e-2, `${what}: box value ${i}`);
+  }
+}
+
+async function withModel(
+  options: Parameters<typeof startModel>[1],
+  body: (model: ModelRuntime) => Promise<void>,
+  manifest = MASK_RCNN,
+): Promise<void> {
+  const model = await startModel(manifest, { onWarning: () => {}, ...options });
+  try {
+    await body(model);
+  } finally {
+    await model.close();
+  }
+}
+
+Deno.test("a frame alone and inside a batch of 4 mixed streams gives the same detections", async () => {
+  const { frames, geometry } = await demoFrames([0, 60, 120, 180]);
+  const stream = (f: Frame, id: string): Frame => ({ ...f, streamId: id });
+  let alone: Detections[] = [];
+  await withModel({ maxBatch: 1 }, async (model) => {
+    alone = [];
+    for (const f of frames) {
+      alone.push((await model.detect(stream(f, "solo"), geometry)).detections);
+    }
+  });
+  await withModel({ maxBatch: 4, maxWaitMs: 1000 }, async (model) => {
+    const ids = ["cam-a", "cam-b", "cam-c", "cam-d"];
+    const results = await Promise.all(
+      frames.map((f, i) => model.detect(stream(f, ids[i]), geometry)),
+    );
+    assert.deepEqual(model.status().batchSizes, [0, 0, 0, 0, 1]);
+    results.forEach((r, i) => {
+      assert.equal(r.streamId, ids[i]);
+      assert.equal(r.batchSize, 4);
+      assert.ok(r.detections.scores.length > 0, "the demo frames have detections");
+      assertSameDetections(r.detections, alone[i], `frame ${frames[i].index}`);
+      assert.ok(r.detections.panoptic, "panoptic output");
+    });
+  });
+});
+
+Deno.test("a graph with fixed batch sizes gets the nearest size, padded, and the same detections", async () => {
+  const { frames, geometry } = await demoFrames([0, 90, 180]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(MASK_RCNN));
+    manifest.input.batch = [1, 2, 4];
+    manifest.file = `${ROOT}models/street-maskrcnn/model.onnx`;
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest));
+    const alone: Detections[] = [];
+    await withModel({ maxBatch: 1 }, async (model) => {
+      for (const f of frames) alone.push((await model.detect(f, geometry)).detections);
+    });
+    await withModel({ maxBatch: 8, maxWaitMs: 1000 }, async (model) => {
+      assert.equal(model.status().maxBatch, 4, "capped at the largest fixed size");
+      const results = await Promise.all(frames.map((f) => model.detect(f, geometry)));
+      assert.deepEqual(model.status().batchSizes, [0, 0, 0, 1, 0]); // 3 frames, run as 4
+      results.forEach((r, i) => assertSameDetections(r.detections, alone[i], `frame ${i}`));
+    }, `${dir}/manifest.json`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("results never cross streams when many streams share a batcher", async () => {
+  const { frames, geometry } = await demoFrames([0, 50, 100, 150, 200, 250]);
+  await withModel({ maxBatch: 4, maxWaitMs: 5, sessions: 2 }, async (model) => {
+    const reference = new Map<number, Detections>();
+    for (const f of frames) reference.set(f.index, (await model.detect(f, geometry)).detections);
+    // 3 streams × 6 frames, interleaved, submitted at once: 18 frames in batches ≤ 4.
+    const submitted: Frame[] = [];
+    for (const f of frames) {
+      for (const id of ["a", "b", "c"]) submitted.push({ ...f, streamId: id });
+    }
+    const results = await Promise.all(submitted.map((f) => model.detect(f, geometry)));
+    results.forEach((r, i) => {
+      assert.equal(r.streamId, submitted[i].streamId);
+      assert.equal(r.index, submitted[i].index);
+      assertSameDetections(r.detections, reference.get(r.index)!, `${r.streamId}#${r.index}`);
+    });
+    const sizes = model.status().batchSizes;
+    assert.ok(
+      sizes.slice(2).reduce((a, b) => a + b, 0) > 0,
+      `some batches hold several frames: ${sizes}`,
+    );
+  });
+});
+
+Deno.test("boxes map back to the source for letterboxed and resized inputs", async () => {
+  // A 480×360 crop of the demo (x from 80): letterboxed into 512×288 it gets 64 px bars;
+  // resized it is stretched. Either way detections must land on the ground truth boxes,
+  // shifted by the crop, in the crop's own pixels.
+  const ffmpeg = await testFfmpeg();
+  const crop = await Deno.makeTempFile({ suffix: ".mp4" });
+  try {
+    const { success } = await new Deno.Command(ffmpeg.path, {
+      args: [
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        VIDEO,
+        "-frames:v",
+        "1",
+        "-vf",
+        "crop=480:360:80:0",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "12",
+        crop,
+      ],
+    }).output();
+    assert.ok(success);
+    const gt = JSON.parse(await Deno.readTextFile(`${ROOT}models/demo/instances.json`));
+    const truth =
+      (gt.annotations as { image_id: number; bbox: number[]; iscrowd: number; area: number }[])
+        .filter((a) =>
+          a.image_id === 1 && !a.iscrowd && a.area > 1500 && a.bbox[0] >= 85 &&
+          a.bbox[0] + a.bbox[2] <= 555
+        )
+        .map((a) => [a.bbox[0] - 80, a.bbox[1], a.bbox[0] - 80 + a.bbox[2], a.bbox[1] + a.bbox[3]]);
+    assert.ok(truth.length >= 2, "objects inside the crop");
+    await withModel({ maxBatch: 1, postprocess: { scoreThreshold: 0.3 } }, async (model) => {
+      for (const fit of ["letterbox", "resize"] as const) {
+        const { frames, geometry } = await demoFrames([0], fit, crop);
+        assert.deepEqual([geometry.sourceWidth, geometry.sourceHeight], [480, 360]);
+        if (fit === "letterbox") assert.equal(geometry.padX, 64);
+        else assert.notEqual(geometry.scaleX, geometry.scaleY);
+        const { detections } = await model.detect(frames[0], geometry);
+        const boxes = detections.boxes;
+        for (let i = 0; i < boxes.length; i += 4) {
+          assert.ok(
+            boxes[i] >= 0 && boxes[i + 2] <= 480 && boxes[i + 1] >= 0 && boxes[i + 3] <= 360,
+          );
+        }
+        const found = truth.filter((t) => {
+          const iou = boxIou(new Float32Array(t), boxes);
+          return iou.some((v) => v > 0.6);
+        });
+        assert.ok(
+          found.length >= truth.length - 1,
+          `${fit}: ${found.length} of ${truth.length} objects found`,
+        );
+      }
+    });
+  } finally {
+    await Deno.remove(crop);
+  }
+});
+
+Deno.test("the main thread keeps running timers while a worker runs a long batch", async () => {
+  const { frames } = await demoFrames([0]);
+  const session = await WorkerSession.start(MASK_RCNN);
+  try {
+    const batch = 6;
+    const input = new Float32Array(batch * 3 * 288 * 512).fill(0.1);
+    let ticks = 0, last = performance.now(), worstGap = 0;
+    const timer = setInterval(() => {
+      const t = performance.now();
+      worstGap = Math.max(worstGap, t - last);
+      last = t;
+      ticks++;
+    }, 5);
+    const t0 = performance.now();
+    await session.run(input, batch);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    assert.ok(ms > 100, `the run is long enough to notice (${ms.toFixed(0)} ms)`);
+    assert.ok(
+      worstGap < 60,
+      `longest gap between ticks ${worstGap.toFixed(0)} ms during a ${ms.toFixed(0)} ms run`,
+    );
+    assert.ok(ticks >= ms / 5 / 3, `${ticks} ticks`);
+    assert.equal(frames.length, 1);
+  } finally {
+    await session.close();
+  }
+});
+
+Deno.test("the input buffer travels to the worker and comes back without a copy", async () => {
+  const session = await WorkerSession.start(MASK_RCNN);
+  try {
+    const input = new Float32Array(3 * 288 * 512);
+    const pending = session.run(input, 1);
+    assert.equal(input.buffer.byteLength, 0, "transferred: detached on this side");
+    const { input: back, outputs } = await pending;
+    assert.equal(back.length, 3 * 288 * 512);
+    assert.ok("boxes" in outputs && "semantic_logits" in outputs);
+  } finally {
+    await session.close();
+  }
+});
+
+Deno.test("a standard torchvision graph (NMS inside) passes through with masks at source resolution", async () => {
+  const { frames, geometry } = await demoFrames([0]);
+  await withModel({}, async (model) => {
+    assert.equal(model.postprocess.nms, "none");
+    const { detections } = await model.detect(frames[0], geometry);
+    assert.ok(detections.scores.length > 0);
+    assert.equal(detections.masks?.length, detections.scores.length);
+    for (const m of detections.masks!) assert.ok(m.x + m.width <= 640 && m.y + m.height <= 360);
+  }, STANDARD);
+});
+
+Deno.test("a model that fails to load rejects startModel with a clear error and leaves no worker", async () => {
+  await assert.rejects(() => startModel("/nonexistent/manifest.json"), /expected a manifest\.json/);
+});
