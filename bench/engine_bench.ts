@@ -19,35 +19,12 @@ import { preprocess } from "../src/inference/preprocess.ts";
 import { WorkerSession } from "../src/inference/worker_session.ts";
 import type { Frame } from "../src/types.ts";
 import type { FrameGeometry } from "../src/video/ffmpeg_args.ts";
-import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
-import { FrameSource } from "../src/video/frame_source.ts";
-import { report } from "./timing.ts";
+import { postprocessOptions } from "../src/inference/postprocess.ts";
+import { demoFrames } from "./demo_frames.ts";
+import { median, report } from "./timing.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function demoFrames(count: number, width: number, height: number) {
-  const source = new FrameSource({
-    streamId: "bench",
-    input: `${ROOT}models/demo/street.mp4`,
-    ffmpeg: await resolveFfmpeg(),
-    output: { fit: "letterbox", width, height, format: "rgb24" },
-    roots: [ROOT],
-  });
-  const { geometry } = await source.start();
-  const frames: Frame[] = [];
-  for await (const f of source.frames()) {
-    if (f.index % 7 === 0) frames.push(f);
-    if (frames.length === count) break;
-  }
-  await source.stop();
-  return { frames, geometry };
-}
 
 async function roundTrip(frames: Frame[]): Promise<void> {
   const direct = await loadModel(MANIFEST);
@@ -92,14 +69,7 @@ async function throughput(frames: Frame[], geometry: FrameGeometry): Promise<voi
     const batcher = new Batcher([session], {
       maxBatch,
       maxWaitMs: 50,
-      postprocess: {
-        nms: "hard",
-        iouThreshold: 0.5,
-        scoreThreshold: m.defaults.scoreThreshold,
-        maxDetections: m.defaults.maxDetections,
-        semanticCategories: m.semantic?.classes,
-        panoptic: m.defaults.panoptic,
-      },
+      postprocess: postprocessOptions(m, { nms: "hard", iouThreshold: 0.5 }),
     });
     const copies = () => frames.map((f) => ({ ...f, data: f.data }));
     await Promise.all(copies().slice(0, maxBatch * 2).map((f) => batcher.submit(f, geometry)));
@@ -150,7 +120,7 @@ function preprocessing(frames: Frame[], width: number, height: number): void {
 
 /** Prints the engine's benchmark lines. */
 export async function engineBench(): Promise<void> {
-  const { frames, geometry } = await demoFrames(12, 512, 288);
+  const { frames, geometry } = await demoFrames(12, 7, 512, 288);
   preprocessing(frames, 512, 288);
   await roundTrip(frames);
   await throughput(frames, geometry);

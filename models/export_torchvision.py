@@ -95,7 +95,7 @@ def main(argv=None):
     require_onnx("export_torchvision.py")
     import torchvision
 
-    from onnx_export import check_against_torchvision, export_raw, export_standard, output_specs
+    from onnx_export import check_against_torchvision, export_raw, export_standard, manifest_dict
     from raw_export import RawDetector
 
     model, categories = build(args.arch, args.weights, args.num_classes)
@@ -122,26 +122,11 @@ def main(argv=None):
     classes = [{"id": i, "name": n, "isThing": True, "color": palette(i)}
                for i, n in enumerate(names_of) if i > 0 and n not in ("N/A", "__background__")]
     transform = model.transform
-    manifest = {
-        "format": "streamdet-model/1",
-        "name": os.path.basename(os.path.abspath(folder)),
-        "kind": kind,
-        "file": "model.onnx",
-        "input": {"name": "image" if args.standard else "images",
-                  "layout": "CHW" if args.standard else "NCHW", "dtype": "float32",
-                  "height": h, "width": w, "batch": [1] if args.standard else "dynamic",
-                  "colorOrder": "RGB", "scale": 1 / 255,
-                  "mean": [0, 0, 0] if args.standard else list(transform.image_mean),
-                  "std": [1, 1, 1] if args.standard else list(transform.image_std)},
-        "outputs": output_specs(names, not args.standard),
-        "postprocess": {"nmsInGraph": args.standard, "boxesIn": "input",
-                        "maskActivation": "sigmoid"},
-        "classes": classes,
-        "defaults": {"scoreThreshold": 0.5, "nms": {"kind": "hard", "iouThreshold": 0.5},
-                     "maxDetections": args.detections, "maskThreshold": 0.5},
-        "source": {"torchvision": torchvision.__version__, "arch": args.arch,
-                   "weights": args.weights},
-    }
+    manifest = manifest_dict(
+        os.path.basename(os.path.abspath(folder)), kind, (h, w), names, not args.standard,
+        transform.image_mean, transform.image_std, classes, args.detections,
+        source={"torchvision": torchvision.__version__, "arch": args.arch,
+                "weights": args.weights})
     with open(os.path.join(folder, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

@@ -24,10 +24,10 @@ import {
   resolveFfmpeg,
 } from "../mod.ts";
 import type { CocoGroundTruth, CocoResult } from "../src/eval/coco_types.ts";
-import { parseManifest } from "../src/inference/manifest.ts";
+import { loadModel } from "../src/inference/load_model.ts";
 import { preprocess } from "../src/inference/preprocess.ts";
 import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
-import { postprocess } from "../src/inference/postprocess.ts";
+import { postprocess, postprocessOptions } from "../src/inference/postprocess.ts";
 import { NMS_KINDS, type NmsKind } from "../src/inference/select_detections.ts";
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
 
@@ -48,11 +48,7 @@ if (!NMS_KINDS.includes(values.nms as NmsKind)) {
   Deno.exit(2);
 }
 
-const manifestPath = `${values.model}/manifest.json`;
-const manifest = parseManifest(JSON.parse(await Deno.readTextFile(manifestPath)), manifestPath);
-const session = await ort.InferenceSession.create(manifest.file, {
-  intraOpNumThreads: navigator.hardwareConcurrency,
-});
+const { manifest, session } = await loadModel(`${values.model}/manifest.json`);
 const gt = JSON.parse(await Deno.readTextFile(values.gt)) as CocoGroundTruth;
 const limit = values.frames ? Number(values.frames) : gt.images.length;
 const { width, height } = manifest.input;
@@ -64,6 +60,13 @@ const source = new FrameSource({
 });
 const { geometry } = await source.start();
 
+// COCO evaluation wants low-scoring detections too: score ≥ 0.05, 100 per image.
+const settings = postprocessOptions(manifest, {
+  nms: values.nms as NmsKind,
+  iouThreshold: Number(values.iou),
+  scoreThreshold: 0.05,
+  maxDetections: 100,
+});
 const results: CocoResult[] = [];
 const predictions: PanopticPrediction[] = [];
 let input: Float32Array | undefined;
@@ -78,15 +81,7 @@ for await (const frame of source.frames()) {
   });
   const t1 = performance.now();
   const [raw] = splitRawOutputs(out, 1, manifest);
-  const d = postprocess(raw, geometry, {
-    nms: values.nms as NmsKind,
-    iouThreshold: Number(values.iou),
-    scoreThreshold: 0.05,
-    maxDetections: 100,
-    maskThreshold: manifest.defaults.maskThreshold,
-    semanticCategories: manifest.semantic?.classes,
-    panoptic: manifest.defaults.panoptic,
-  });
+  const d = postprocess(raw, geometry, settings);
   postMs += performance.now() - t1;
   inferMs += t1 - t0;
   for (let i = 0; i < d.scores.length; i++) {

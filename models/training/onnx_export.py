@@ -118,6 +118,34 @@ def export_standard(model, path: str, size: tuple, opset: int = 11):
     return names
 
 
+def manifest_dict(name, kind, size, names, raw, mean, std, classes, max_detections,
+                  semantic=None, **extra):
+    """A manifest.json (DESIGN.md, model contract) for a graph exported by `export_raw`
+    (`raw`) or `export_standard`; `extra` fields (training, source) are appended."""
+    out = {
+        "format": "streamdet-model/1",
+        "name": name,
+        "kind": kind,
+        "file": "model.onnx",
+        "input": {"name": "images" if raw else "image", "layout": "NCHW" if raw else "CHW",
+                  "dtype": "float32", "height": size[0], "width": size[1],
+                  "batch": "dynamic" if raw else [1], "colorOrder": "RGB",
+                  "scale": 1 / 255, "mean": list(mean) if raw else [0, 0, 0],
+                  "std": list(std) if raw else [1, 1, 1]},
+        "outputs": output_specs(names, raw, semantic=semantic),
+        "postprocess": {"nmsInGraph": not raw, "boxesIn": "input", "maskActivation": "sigmoid"},
+        "classes": classes,
+        "defaults": {"scoreThreshold": 0.5, "nms": {"kind": "hard", "iouThreshold": 0.5},
+                     "maxDetections": max_detections, "maskThreshold": 0.5},
+        **extra,
+    }
+    if semantic is not None:
+        out["semantic"] = {"classes": semantic, "stride": 4}
+        out["defaults"]["panoptic"] = {"overlapThreshold": 0.5, "stuffAreaThreshold": 1024,
+                                       "instanceScoreThreshold": 0.5}
+    return out
+
+
 def output_specs(names, raw: bool, mask_size: int = 28, semantic=None):
     """The manifest's `outputs`: name, role, dtype and shape of each graph output."""
     shapes = {

@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 
 from model import MEAN, STD, build_model
-from onnx_export import check_against_torchvision, export_raw, export_standard, output_specs
+from onnx_export import check_against_torchvision, export_raw, export_standard, manifest_dict
 from raw_export import RawDetector
 from world import CATEGORIES, COLOURS, SEMANTIC_CLASSES, THINGS, Sequence
 
@@ -54,29 +54,10 @@ def manifest(name, arch, size, names, raw, state):
                 "color": list(COLOURS[c["id"]])} for c in CATEGORIES
                if c["isthing"] or (raw and arch == "maskrcnn")]
     semantic = SEMANTIC_CLASSES if "semantic_logits" in names else None
-    out = {
-        "format": "streamdet-model/1",
-        "name": name,
-        "kind": arch,
-        "file": "model.onnx",
-        "input": {"name": "image" if not raw else "images", "layout": "NCHW" if raw else "CHW",
-                  "dtype": "float32", "height": size[0], "width": size[1],
-                  "batch": "dynamic" if raw else [1], "colorOrder": "RGB",
-                  "scale": 1 / 255, "mean": MEAN if raw else [0, 0, 0],
-                  "std": STD if raw else [1, 1, 1]},
-        "outputs": output_specs(names, raw, semantic=semantic),
-        "postprocess": {"nmsInGraph": not raw, "boxesIn": "input", "maskActivation": "sigmoid"},
-        "classes": classes,
-        "defaults": {"scoreThreshold": 0.5, "nms": {"kind": "hard", "iouThreshold": 0.5},
-                     "maxDetections": 50, "maskThreshold": 0.5},
-        "training": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1),
-                     "script": "models/training/train.py"},
-    }
-    if semantic is not None:
-        out["semantic"] = {"classes": semantic, "stride": 4}
-        out["defaults"]["panoptic"] = {"overlapThreshold": 0.5, "stuffAreaThreshold": 1024,
-                                       "instanceScoreThreshold": 0.5}
-    return out
+    training = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1),
+                "script": "models/training/train.py"}
+    return manifest_dict(name, arch, size, names, raw, MEAN, STD, classes, 50, semantic,
+                         training=training)
 
 
 def export_street(args, folder: str) -> None:

@@ -12,7 +12,7 @@ import { checkInteger } from "../geometry/validate.ts";
 import { Batcher, type BatchResult } from "./batcher.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
-import type { PostprocessOptions } from "./postprocess.ts";
+import { type PostprocessOptions, postprocessOptions } from "./postprocess.ts";
 import { WorkerSession } from "./worker_session.ts";
 
 /** Options of {@link startModel}. */
@@ -91,18 +91,7 @@ export async function startModel(
   const { manifest, provider, warnings } = sessions[0];
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   for (const w of warnings) warn(w);
-  const d = manifest.defaults;
-  const postprocess: PostprocessOptions = {
-    nms: manifest.postprocess.nmsInGraph ? "none" : d.nms.kind,
-    iouThreshold: d.nms.iouThreshold,
-    sigma: d.nms.sigma,
-    scoreThreshold: d.scoreThreshold,
-    maxDetections: d.maxDetections,
-    maskThreshold: d.maskThreshold,
-    semanticCategories: manifest.semantic?.classes,
-    panoptic: d.panoptic,
-    ...options.postprocess,
-  };
+  const postprocess = postprocessOptions(manifest, options.postprocess);
   let batcher: Batcher;
   try {
     batcher = new Batcher(sessions, {

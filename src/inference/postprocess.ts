@@ -7,6 +7,7 @@
 
 import type { PanopticResult, PastedMask } from "../types.ts";
 import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { ModelManifest } from "./manifest.ts";
 import { pasteMask } from "../geometry/paste_mask.ts";
 import { panopticFusion, type PanopticFusionOptions } from "../geometry/panoptic_fusion.ts";
 import { selectDetections, type SelectOptions } from "./select_detections.ts";
@@ -37,6 +38,48 @@ export interface PostprocessOptions extends SelectOptions {
   semanticCategories?: readonly number[];
   /** Fusion settings; `false` skips the panoptic map. */
   panoptic?: PanopticFusionOptions | false;
+}
+
+/**
+ * A model's post-processing settings: its manifest's defaults (NMS kind and parameters,
+ * thresholds, semantic classes, fusion), with `overrides` on top. Graphs with NMS inside
+ * get `nms: "none"`. The manifest's `sigma` belongs to its default NMS kind: when
+ * `overrides` picks another kind and no sigma, that kind's own default applies.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseManifest } from "./manifest.ts";
+ * const manifest = parseManifest({
+ *   format: "streamdet-model/1", name: "m", kind: "fasterrcnn",
+ *   input: { name: "images", layout: "NCHW", dtype: "float32", height: 32, width: 32, batch: "dynamic", std: [1, 1, 1] },
+ *   outputs: ["boxes", "scores", "labels"].map((r) => ({ name: r, role: r, dtype: "float32", shape: ["n"] })),
+ *   postprocess: { nmsInGraph: false },
+ *   classes: [{ id: 1, name: "car", isThing: true }],
+ * }, "/m/manifest.json");
+ * const options = postprocessOptions(manifest, { scoreThreshold: 0.05 });
+ * assert.deepEqual([options.nms, options.iouThreshold, options.scoreThreshold], ["hard", 0.5, 0.05]);
+ * assert.equal(postprocessOptions(manifest, { nms: "matrix" }).sigma, undefined); // Matrix NMS's own 2.0
+ * ```
+ */
+export function postprocessOptions(
+  manifest: Pick<ModelManifest, "defaults" | "postprocess" | "semantic">,
+  overrides: Partial<PostprocessOptions> = {},
+): PostprocessOptions {
+  const d = manifest.defaults;
+  const kind = manifest.postprocess.nmsInGraph ? "none" : d.nms.kind;
+  const sameKind = overrides.nms === undefined || overrides.nms === kind;
+  return {
+    nms: kind,
+    iouThreshold: d.nms.iouThreshold,
+    sigma: sameKind ? d.nms.sigma : undefined,
+    scoreThreshold: d.scoreThreshold,
+    maxDetections: d.maxDetections,
+    maskThreshold: d.maskThreshold,
+    semanticCategories: manifest.semantic?.classes,
+    panoptic: d.panoptic,
+    ...overrides,
+  };
 }
 
 /** Final detections of one image, in source pixels. */
