@@ -14,7 +14,12 @@
  *   (panopticapi);
  * - video: {@link FrameSource} decodes files, live streams, cameras, image folders and test
  *   patterns with ffmpeg ({@link resolveFfmpeg} finds it), lossless or with a bounded live
- *   queue, reconnecting with backoff and reporting its status.
+ *   queue, reconnecting with backoff and reporting its status;
+ * - inference: {@link loadModel} / {@link startModel} run ONNX graphs in worker sessions
+ *   behind a cross-stream {@link Batcher};
+ * - runtime: {@link createPipeline} wires sources, models and post-processing from a
+ *   configuration ({@link loadPipelineConfig}) with a per-frame latency timeline and
+ *   Prometheus metrics; {@link serve} serves it (REST, WebSocket results, viewer).
  *
  * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
  * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
@@ -65,7 +70,13 @@ export type {
   SourceStatus,
   UncompressedRle,
 } from "./src/types.ts";
-export { ManifestError, ModelLoadError, SourceError, StreamdetError } from "./src/errors.ts";
+export {
+  ConfigError,
+  ManifestError,
+  ModelLoadError,
+  SourceError,
+  StreamdetError,
+} from "./src/errors.ts";
 
 // Boxes
 export { boxArea, boxIou, clipBoxes, removeSmallBoxes } from "./src/geometry/boxes.ts";
@@ -215,3 +226,89 @@ export {
   type ModelStatus,
   startModel,
 } from "./src/inference/model_runtime.ts";
+export { type PostprocessTiming } from "./src/inference/postprocess.ts";
+
+// Pipeline
+export {
+  type ConfigOrigin,
+  type ModelConfig,
+  type PipelineConfig,
+  resolvePipelineConfig,
+  resolveStreamConfig,
+  type ServerConfig,
+  type SinkConfig,
+  type StreamConfig,
+} from "./src/pipeline/config.ts";
+export { loadPipelineConfig } from "./src/pipeline/load_config.ts";
+export {
+  createPipeline,
+  type ModelInfo,
+  Pipeline,
+  type PipelineOptions,
+  type Readiness,
+} from "./src/pipeline/pipeline.ts";
+export type { StreamInfo } from "./src/pipeline/stream_runner.ts";
+export type {
+  FrameErrorEvent,
+  ModelStatusEvent,
+  StatusEvent,
+  StreamResult,
+  StreamState,
+  StreamStatusEvent,
+  StreamThumbnail,
+} from "./src/pipeline/events.ts";
+export {
+  CaptureClock,
+  type FrameTimeline,
+  type LatencyBreakdown,
+  latencyBreakdown,
+  type StageName,
+  STAGES,
+} from "./src/pipeline/timeline.ts";
+export { PipelineMetrics } from "./src/pipeline/metrics.ts";
+export {
+  type DetectionMessage,
+  type PanopticSegmentMessage,
+  type ResultFilter,
+  type ResultMessage,
+  resultMessage,
+  SCHEMA_VERSION,
+} from "./src/pipeline/result_message.ts";
+export { type Thumbnail, ThumbnailEncoder } from "./src/pipeline/thumbnail_encoder.ts";
+export { segmentRles } from "./src/geometry/segment_rles.ts";
+
+// Server and sinks
+export { type RunningServer, serve } from "./src/server/serve.ts";
+export { createApp } from "./src/server/app.ts";
+export { WsHub } from "./src/server/ws_hub.ts";
+export {
+  type ClientMessage,
+  parseClientMessage,
+  type SubscribeRequest,
+  type Subscription,
+} from "./src/server/ws_protocol.ts";
+export { JsonlSink, openSinks } from "./src/sinks/jsonl_sink.ts";
+
+// Batch, sinks and reports
+export { expandInputs, VIDEO_EXTENSIONS } from "./src/batch/expand_inputs.ts";
+export {
+  type DetectOptions,
+  type DetectReporter,
+  type InputOutcome,
+  type OutputPaths,
+  outputPaths,
+  runDetect,
+} from "./src/batch/detect_job.ts";
+export { cocoResults } from "./src/sinks/coco_results.ts";
+export { AtomicOutput, atomicWriteFile, atomicWriteText } from "./src/sinks/atomic_file.ts";
+export { AnnotatedVideoError, AnnotatedVideoWriter } from "./src/sinks/annotated_video.ts";
+export { drawOverlay, type OverlayOptions } from "./src/sinks/overlay.ts";
+export { drawText } from "./src/sinks/bitmap_font.ts";
+export { writeAll } from "./src/sinks/write_all.ts";
+export {
+  type EvalMetrics,
+  type EvalReportInput,
+  evaluateReport,
+  writeEvalReport,
+} from "./src/report/eval_report.ts";
+export { EvalInputError, parseResults, readResults } from "./src/report/results_input.ts";

@@ -5,10 +5,13 @@
  * @module
  */
 
+import { batchBench } from "./batch_bench.ts";
 import { engineBench } from "./engine_bench.ts";
+import { fanoutBench } from "./fanout_bench.ts";
 import { maskBench } from "./mask_bench.ts";
 import { modelBench } from "./model_bench.ts";
 import { nmsBench } from "./nms_bench.ts";
+import { pipelineBench } from "./pipeline_bench.ts";
 import { videoBench } from "./video_bench.ts";
 
 console.log(
@@ -19,3 +22,6 @@ await maskBench();
 await videoBench();
 await modelBench();
 await engineBench();
+await pipelineBench();
+await fanoutBench();
+await batchBench();

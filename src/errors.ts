@@ -61,3 +61,17 @@ export class ManifestError extends StreamdetError {}
  * ```
  */
 export class ModelLoadError extends StreamdetError {}
+
+/**
+ * A pipeline configuration (a file in `pipelines/`, or a stream added at runtime) that
+ * cannot be used: the message names the field, what was expected and what was found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new ConfigError("pipelines/a.json: streams[0].source: expected a string, found 3");
+ * assert.ok(e instanceof StreamdetError);
+ * assert.equal(e.name, "ConfigError");
+ * ```
+ */
+export class ConfigError extends StreamdetError {}

@@ -30,7 +30,12 @@ export interface BatchTiming {
   batchFormedAt: number;
   inferenceStart: number;
   inferenceEnd: number;
+  /** This image's selection and mask pasting done (images of a batch go one by one). */
   postprocessEnd: number;
+  /** This image's panoptic fusion done (= `postprocessEnd` without fusion). */
+  fusionEnd: number;
+  /** The batch's detections back on the main thread. */
+  returnedAt: number;
 }
 
 /** The detections of one submitted frame. */
@@ -44,9 +49,16 @@ export interface BatchResult {
   timing: BatchTiming;
 }
 
+/** Per-frame choices of {@link Batcher.submit}. */
+export interface SubmitOptions {
+  /** Fuse a panoptic map for this frame (default true; the model must have a semantic head). */
+  fusion?: boolean;
+}
+
 interface Pending {
   frame: Frame;
   geometry: FrameGeometry;
+  fusion: boolean;
   queuedAt: number;
   resolve: (r: BatchResult) => void;
   reject: (e: Error) => void;
@@ -79,6 +91,12 @@ export class Batcher {
   #closed = false;
   /** Batches run, by size (index = frames in the batch). */
   readonly batchSizes: number[];
+  /**
+   * The most frames that can be waiting at once (the sum of the streams' in-flight
+   * windows, set by the pipeline): once that many are queued no more can come, so the
+   * batch closes without waiting for `maxWaitMs` (default: unknown, Infinity).
+   */
+  expected = Infinity;
 
   constructor(sessions: WorkerSession[], options: BatcherOptions) {
     if (sessions.length === 0) {
@@ -108,7 +126,7 @@ export class Batcher {
   }
 
   /** Queues a frame (already at the model's input size); resolves with its detections. */
-  submit(frame: Frame, geometry: FrameGeometry): Promise<BatchResult> {
+  submit(frame: Frame, geometry: FrameGeometry, options: SubmitOptions = {}): Promise<BatchResult> {
     const { input } = this.#sessions[0].manifest;
     if (frame.width !== input.width || frame.height !== input.height) {
       return Promise.reject(
@@ -119,8 +137,16 @@ export class Batcher {
     }
     if (this.#closed) return Promise.reject(new Error("Batcher.submit(): the batcher is closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ frame, geometry, queuedAt: now(), resolve, reject });
+      this.#queue.push({
+        frame,
+        geometry,
+        fusion: options.fusion ?? true,
+        queuedAt: now(),
+        resolve,
+        reject,
+      });
       if (this.#queue.length >= this.maxBatch) this.#dispatch();
+      else if (this.#queue.length >= this.expected) this.#dispatch(true);
       else if (this.#timer === undefined) {
         this.#timer = setTimeout(() => {
           this.#timer = undefined;
@@ -175,12 +201,18 @@ export class Batcher {
     try {
       const result = await session.run(buffer, size, {
         geometries: items.map((p) => p.geometry),
+        fusion: items.map((p) => p.fusion),
         options: this.#options.postprocess,
       });
       const done = now();
       this.#returnBuffer(size, result.input);
       const inferenceEnd = inferenceStart + result.runMs;
-      items.forEach((p, i) =>
+      let cursor = inferenceEnd;
+      items.forEach((p, i) => {
+        const stage = result.stages?.[i] ?? { postMs: 0, fusionMs: 0 };
+        const postprocessEnd = Math.min(done, cursor + stage.postMs);
+        const fusionEnd = Math.min(done, postprocessEnd + stage.fusionMs);
+        cursor = fusionEnd;
         p.resolve({
           streamId: p.frame.streamId,
           index: p.frame.index,
@@ -192,10 +224,12 @@ export class Batcher {
             batchFormedAt,
             inferenceStart,
             inferenceEnd,
-            postprocessEnd: Math.min(done, inferenceEnd + (result.postMs ?? 0)),
+            postprocessEnd,
+            fusionEnd,
+            returnedAt: done,
           },
-        })
-      );
+        });
+      });
     } catch (error) {
       for (const p of items) p.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {

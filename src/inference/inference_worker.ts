@@ -12,7 +12,7 @@
 import * as ort from "onnxruntime-node";
 import { loadModel } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
-import { type Detections, postprocess } from "./postprocess.ts";
+import { type Detections, postprocess, type PostprocessTiming } from "./postprocess.ts";
 import { splitRawOutputs } from "./raw_outputs.ts";
 import type { WireTensor, WireType, WorkerReply, WorkerRequest } from "./worker_protocol.ts";
 
@@ -79,13 +79,18 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         }
       }
       let detections: Detections[] | undefined, postMs: number | undefined;
+      let stages: PostprocessTiming[] | undefined;
       if (post && manifest) {
         const t1 = performance.now();
         const raws = splitRawOutputs(out, batch, manifest);
-        detections = post.geometries.map((g, i) => postprocess(raws[i], g, post.options));
+        stages = post.geometries.map(() => ({ postMs: 0, fusionMs: 0 }));
+        const noFusion = { ...post.options, panoptic: false as const };
+        detections = post.geometries.map((g, i) =>
+          postprocess(raws[i], g, post.fusion?.[i] === false ? noFusion : post.options, stages![i])
+        );
         postMs = performance.now() - t1;
       }
-      reply({ kind: "result", id, outputs, input, runMs, detections, postMs }, transfer);
+      reply({ kind: "result", id, outputs, input, runMs, detections, postMs, stages }, transfer);
     } catch (error) {
       reply({
         kind: "run-error",

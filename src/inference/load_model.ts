@@ -29,6 +29,12 @@ export interface LoadModelOptions {
   providers?: readonly ProviderName[];
   /** Threads of one inference (default: the machine's cores). */
   intraOpThreads?: number;
+  /**
+   * ORT's CPU memory arena (default false). The arena keeps the largest blocks each batch
+   * size and candidate count needed and grows in steps for hours; without it a server's
+   * memory stays flat, for about 4% more time per image.
+   */
+  cpuMemArena?: boolean;
   /** Called with each warning, e.g. a provider that could not start (default `console.warn`). */
   onWarning?: (message: string) => void;
   /**
@@ -87,6 +93,7 @@ export async function loadModel(
         executionProviders: [provider],
         intraOpNumThreads: options.intraOpThreads ?? navigator.hardwareConcurrency,
         graphOptimizationLevel: "all",
+        enableCpuMemArena: options.cpuMemArena ?? false,
         // Failures come back as errors and are reported above; keep ORT's own log quiet.
         logSeverityLevel: 4,
         // Idle worker threads sleep instead of spinning: several sessions (one per worker)

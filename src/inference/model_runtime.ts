@@ -9,7 +9,7 @@
 import type { Frame } from "../types.ts";
 import type { FrameGeometry } from "../video/ffmpeg_args.ts";
 import { checkInteger } from "../geometry/validate.ts";
-import { Batcher, type BatchResult } from "./batcher.ts";
+import { Batcher, type BatchResult, type SubmitOptions } from "./batcher.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { type PostprocessOptions, postprocessOptions } from "./postprocess.ts";
@@ -51,8 +51,10 @@ export interface ModelRuntime {
   readonly manifest: ModelManifest;
   readonly postprocess: PostprocessOptions;
   /** Queues a frame (at the model's input size) and resolves with its detections. */
-  detect(frame: Frame, geometry: FrameGeometry): Promise<BatchResult>;
+  detect(frame: Frame, geometry: FrameGeometry, options?: SubmitOptions): Promise<BatchResult>;
   status(): ModelStatus;
+  /** Tells the batcher how many frames can be waiting at most (see `Batcher.expected`). */
+  setExpectedFrames(n: number): void;
   /** Stops the batcher and the workers. */
   close(): Promise<void>;
 }
@@ -106,7 +108,8 @@ export async function startModel(
   return {
     manifest,
     postprocess,
-    detect: (frame, geometry) => batcher.submit(frame, geometry),
+    detect: (frame, geometry, options) => batcher.submit(frame, geometry, options),
+    setExpectedFrames: (n) => batcher.expected = n > 0 ? n : Infinity,
     status: () => ({
       name: manifest.name,
       kind: manifest.kind,

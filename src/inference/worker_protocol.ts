@@ -9,7 +9,7 @@
 import type { FrameGeometry } from "../video/ffmpeg_args.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
-import type { Detections, PostprocessOptions } from "./postprocess.ts";
+import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";
 
 /** Element types of tensors that cross the thread boundary. */
 export type WireType = "float32" | "int64" | "int32" | "uint8";
@@ -37,7 +37,12 @@ export type WorkerRequest =
     input: ArrayBuffer;
     batch: number;
     /** Post-process in the worker too: one geometry per image (padding excluded). */
-    post?: { geometries: FrameGeometry[]; options: PostprocessOptions };
+    post?: {
+      geometries: FrameGeometry[];
+      options: PostprocessOptions;
+      /** Per image: false skips its panoptic fusion (nobody asked for it). */
+      fusion?: boolean[];
+    };
   }
   | { kind: "close" };
 
@@ -62,6 +67,8 @@ export type WorkerReply =
     detections?: Detections[];
     /** Milliseconds of post-processing. */
     postMs?: number;
+    /** Per image: post-processing and fusion milliseconds, in the order they ran. */
+    stages?: PostprocessTiming[];
   }
   | { kind: "run-error"; id: number; message: string; input: ArrayBuffer }
   | { kind: "closed" };

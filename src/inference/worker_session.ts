@@ -9,7 +9,7 @@ import type { FrameGeometry } from "../video/ffmpeg_args.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import type { TensorLike } from "./raw_outputs.ts";
-import type { Detections, PostprocessOptions } from "./postprocess.ts";
+import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";
 import { fromWire, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
 
 /** What one run gives back. */
@@ -24,6 +24,8 @@ export interface WorkerRunResult {
   detections?: Detections[];
   /** Milliseconds of post-processing in the worker. */
   postMs?: number;
+  /** Per image: post-processing and fusion milliseconds, in the order they ran. */
+  stages?: PostprocessTiming[];
 }
 
 /**
@@ -104,7 +106,7 @@ export class WorkerSession {
   run(
     input: Float32Array,
     batch: number,
-    post?: { geometries: FrameGeometry[]; options: PostprocessOptions },
+    post?: { geometries: FrameGeometry[]; options: PostprocessOptions; fusion?: boolean[] },
   ): Promise<WorkerRunResult> {
     if (this.#closed) {
       return Promise.reject(new Error("WorkerSession.run(): the session is closed"));
@@ -154,6 +156,7 @@ export class WorkerSession {
         runMs: reply.runMs,
         detections: reply.detections,
         postMs: reply.postMs,
+        stages: reply.stages,
       });
     } else if (reply.kind === "run-error") {
       const pending = this.#pending.get(reply.id);

@@ -31,6 +31,19 @@ function onSignal(signal: "SIGINT" | "SIGTERM"): () => void {
   };
 }
 
+/**
+ * Installs the signal listeners now rather than with the first child (a test file calls
+ * it at its top level, so the listeners do not count as a test's leak).
+ *
+ * @example
+ * ```ts ignore
+ * installSignalListeners();
+ * ```
+ */
+export function installSignalListeners(): void {
+  install();
+}
+
 function install(): void {
   if (installed) return;
   installed = true;

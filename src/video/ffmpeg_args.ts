@@ -151,6 +151,11 @@ export function ffmpegArgs(
   whitelist: string,
 ): string[] {
   const args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
+  // Frame-threaded decoding holds a frame per extra thread: live inputs decode with
+  // slice threads, so each frame leaves the decoder as soon as it is whole.
+  if (mode.realtime || input.kind === "url" || input.kind === "v4l2") {
+    args.push("-thread_type", "slice");
+  }
   if (mode.realtime) args.push("-re");
   if (mode.loop && (input.kind === "file" || input.kind === "images")) {
     args.push("-stream_loop", "-1");

@@ -104,8 +104,7 @@ export class FrameSource extends EventTarget {
   private settleReady: ((info: SourceInfo | Error) => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private stopSignal: () => void = () => {};
-  private readonly stopped: Promise<void>;
+  private readonly stopWaiters = new Set<() => void>();
   private streamTaken = false;
   private index = 0;
   private counts = { decoded: 0, delivered: 0, reconnects: 0 };
@@ -119,7 +118,6 @@ export class FrameSource extends EventTarget {
     this.options = resolveSourceOptions(options, this.kind);
     this.streamId = options.streamId;
     this.queue = new FrameQueue<Frame>(this.options.queueSize, this.options.dropPolicy);
-    this.stopped = new Promise((resolve) => this.stopSignal = resolve);
   }
 
   /** The latest state; undefined before `start`. */
@@ -180,7 +178,7 @@ export class FrameSource extends EventTarget {
   async stop(): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
-      this.stopSignal();
+      for (const wake of this.stopWaiters) wake();
       const active = this.current !== "ended" && this.current !== "failed";
       await this.session?.stop(this.options.stopGraceMs);
       this.queue.close();
@@ -320,16 +318,36 @@ export class FrameSource extends EventTarget {
     const timeout = new Promise<"timeout">((resolve) =>
       timer = setTimeout(() => resolve("timeout"), ms)
     );
+    const stopped = this.whenStopped();
     try {
-      return await Promise.race([promise, timeout, this.stopped.then(() => undefined)]);
+      return await Promise.race([promise, timeout, stopped.promise]);
     } finally {
+      stopped.release();
       clearTimeout(timer);
     }
   }
 
   private async sleep(ms: number): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([new Promise((resolve) => timer = setTimeout(resolve, ms)), this.stopped]);
+    const stopped = this.whenStopped();
+    await Promise.race([
+      new Promise((resolve) => timer = setTimeout(resolve, ms)),
+      stopped.promise,
+    ]);
+    stopped.release();
     clearTimeout(timer);
+  }
+
+  /**
+   * A promise that resolves (to undefined) when the source stops, and `release()` to forget
+   * it. Racing against one long-lived "stopped" promise would hang every race on it, and
+   * with it each race's result: every frame read would stay in memory.
+   */
+  private whenStopped(): { promise: Promise<undefined>; release: () => void } {
+    if (this.stopping) return { promise: Promise.resolve(undefined), release: () => {} };
+    let wake = () => {};
+    const promise = new Promise<undefined>((resolve) => wake = () => resolve(undefined));
+    this.stopWaiters.add(wake);
+    return { promise, release: () => this.stopWaiters.delete(wake) };
   }
 }

@@ -114,4 +114,9 @@ Deno.test("ffmpegArgs() sets up each input kind", () => {
     loop: false,
   }, "file");
   assert.ok(pattern.join(" ").includes("-re -f lavfi -i smptebars"));
+  assert.ok(
+    pattern.join(" ").includes("-thread_type slice"),
+    "live inputs decode without frame delay",
+  );
+  assert.ok(!images.includes("-thread_type"), "files keep frame threads");
 });

@@ -1,0 +1,561 @@
+/**
+ * The streaming runtime end to end, on the shipped street Mask R-CNN (CPU provider) and
+ * the bundled demo video, with the pipeline served (`serve()`) and one real WebSocket
+ * client subscribed to every stream with masks, so that publishing is part of each figure:
+ *
+ * - **efficiency**: frames/s of the pipeline on the demo file (lossless, all 300 frames,
+ *   results counted as published) over the inference-only frames/s of the same model, with
+ *   the same sessions and maxBatch, on the same 300 frames decoded into memory beforehand
+ *   and pushed through `WorkerSession.run` in batches of maxBatch, two batches in flight
+ *   so that the session never waits (no post-processing); target ≥ 0.95. The two runs
+ *   alternate, round after round; each side reports its best round;
+ * - **live latency below capacity**: the demo looped as a live stream (15 fps, read in
+ *   real time), median end-to-end latency (`latency.totalMs`: capture to published) over
+ *   the median inference time (`latency.inference`) of the same results; target ≤ 1.3;
+ * - **overload at 2× capacity**: the demo re-timed to play at twice the pipeline's
+ *   measured frames/s (every frame distinct, evenly spaced, no B-frames, read in real
+ *   time and looped; the `fps` filter on the 15 fps demo would instead deliver bursts of
+ *   duplicates at each source frame),
+ *   p99 end-to-end latency over the median inference time (target ≤ 3), the frames
+ *   dropped by the live queue (target > 0), and the p99 of the last third of the results
+ *   over the p99 of the first third (target ≤ 1.2: latency does not grow).
+ *
+ * Run alone with `deno run -A bench/pipeline_bench.ts [--sessions=1] [--maxBatch=4]
+ * [--maxWaitMs=5] [--rounds=2] [--seconds=20] [--warmup=4] [--panoptic=0]`.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { WorkerSession } from "../src/inference/worker_session.ts";
+import { preprocess } from "../src/inference/preprocess.ts";
+import { resolvePipelineConfig } from "../src/pipeline/config.ts";
+import type { StreamResult } from "../src/pipeline/events.ts";
+import { PipelineMetrics } from "../src/pipeline/metrics.ts";
+import { createPipeline, type Pipeline } from "../src/pipeline/pipeline.ts";
+import { STAGES } from "../src/pipeline/timeline.ts";
+import { type RunningServer, serve } from "../src/server/serve.ts";
+import type { Frame } from "../src/types.ts";
+import { type FfmpegBinary, resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
+import { demoFrames } from "./demo_frames.ts";
+import { median, report } from "./timing.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;
+const DEMO = `${ROOT}models/demo/street.mp4`;
+const OUT = `${ROOT}bench/out/`;
+/** Frames of the demo video (and its native rate). */
+const DEMO_FRAMES = 300;
+const DEMO_FPS = 15;
+const ORIGIN = { name: "pipeline bench", baseDir: ROOT };
+
+/**
+ * Settings of {@link pipelineBench}; the defaults are the demo's (pipelines/demo.json).
+ *
+ * @example
+ * ```ts
+ * import type { PipelineBenchOptions } from "./pipeline_bench.ts";
+ * const twoSessions: PipelineBenchOptions = { sessions: 2, maxBatch: 2, seconds: 10 };
+ * ```
+ */
+export interface PipelineBenchOptions {
+  /** Worker sessions of the model, for the pipeline and its inference-only baseline (1). */
+  sessions?: number;
+  /** Largest batch, for both (4). */
+  maxBatch?: number;
+  /** The batcher's wait for a partial batch (5 ms). */
+  maxWaitMs?: number;
+  /** Rounds of pipeline / inference-only runs on the file, alternated (2). */
+  rounds?: number;
+  /** Seconds measured per live run (20). */
+  seconds?: number;
+  /** Seconds of warm-up of each live run before measuring (4). */
+  warmup?: number;
+  /** Panoptic fusion in post-processing (true: the manifest's default). */
+  panoptic?: boolean;
+}
+
+/**
+ * What {@link pipelineBench} measured (also printed).
+ *
+ * @example
+ * ```ts
+ * import type { PipelineBenchResult } from "./pipeline_bench.ts";
+ * const efficiency = (r: PipelineBenchResult) => r.pipelineFps / r.inferenceFps;
+ * ```
+ */
+export interface PipelineBenchResult {
+  /** Pipeline frames/s on the demo file (best round). */
+  pipelineFps: number;
+  /** Inference-only frames/s (best round). */
+  inferenceFps: number;
+  /** Live at 15 fps: p50 end-to-end over p50 inference. */
+  liveRatio: number;
+  /** Overload: p99 end-to-end over p50 inference, drops, p99 growth. */
+  overloadRatio: number;
+  overloadDrops: number;
+  overloadGrowth: number;
+}
+
+/**
+ * Runs the three streaming-runtime benchmarks and prints their lines; the pipeline,
+ * server, WebSocket client and sessions it starts are all closed when it returns.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await pipelineBench({ rounds: 1, seconds: 10 });
+ * console.log(r.pipelineFps / r.inferenceFps);
+ * ```
+ */
+export async function pipelineBench(
+  options: PipelineBenchOptions = {},
+): Promise<PipelineBenchResult> {
+  const sessions = options.sessions ?? 1;
+  const maxBatch = options.maxBatch ?? 4;
+  const maxWaitMs = options.maxWaitMs ?? 5;
+  const rounds = options.rounds ?? 2;
+  const seconds = options.seconds ?? 20;
+  const warmup = options.warmup ?? 4;
+  const postprocess = options.panoptic === false ? { panoptic: false } : {};
+  const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
+  const config = resolvePipelineConfig({
+    models: {
+      street: {
+        manifest: MANIFEST,
+        providers: ["cpu"],
+        sessions,
+        maxBatch,
+        maxWaitMs,
+        postprocess,
+      },
+    },
+    streams: [],
+    sources: { roots: [ROOT] },
+    server: { port: 0 },
+  }, ORIGIN);
+  const setting = `sessions ${sessions}, maxBatch ${maxBatch}, maxWaitMs ${maxWaitMs}, CPU` +
+    (options.panoptic === false ? ", no panoptic fusion" : "");
+  // As `deno task serve` runs it: panoptic fusion only for subscribers that ask for it
+  // (the bench's client asks for masks, not panoptic maps).
+  const pipeline = await createPipeline(config, {
+    ffmpeg,
+    metrics: new PipelineMetrics({ collectDefault: false }),
+    onWarning: () => {},
+    panoptic: "on-demand",
+  });
+  let running: RunningServer | undefined;
+  let client: CountingClient | undefined;
+  let baseline: WorkerSession[] = [];
+  try {
+    running = await serve(pipeline, config.server);
+    client = await CountingClient.connect(running.url.replace(/^http/, "ws") + "/ws");
+    const bench = new Bench(pipeline, running, client);
+
+    // Warm-up: the model's workers, ORT's first runs, the post-processing's JIT.
+    await bench.fileRun("warm", 40);
+
+    // 1. Efficiency: the pipeline on the file against inference alone on its frames.
+    const { frames } = await demoFrames(DEMO_FRAMES, 1, 512, 288);
+    const threads = Math.max(1, Math.floor(navigator.hardwareConcurrency / sessions));
+    for (let i = 0; i < sessions; i++) {
+      baseline.push(
+        await WorkerSession.start(MANIFEST, { providers: ["cpu"], intraOpThreads: threads }),
+      );
+    }
+    await inferenceOnly(baseline, frames.slice(0, 4 * maxBatch * sessions), maxBatch);
+    const pipe: FileRun[] = [], infer: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      pipe.push(await bench.fileRun("file"));
+      infer.push(await inferenceOnly(baseline, frames, maxBatch));
+    }
+    await Promise.all(baseline.map((s) => s.close()));
+    baseline = [];
+    frames.length = 0;
+    const best = pipe.reduce((a, b) => (b.fps > a.fps ? b : a));
+    const inferenceFps = Math.max(...infer);
+    report(
+      "pipeline efficiency",
+      best.fps / inferenceFps,
+      0.95,
+      [
+        `pipeline fps: ${best.fps.toFixed(1)} (${DEMO_FRAMES} frames of ${DEMO} lossless, ` +
+        `first result after ${best.firstMs.toFixed(0)} ms; rounds ${
+          fmtList(pipe.map((p) => p.fps))
+        })`,
+        `inference-only fps: ${
+          inferenceFps.toFixed(1)
+        } (WorkerSession.run, same frames in memory, ` +
+        `no post-processing; rounds ${fmtList(infer)})`,
+        `efficiency = pipeline fps / inference-only fps; setting: ${setting}; ` +
+        `WebSocket client received ${best.wsResults}/${DEMO_FRAMES} results with masks`,
+        `pipeline p50 stages, ms: ${stageLine(best.results)}`,
+      ],
+      true,
+    );
+
+    // 2. Live latency below capacity: the demo looped, read at its own 15 fps.
+    const live = await bench.liveRun("live", { source: DEMO, loop: true }, warmup, seconds);
+    const liveTotal = live.results.map((r) => r.latency.totalMs);
+    const liveInfer = median(live.results.map((r) => r.latency.inference));
+    const liveRatio = median(liveTotal) / liveInfer;
+    report("live p50 end-to-end / inference", liveRatio, 1.3, [
+      `live end-to-end p50 ${median(liveTotal).toFixed(1)} ms, p99 ${
+        percentile(liveTotal, 99).toFixed(1)
+      } ms; inference p50 ${liveInfer.toFixed(1)} ms`,
+      `${live.results.length} results in ${seconds} s (${live.inFps.toFixed(1)} fps in, ` +
+      `${live.dropped} dropped), batch sizes ${batchSizes(live.results)}`,
+      `live p50 stages, ms: ${stageLine(live.results)}`,
+    ]);
+
+    // 3. Overload: a live source at twice the capacity measured above.
+    const rate = Math.max(1, Math.round(2 * best.fps));
+    const fast = await retimedDemo(ffmpeg, rate);
+    const over = await bench.liveRun("overload", { source: fast, loop: true }, warmup, seconds)
+      .finally(() => Deno.remove(fast));
+    const overTotal = over.results.map((r) => r.latency.totalMs);
+    const overInfer = median(over.results.map((r) => r.latency.inference));
+    const overloadRatio = percentile(overTotal, 99) / overInfer;
+    const third = Math.floor(overTotal.length / 3);
+    const first = percentile(overTotal.slice(0, third), 99);
+    const last = percentile(overTotal.slice(overTotal.length - third), 99);
+    report("overload p99 end-to-end / inference", overloadRatio, 3, [
+      `source: the demo re-timed to ${rate} fps (2 x ${best.fps.toFixed(1)} fps capacity), ` +
+      `looped, read in real time: ${over.inFps.toFixed(1)} fps read, ${
+        (over.results.length / seconds).toFixed(1)
+      } fps published`,
+      `overload end-to-end p50 ${median(overTotal).toFixed(1)} ms, p99 ${
+        percentile(overTotal, 99).toFixed(1)
+      } ms; inference p50 ${overInfer.toFixed(1)} ms`,
+      `overload p50 stages, ms: ${stageLine(over.results)}`,
+    ]);
+    const dropsOk = over.dropped > 0 ? "ok" : "MISSED";
+    console.log(`overload drops reported: ${over.dropped} (target > 0) ${dropsOk}`);
+    console.log(
+      `    stats.dropped of the stream over the ${seconds} s measured (${over.decoded} decoded)`,
+    );
+    report("overload latency growth: p99 last third / p99 first third", last / first, 1.2, [
+      `p99 first third ${first.toFixed(1)} ms, last third ${
+        last.toFixed(1)
+      } ms (${third} results each)`,
+    ]);
+    return {
+      pipelineFps: best.fps,
+      inferenceFps,
+      liveRatio,
+      overloadRatio,
+      overloadDrops: over.dropped,
+      overloadGrowth: last / first,
+    };
+  } finally {
+    await Promise.all(baseline.map((s) => s.close()));
+    await client?.close();
+    if (running) await running.shutdown();
+    else await pipeline.stop();
+  }
+}
+
+interface FileRun {
+  fps: number;
+  /** Milliseconds from adding the stream to its first result. */
+  firstMs: number;
+  /** Results the WebSocket client received. */
+  wsResults: number;
+  results: StreamResult[];
+}
+
+interface LiveRun {
+  results: StreamResult[];
+  /** Frames dropped by the live queue while measuring. */
+  dropped: number;
+  decoded: number;
+  /** Frames/s read from the source while measuring. */
+  inFps: number;
+}
+
+/** Streams added to and removed from one served pipeline. */
+class Bench {
+  #pipeline: Pipeline;
+  #running: RunningServer;
+  #client: CountingClient;
+
+  constructor(pipeline: Pipeline, running: RunningServer, client: CountingClient) {
+    this.#pipeline = pipeline;
+    this.#running = running;
+    this.#client = client;
+  }
+
+  /** The demo file, lossless, until `count` results (all its frames by default). */
+  async fileRun(id: string, count = DEMO_FRAMES): Promise<FileRun> {
+    const results: StreamResult[] = [];
+    const all = Promise.withResolvers<void>();
+    let lastAt = 0;
+    const off = this.#pipeline.on("result", (r) => {
+      if (r.streamId !== id) return;
+      results.push(r);
+      lastAt = performance.now();
+      if (results.length === count) all.resolve();
+    });
+    this.#client.reset(id);
+    const t0 = performance.now();
+    try {
+      await this.#pipeline.addStream({ id, source: DEMO, policy: "lossless" }, ORIGIN);
+      await this.#until(id, all.promise, () => results.length);
+      const wsLast = await this.#client.waitFor(id, count, 5000);
+      const end = Math.max(lastAt, wsLast);
+      return {
+        fps: count / ((end - t0) / 1000),
+        firstMs: results[0].timeline.publishedAt - (performance.timeOrigin + t0),
+        wsResults: this.#client.count(id),
+        results,
+      };
+    } finally {
+      off();
+      await this.#remove(id);
+    }
+  }
+
+  /** A live stream: `warmup` seconds after its first result, then `seconds` measured. */
+  async liveRun(
+    id: string,
+    stream: Record<string, unknown>,
+    warmup: number,
+    seconds: number,
+  ): Promise<LiveRun> {
+    const results: StreamResult[] = [];
+    const first = Promise.withResolvers<void>();
+    let measuring = false;
+    const off = this.#pipeline.on("result", (r) => {
+      if (r.streamId !== id) return;
+      first.resolve();
+      if (measuring) results.push(r);
+    });
+    try {
+      await this.#pipeline.addStream({ id, ...stream }, ORIGIN);
+      await this.#until(id, first.promise, () => 0);
+      await sleep(warmup * 1000);
+      const before = this.#pipeline.stream(id)!.stats;
+      measuring = true;
+      await sleep(seconds * 1000);
+      measuring = false;
+      const after = this.#pipeline.stream(id)!.stats;
+      if (results.length < 10) throw new Error(`stream ${id}: only ${results.length} results`);
+      return {
+        results,
+        dropped: after.dropped - before.dropped,
+        decoded: after.decoded - before.decoded,
+        inFps: (after.decoded - before.decoded) / seconds,
+      };
+    } finally {
+      off();
+      await this.#remove(id);
+    }
+  }
+
+  /** Waits for `done`; throws if the stream fails, or ends or stalls with no new result
+   * for 15 s (as counted by `progress`), or after 2 minutes. */
+  async #until(id: string, done: Promise<void>, progress: () => number): Promise<void> {
+    let stop = false;
+    const watch = async () => {
+      let seen = -1, since = performance.now();
+      const t0 = since;
+      while (!stop) {
+        await sleep(100);
+        if (stop) return;
+        const info = this.#pipeline.stream(id);
+        if (progress() !== seen) [seen, since] = [progress(), performance.now()];
+        const quiet = performance.now() - since;
+        if (info?.state === "failed" || quiet > 15_000 || performance.now() - t0 > 120_000) {
+          const why = `${info?.state}${info?.reason ? `: ${info.reason}` : ""}`;
+          const idle = (quiet / 1000).toFixed(1);
+          throw new Error(
+            `stream ${id}: ${progress()} results, then nothing for ${idle} s (${why})`,
+          );
+        }
+      }
+    };
+    try {
+      await Promise.race([done, watch()]);
+    } finally {
+      stop = true;
+    }
+  }
+
+  async #remove(id: string): Promise<void> {
+    await this.#pipeline.removeStream(id);
+    this.#running.hub.streamRemoved(id);
+  }
+}
+
+/**
+ * Inference alone: `frames` (at the model's input size) through the sessions' `run` in
+ * batches of `maxBatch`, pre-processed on the main thread while the workers run (two
+ * batches in flight per session, so none ever waits for the next), no post-processing;
+ * returns frames/s.
+ *
+ * @example
+ * ```ts ignore
+ * const session = await WorkerSession.start("models/street-maskrcnn/manifest.json");
+ * const { frames } = await demoFrames(300, 1, 512, 288);
+ * console.log(await inferenceOnly([session], frames, 4), "frames/s");
+ * await session.close();
+ * ```
+ */
+export async function inferenceOnly(
+  sessions: WorkerSession[],
+  frames: Frame[],
+  maxBatch: number,
+): Promise<number> {
+  const { input } = sessions[0].manifest;
+  const perImage = 3 * input.width * input.height;
+  let next = 0;
+  const lane = async (session: WorkerSession) => {
+    let buffer: Float32Array = new Float32Array(maxBatch * perImage);
+    while (next < frames.length) {
+      const batch = frames.slice(next, next + maxBatch);
+      next += batch.length;
+      const view = batch.length === maxBatch ? buffer : buffer.subarray(0, batch.length * perImage);
+      preprocess(batch.map((f) => f.data), input.width, input.height, "rgb24", input, view);
+      const result = await session.run(view, batch.length);
+      if (result.input.length === buffer.length) buffer = result.input;
+      else buffer = new Float32Array(maxBatch * perImage);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(sessions.flatMap((s) => [lane(s), lane(s)]));
+  return frames.length / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * The demo video re-timed to play at `fps` (every frame kept, evenly spaced: a live
+ * source at that rate once read in real time), written to bench/out (the caller removes
+ * it). Encoded without B-frames, as a camera sends: the decoder's reordering would
+ * otherwise hold frames back by up to a frame period (p90 of the decode stage 26 ms
+ * instead of 10 ms at 43 fps on the 2-core VM).
+ */
+async function retimedDemo(ffmpeg: FfmpegBinary, fps: number): Promise<string> {
+  await Deno.mkdir(OUT, { recursive: true });
+  const path = `${OUT}street_retimed.mp4`;
+  const { success, stderr } = await new Deno.Command(ffmpeg.path, {
+    args: [
+      ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", DEMO],
+      ["-vf", `setpts=PTS*${DEMO_FPS}/${fps}`, "-r", String(fps), "-an"],
+      ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-bf", "0"],
+      ["-pix_fmt", "yuv420p", path],
+    ].flat(),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!success) {
+    throw new Error(`ffmpeg re-timing the demo failed: ${new TextDecoder().decode(stderr)}`);
+  }
+  return path;
+}
+
+/** A real WebSocket client of the server, subscribed to every stream with masks, that
+ * counts the result messages of each stream. */
+class CountingClient {
+  #socket: WebSocket;
+  #counts = new Map<string, number>();
+  #lastAt = new Map<string, number>();
+  #waiters = new Set<() => void>();
+  #closed: Promise<void>;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
+    socket.addEventListener("message", (e) => {
+      const text = e.data as string;
+      const head = /^\{"v":1,"type":"result","streamId":"([^"]*)"/.exec(text.slice(0, 120));
+      if (!head) return;
+      const id = head[1];
+      this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
+      this.#lastAt.set(id, performance.now());
+      for (const w of this.#waiters) w();
+    });
+  }
+
+  static async connect(url: string): Promise<CountingClient> {
+    const socket = new WebSocket(url);
+    const client = new CountingClient(socket);
+    const subscribed = new Promise<void>((resolve, reject) => {
+      socket.addEventListener("message", (e) => {
+        const m = JSON.parse(e.data as string);
+        if (m.type === "hello") {
+          socket.send(JSON.stringify({ type: "subscribe", streams: "*", masks: true }));
+        } else if (m.type === "subscribed") resolve();
+        else if (m.type === "error") reject(new Error(m.message));
+      });
+      socket.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)));
+    });
+    await subscribed;
+    return client;
+  }
+
+  reset(id: string): void {
+    this.#counts.set(id, 0);
+    this.#lastAt.delete(id);
+  }
+
+  count(id: string): number {
+    return this.#counts.get(id) ?? 0;
+  }
+
+  /** Waits until `count` results of `id` arrived (or `timeoutMs`); the last one's time. */
+  async waitFor(id: string, count: number, timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.count(id) < count && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.#waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, 100);
+        this.#waiters.add(wake);
+      });
+    }
+    return this.#lastAt.get(id) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#socket.readyState < 2) this.#socket.close();
+    await this.#closed;
+  }
+}
+
+/** The `p`-th percentile (nearest rank). */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+function stageLine(results: StreamResult[]): string {
+  return STAGES.map((s) => `${s} ${median(results.map((r) => r.latency[s])).toFixed(1)}`)
+    .join(", ");
+}
+
+function batchSizes(results: StreamResult[]): string {
+  const counts = new Map<number, number>();
+  for (const r of results) counts.set(r.batchSize, (counts.get(r.batchSize) ?? 0) + 1);
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([size, n]) => `${size}: ${n}`).join(", ");
+}
+
+function fmtList(values: number[]): string {
+  return values.map((v) => v.toFixed(1)).join(", ");
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+if (import.meta.main) {
+  const options: Record<string, number> = {};
+  for (const arg of Deno.args) {
+    const m = /^--(\w+)=([\d.]+)$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg} (expected --name=number)`);
+    options[m[1]] = Number(m[2]);
+  }
+  await pipelineBench({ ...options, panoptic: options.panoptic !== 0 } as PipelineBenchOptions);
+}

@@ -1,0 +1,240 @@
+/**
+ * The command line: `demo` (the bundled model on the bundled video, served with the
+ * viewer), `serve --config pipelines/<file>`, and `detect <videos...>` (batch). Environment variables are read here
+ * and nowhere else: `STREAMDET_TOKEN` (write routes' bearer token), `FFMPEG_PATH`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { StreamdetError } from "./errors.ts";
+import { loadPipelineConfig } from "./pipeline/load_config.ts";
+import { createPipeline } from "./pipeline/pipeline.ts";
+import { serve } from "./server/serve.ts";
+import { openSinks } from "./sinks/jsonl_sink.ts";
+import { resolveFfmpeg } from "./video/ffmpeg_binary.ts";
+import { handOverSignals } from "./video/child_registry.ts";
+import { NMS_KINDS, type NmsKind } from "./inference/select_detections.ts";
+import { expandInputs } from "./batch/expand_inputs.ts";
+import { runDetect } from "./batch/detect_job.ts";
+import { ProgressBars } from "./batch/progress_bars.ts";
+
+const USAGE = `usage:
+  deno task demo [--port N]                     the bundled model on the bundled video, with the viewer
+  deno task serve --config pipelines/<file> [--port N] [--host H]
+  deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
+                   [--model DIR] [--nms KIND] [--score X] [--concurrency N] [--force]
+
+options:
+  --config FILE   pipeline configuration (JSON, or a TS module with a default export)
+  --port N        port to listen on (overrides the config; 0 = any free port)
+  --host H        interface to bind (overrides the config; default 127.0.0.1)
+  --help          this text
+
+detect options:
+  --out DIR         output folder (default detections/): <name>.jsonl, <name>.coco.json
+  --format LIST     jsonl, coco or both (default jsonl,coco)
+  --annotate        also write <name>.annotated.mp4 (--annotate-to PATH for a single input)
+  --model DIR       model folder or manifest (default models/street-maskrcnn)
+  --nms KIND        hard, soft-linear, soft-gaussian, matrix, none (default: the manifest's)
+  --score X         score threshold (default: the manifest's)
+  --concurrency N   inputs at once (default 4)
+  --force           redo inputs whose outputs exist (default: skip them)
+
+environment:
+  STREAMDET_TOKEN  bearer token of POST/DELETE /streams when the config has none
+  FFMPEG_PATH      the ffmpeg to run (default: ffmpeg on PATH, else the npm one)`;
+
+const DEMO_CONFIG = fileURLToPath(new URL("../pipelines/demo.json", import.meta.url));
+
+/**
+ * Runs the command line `args`; resolves with the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await main(["serve", "--config", "pipelines/files.json"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        help: { type: "boolean" },
+        out: { type: "string" },
+        format: { type: "string" },
+        annotate: { type: "boolean" },
+        "annotate-to": { type: "string" },
+        model: { type: "string" },
+        nms: { type: "string" },
+        score: { type: "string" },
+        concurrency: { type: "string" },
+        force: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command === "detect") return await detect(positionals.slice(1), values);
+  if (command !== "demo" && command !== "serve") {
+    console.error(
+      `error: expected the command "demo", "serve" or "detect", found "${command}"\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const path = command === "demo" ? values.config ?? DEMO_CONFIG : values.config;
+  if (!path) {
+    console.error(`error: serve needs --config pipelines/<file>\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const config = await loadPipelineConfig(path);
+    if (values.port !== undefined) {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`error: --port: expected an integer in [0, 65535], found "${values.port}"`);
+        return 2;
+      }
+      config.server.port = port;
+    }
+    if (values.host) config.server.hostname = values.host;
+    const token = config.server.token ?? Deno.env.get("STREAMDET_TOKEN");
+    if (token) config.server.token = token;
+    else if (command === "demo") config.server.token = crypto.randomUUID();
+    const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
+    handOverSignals();
+    const pipeline = await createPipeline(config, { ffmpeg, panoptic: "on-demand" });
+    const sinks = await openSinks(config.sinks, pipeline);
+    const running = await serve(pipeline, config.server);
+    console.log(`streamdet: serving ${config.streams.length} stream(s) on ${running.url}`);
+    console.log(`viewer:    ${running.url}/`);
+    console.log(`websocket: ${running.url.replace(/^http/, "ws")}/ws`);
+    console.log(`metrics:   ${running.url}/metrics`);
+    if (command === "demo") {
+      console.log(`write token (POST/DELETE /streams): ${config.server.token}`);
+    }
+    console.log("Ctrl-C to stop");
+    let stopping: Promise<void> | undefined;
+    const stop = (signal: string) =>
+      stopping ??= (async () => {
+        console.log(`\n${signal}: stopping streams and clients...`);
+        await running.shutdown();
+        await Promise.all(sinks.map((s) => s.close()));
+        console.log("stopped");
+      })();
+    Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+    Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+    await running.finished;
+    await stopping;
+    return 0;
+  } catch (error) {
+    if (error instanceof StreamdetError || error instanceof Deno.errors.AddrInUse) {
+      console.error(`error: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** `detect`: batch detection over files; exit 0 when every input is done or skipped. */
+async function detect(
+  args: string[],
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const usage = (message: string) => {
+    console.error(`error: ${message}\n\n${USAGE}`);
+    return 2;
+  };
+  if (args.length === 0) return usage("detect needs at least one video, folder or glob");
+  const formats = String(values.format ?? "jsonl,coco").split(",").map((f) => f.trim());
+  if (formats.some((f) => f !== "jsonl" && f !== "coco")) {
+    return usage(`--format: expected jsonl, coco or both, found "${values.format}"`);
+  }
+  const nms = values.nms as string | undefined;
+  if (nms !== undefined && !NMS_KINDS.includes(nms as NmsKind)) {
+    return usage(`--nms: expected one of ${NMS_KINDS.join(", ")}, found "${nms}"`);
+  }
+  const score = values.score === undefined ? undefined : Number(values.score);
+  if (score !== undefined && !(score >= 0 && score <= 1)) {
+    return usage(`--score: expected a number in [0, 1], found "${values.score}"`);
+  }
+  const concurrency = Number(values.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
+  }
+  let inputs: string[];
+  try {
+    inputs = await expandInputs(args);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  if (values["annotate-to"] && inputs.length > 1) {
+    return usage(`--annotate-to: expected a single input, found ${inputs.length}`);
+  }
+  const model = String(
+    values.model ?? fileURLToPath(new URL("../models/street-maskrcnn", import.meta.url)),
+  );
+  const manifest = model.endsWith(".json") ? model : `${model}/manifest.json`;
+  const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
+  const bars = new ProgressBars(inputs.length);
+  const controller = new AbortController();
+  handOverSignals();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  let outcomes;
+  try {
+    outcomes = await runDetect(
+      {
+        inputs,
+        manifest,
+        outDir: String(values.out ?? "detections"),
+        formats: formats as ("jsonl" | "coco")[],
+        annotate: (values["annotate-to"] as string | undefined) ?? (values.annotate === true),
+        concurrency,
+        force: values.force === true,
+        postprocess: {
+          ...(nms ? { nms: nms as NmsKind } : {}),
+          ...(score !== undefined ? { scoreThreshold: score } : {}),
+        },
+      },
+      ffmpeg,
+      bars,
+      controller.signal,
+    );
+  } catch (error) {
+    bars.stop();
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+  bars.stop();
+  for (const o of outcomes) {
+    const what = o.status === "failed"
+      ? `FAILED: ${o.error}`
+      : o.status === "skipped"
+      ? `skipped (outputs exist; --force to redo): ${o.outputs.join(", ")}`
+      : `${o.frames} frames -> ${o.outputs.join(", ")}`;
+    console.log(`${o.input}: ${what}`);
+  }
+  if (controller.signal.aborted) return 130;
+  return outcomes.some((o) => o.status === "failed") ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

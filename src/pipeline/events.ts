@@ -1,0 +1,75 @@
+/**
+ * What a pipeline tells its listeners: one result per frame, and status events of its
+ * streams and models.
+ *
+ * @module
+ */
+
+import type { SourceState } from "../types.ts";
+import type { Detections } from "../inference/postprocess.ts";
+import type { FrameTimeline, LatencyBreakdown } from "./timeline.ts";
+import type { Thumbnail } from "./thumbnail_encoder.ts";
+
+/** The detections of one frame of a stream, with its timeline. */
+export interface StreamResult {
+  streamId: string;
+  /** Model id (from the configuration). */
+  model: string;
+  /** Frame index in the stream: 0, 1, 2... across reconnects. */
+  index: number;
+  ptsMs: number;
+  /** Source (native) frame size: the detections' coordinates are in these pixels. */
+  width: number;
+  height: number;
+  detections: Detections;
+  /** Frames in the inference batch this frame ran in. */
+  batchSize: number;
+  timeline: FrameTimeline;
+  latency: LatencyBreakdown;
+}
+
+/** A JPEG of a frame's picture, for viewers (sent apart from its result, shortly after). */
+export interface StreamThumbnail extends Thumbnail {
+  streamId: string;
+  index: number;
+  ptsMs: number;
+  /** Source frame size, which the thumbnail shows scaled to `width × height`. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+/** States of a stream: its source's states, and `starting` before the source opens. */
+export type StreamState = SourceState | "starting";
+
+/** A stream changed state (its source connected, reconnects, ended, failed...). */
+export interface StreamStatusEvent {
+  type: "stream";
+  streamId: string;
+  state: StreamState;
+  /** Epoch ms. */
+  at: number;
+  attempt?: number;
+  reason?: string;
+}
+
+/** A frame failed in the model (the stream goes on). */
+export interface FrameErrorEvent {
+  type: "frame-error";
+  streamId: string;
+  index: number;
+  at: number;
+  reason: string;
+}
+
+/** A model loaded (possibly on a fallback provider), or failed to load. */
+export interface ModelStatusEvent {
+  type: "model";
+  model: string;
+  state: "loading" | "loaded" | "fallback" | "failed" | "closed";
+  at: number;
+  provider?: string;
+  reason?: string;
+}
+
+/** Any status event. */
+export type StatusEvent = StreamStatusEvent | FrameErrorEvent | ModelStatusEvent;

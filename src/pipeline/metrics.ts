@@ -1,0 +1,202 @@
+/**
+ * The pipeline's Prometheus metrics (prom-client): latency per stage, frames in and out,
+ * queue depths, drops, reconnects, batch sizes, WebSocket clients and messages, and the
+ * process's own metrics (RSS, CPU, heap).
+ *
+ * @module
+ */
+
+import client from "prom-client";
+import { type LatencyBreakdown, STAGES } from "./timeline.ts";
+
+/** The states a stream's gauge reports. */
+const STREAM_STATES = [
+  "starting",
+  "connecting",
+  "connected",
+  "stalled",
+  "reconnecting",
+  "ended",
+  "failed",
+  "stopped",
+];
+
+const BUCKETS = [
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.02,
+  0.035,
+  0.05,
+  0.075,
+  0.1,
+  0.15,
+  0.25,
+  0.5,
+  1,
+  2.5,
+];
+
+/** Every metric of a pipeline, in one registry of its own. */
+export class PipelineMetrics {
+  /** The registry `/metrics` serves. */
+  readonly registry: client.Registry = new client.Registry();
+  readonly stageLatency: client.Histogram<"stream" | "model" | "stage">;
+  readonly endToEnd: client.Histogram<"stream" | "model">;
+  readonly framesIn: client.Counter<"stream">;
+  readonly framesOut: client.Counter<"stream" | "model">;
+  readonly dropped: client.Counter<"stream" | "where">;
+  readonly reconnects: client.Counter<"stream">;
+  readonly queueDepth: client.Gauge<"stream" | "queue">;
+  readonly batchSize: client.Histogram<"model">;
+  readonly batcherQueue: client.Gauge<"model">;
+  readonly fps: client.Gauge<"stream" | "direction">;
+  readonly wsClients: client.Gauge;
+  readonly wsSent: client.Counter;
+  readonly wsDropped: client.Counter;
+  readonly wsDisconnected: client.Counter<"reason">;
+  readonly streamUp: client.Gauge<"stream" | "state">;
+  readonly rss: client.Gauge;
+
+  /**
+   * Creates the metrics; `collectDefault` adds prom-client's process metrics.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * const m = new PipelineMetrics({ collectDefault: false });
+   * m.observeLatency("cam1", "street", { decode: 1, wait: 0, batch: 2, preprocess: 0.5,
+   *   inference: 30, postprocess: 4, fusion: 2, publish: 1, totalMs: 40.5 });
+   * const text = await m.registry.metrics();
+   * assert.match(text, /streamdet_stage_latency_seconds_count\{stream="cam1",model="street",stage="inference"\} 1/);
+   * ```
+   */
+  constructor({ collectDefault = true } = {}) {
+    const registers = [this.registry];
+    if (collectDefault) {
+      client.collectDefaultMetrics({ register: this.registry, prefix: "streamdet_" });
+    }
+    this.stageLatency = new client.Histogram({
+      name: "streamdet_stage_latency_seconds",
+      help: `Time a frame spent in each stage (${STAGES.join(", ")})`,
+      labelNames: ["stream", "model", "stage"],
+      buckets: BUCKETS,
+      registers,
+    });
+    this.endToEnd = new client.Histogram({
+      name: "streamdet_end_to_end_latency_seconds",
+      help: "Capture to published, per frame",
+      labelNames: ["stream", "model"],
+      buckets: BUCKETS,
+      registers,
+    });
+    this.framesIn = new client.Counter({
+      name: "streamdet_frames_in_total",
+      help: "Frames read from the decoder",
+      labelNames: ["stream"],
+      registers,
+    });
+    this.framesOut = new client.Counter({
+      name: "streamdet_frames_out_total",
+      help: "Frames whose results were published",
+      labelNames: ["stream", "model"],
+      registers,
+    });
+    this.dropped = new client.Counter({
+      name: "streamdet_frames_dropped_total",
+      help:
+        "Frames dropped: by the live source queue (where=source) or failed in inference (where=inference)",
+      labelNames: ["stream", "where"],
+      registers,
+    });
+    this.reconnects = new client.Counter({
+      name: "streamdet_reconnects_total",
+      help: "Source restarts after an error, an end or a stall",
+      labelNames: ["stream"],
+      registers,
+    });
+    this.queueDepth = new client.Gauge({
+      name: "streamdet_queue_depth",
+      help: "Frames waiting: in the source queue (queue=source) or in the model (queue=inflight)",
+      labelNames: ["stream", "queue"],
+      registers,
+    });
+    this.batchSize = new client.Histogram({
+      name: "streamdet_inference_batch_size",
+      help: "Frames per inference batch, per frame published",
+      labelNames: ["model"],
+      buckets: [1, 2, 3, 4, 6, 8, 12, 16, 32],
+      registers,
+    });
+    this.batcherQueue = new client.Gauge({
+      name: "streamdet_batcher_queue_depth",
+      help: "Frames waiting for a batch, per model",
+      labelNames: ["model"],
+      registers,
+    });
+    this.fps = new client.Gauge({
+      name: "streamdet_fps",
+      help:
+        "Frames per second over the last 5 s: decoded (direction=in) and published (direction=out)",
+      labelNames: ["stream", "direction"],
+      registers,
+    });
+    this.wsClients = new client.Gauge({
+      name: "streamdet_ws_clients",
+      help: "WebSocket clients connected",
+      registers,
+    });
+    this.wsSent = new client.Counter({
+      name: "streamdet_ws_messages_sent_total",
+      help: "WebSocket messages sent",
+      registers,
+    });
+    this.wsDropped = new client.Counter({
+      name: "streamdet_ws_messages_dropped_total",
+      help: "WebSocket messages dropped from slow clients' queues",
+      registers,
+    });
+    this.wsDisconnected = new client.Counter({
+      name: "streamdet_ws_disconnects_total",
+      help: "WebSocket clients disconnected by the server, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.rss = new client.Gauge({
+      name: "streamdet_memory_rss_bytes",
+      help: "Resident set size of the process (Deno.memoryUsage)",
+      registers,
+      collect() {
+        this.set(Deno.memoryUsage().rss);
+      },
+    });
+    this.streamUp = new client.Gauge({
+      name: "streamdet_stream_state",
+      help: "1 for the state each stream is in now",
+      labelNames: ["stream", "state"],
+      registers,
+    });
+  }
+
+  /** Records one published frame's latency breakdown. */
+  observeLatency(stream: string, model: string, latency: LatencyBreakdown): void {
+    for (const stage of STAGES) {
+      this.stageLatency.observe({ stream, model, stage }, latency[stage] / 1000);
+    }
+    this.endToEnd.observe({ stream, model }, latency.totalMs / 1000);
+  }
+
+  /** Forgets a removed stream's gauges (its counters and histograms stay, as Prometheus
+   * expects of counters). */
+  removeStream(stream: string): void {
+    for (const direction of ["in", "out"]) this.fps.remove({ stream, direction });
+    for (const queue of ["source", "inflight"]) this.queueDepth.remove({ stream, queue });
+    for (const state of STREAM_STATES) this.streamUp.remove({ stream, state });
+  }
+
+  /** Sets the stream's state gauge: 1 for `state`, 0 for the others. */
+  setState(stream: string, state: string): void {
+    for (const s of STREAM_STATES) this.streamUp.set({ stream, state: s }, s === state ? 1 : 0);
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * One stream of a pipeline: its source, a window of frames in the model, and results
+ * published in frame order with their timelines.
+ *
+ * @module
+ */
+
+import type { Frame } from "../types.ts";
+import { FrameSource, type SourceStats } from "../video/frame_source.ts";
+import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
+import { isLiveKind } from "../video/source_spec.ts";
+import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { BatchResult } from "../inference/batcher.ts";
+import type { ModelRuntime } from "../inference/model_runtime.ts";
+import type { StreamConfig } from "./config.ts";
+import type { StatusEvent, StreamResult, StreamState, StreamThumbnail } from "./events.ts";
+import type { PipelineMetrics } from "./metrics.ts";
+import { CaptureClock, latencyBreakdown } from "./timeline.ts";
+import { ThumbnailEncoder } from "./thumbnail_encoder.ts";
+import { RateMeter } from "./rate_meter.ts";
+
+/** What a runner needs from its pipeline. */
+export interface RunnerContext {
+  ffmpeg: FfmpegBinary;
+  roots: string[];
+  metrics: PipelineMetrics;
+  onResult: (result: StreamResult) => void;
+  onStatus: (event: StatusEvent) => void;
+  onThumbnail: (thumbnail: StreamThumbnail) => void;
+  /** Whether anyone wants this stream's thumbnails now. */
+  wantsThumbnails: () => boolean;
+  /** Whether anyone wants this stream's panoptic maps now (else fusion is skipped). */
+  wantsPanoptic: () => boolean;
+}
+
+/** A stream as `GET /streams` shows it. */
+export interface StreamInfo {
+  id: string;
+  source: string;
+  model: string;
+  state: StreamState;
+  reason?: string;
+  /** Native size and rate, once the source opened. */
+  input?: { width: number; height: number; fps: number; codec: string; durationMs?: number };
+  live: boolean;
+  stats: SourceStats & { published: number; inFlight: number; failed: number };
+  fps: { in: number; out: number };
+}
+
+interface InFlight {
+  frame: Frame;
+  result: Promise<BatchResult | Error>;
+  capturedAt: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Runs one stream on a started model until its input ends, it fails, or `stop()`.
+ *
+ * @example
+ * ```ts ignore
+ * const runner = new StreamRunner(streamConfig, model, context);
+ * await runner.start(); // rejects with a SourceError if the input cannot open
+ * await runner.stop();
+ * ```
+ */
+export class StreamRunner {
+  readonly config: StreamConfig;
+  readonly source: FrameSource;
+  #model: ModelRuntime;
+  #context: RunnerContext;
+  #state: StreamState = "starting";
+  #reason: string | undefined;
+  #queue: InFlight[] = [];
+  #wake: (() => void) | undefined;
+  #slotFreed: (() => void) | undefined;
+  #maxInFlight: number;
+  #lossless: boolean;
+  #realtime: boolean;
+  #published = 0;
+  #failed = 0;
+  #clock = new CaptureClock();
+  #encoder: ThumbnailEncoder | undefined;
+  /** Encoders replaced after a size change, closing. */
+  #retired: Promise<void>[] = [];
+  #inMeter = new RateMeter();
+  #outMeter = new RateMeter();
+  #done: Promise<void> | undefined;
+  #stopping = false;
+  #settle: () => void = () => {};
+  #settled: Promise<void> = new Promise((resolve) => this.#settle = resolve);
+
+  constructor(config: StreamConfig, model: ModelRuntime, context: RunnerContext) {
+    this.config = config;
+    this.#model = model;
+    this.#context = context;
+    const { input } = model.manifest;
+    this.source = new FrameSource({
+      streamId: config.id,
+      input: config.source,
+      ffmpeg: context.ffmpeg,
+      output: { fit: "letterbox", width: input.width, height: input.height, fps: config.fps },
+      policy: config.policy,
+      queueSize: config.queueSize,
+      loop: config.loop,
+      realtime: config.realtime,
+      reconnect: config.reconnect === false ? false : config.reconnect,
+      stallTimeoutMs: config.stallTimeoutMs,
+      roots: context.roots,
+    });
+    const kind = this.source.kind;
+    this.#lossless = config.policy === "lossless" ||
+      (config.policy === undefined && !config.loop && !isLiveKind(kind));
+    this.#realtime = config.realtime ?? (config.loop || isLiveKind(kind));
+    const status = model.status();
+    this.#maxInFlight = config.maxInFlight ??
+      (this.#lossless ? 2 * status.maxBatch * status.sessions : 1);
+    this.source.addEventListener("status", (e) => {
+      const s = (e as CustomEvent).detail;
+      if (s.state === "reconnecting") context.metrics.reconnects.inc({ stream: config.id });
+      this.#setState(s.state, s.reason, s.attempt);
+    });
+    context.metrics.setState(config.id, "starting");
+  }
+
+  /** Frames of this stream that may be in the model at once. */
+  get maxInFlight(): number {
+    return this.#maxInFlight;
+  }
+
+  /** The stream's state now. */
+  get state(): StreamState {
+    return this.#state;
+  }
+
+  /** Starts the source; resolves once its input opened (rejects if it cannot). Frames
+   * then flow until the input ends or {@link stop}. */
+  async start(): Promise<void> {
+    try {
+      await this.source.start();
+    } catch (error) {
+      this.#settle();
+      throw error;
+    }
+    this.#done ??= Promise.all([this.#feed(), this.#publish()]).then(() => this.#settle());
+  }
+
+  /** Stops the source, waits for the frames in the model, and stops thumbnails. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.source.stop();
+    this.#slotFreed?.();
+    await this.#done;
+    this.#settle();
+    await this.#encoder?.close();
+    await Promise.all(this.#retired);
+    this.#context.metrics.removeStream(this.config.id);
+  }
+
+  /** Resolves when the stream is over (input ended, failed, or stopped). */
+  finished(): Promise<void> {
+    return this.#settled;
+  }
+
+  /** What `GET /streams` shows. */
+  info(): StreamInfo {
+    const input = this.source.info?.input;
+    return {
+      id: this.config.id,
+      source: this.config.source,
+      model: this.config.model,
+      state: this.#state,
+      ...(this.#reason ? { reason: this.#reason } : {}),
+      ...(input
+        ? {
+          input: {
+            width: input.width,
+            height: input.height,
+            fps: input.fps,
+            codec: input.codec,
+            ...(input.durationMs === undefined ? {} : { durationMs: input.durationMs }),
+          },
+        }
+        : {}),
+      live: !this.#lossless,
+      stats: {
+        ...this.source.stats(),
+        published: this.#published,
+        inFlight: this.#queue.length,
+        failed: this.#failed,
+      },
+      fps: { in: this.#inMeter.rate(), out: this.#outMeter.rate() },
+    };
+  }
+
+  #setState(state: StreamState, reason?: string, attempt?: number): void {
+    this.#state = state;
+    this.#reason = reason;
+    this.#context.metrics.setState(this.config.id, state);
+    this.#context.onStatus({
+      type: "stream",
+      streamId: this.config.id,
+      state,
+      at: Date.now(),
+      ...(attempt ? { attempt } : {}),
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  /** Reads frames while the window has room, and queues them in the model. */
+  async #feed(): Promise<void> {
+    const reader = this.source.frames().getReader();
+    const { metrics } = this.#context;
+    const stream = this.config.id;
+    try {
+      for (;;) {
+        while (this.#queue.length >= this.#maxInFlight && !this.#stopping) {
+          await new Promise<void>((resolve) => this.#slotFreed = resolve);
+        }
+        if (this.#stopping) break;
+        const next = await reader.read();
+        if (next.done) break;
+        const frame = next.value;
+        this.#inMeter.tick();
+        metrics.framesIn.inc({ stream });
+        const geometry = this.source.info!.geometry;
+        const capturedAt = this.#realtime
+          ? this.#clock.capturedAt(frame.ptsMs, frame.capturedAt)
+          : frame.capturedAt;
+        const item: InFlight = {
+          frame,
+          capturedAt,
+          result: this.#model.detect(frame, geometry, { fusion: this.#context.wantsPanoptic() })
+            .catch((e) => e as Error),
+        };
+        if (this.#context.wantsThumbnails()) this.#thumbnail(frame, geometry);
+        this.#queue.push(item);
+        this.#updateGauges();
+        this.#wake?.();
+      }
+    } catch {
+      // the source failed: its status event says why
+    } finally {
+      reader.releaseLock();
+      this.#feeding = false;
+      this.#wake?.();
+    }
+  }
+
+  #feeding = true;
+
+  /** Publishes results in frame order as they complete. */
+  async #publish(): Promise<void> {
+    const { metrics } = this.#context;
+    const stream = this.config.id, model = this.config.model;
+    for (;;) {
+      const item = this.#queue[0];
+      if (!item) {
+        if (!this.#feeding) return;
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        continue;
+      }
+      const result = await item.result;
+      this.#queue.shift();
+      this.#slotFreed?.();
+      this.#updateGauges();
+      if (result instanceof Error) {
+        this.#failed++;
+        metrics.dropped.inc({ stream, where: "inference" });
+        if (!this.#stopping) {
+          this.#context.onStatus({
+            type: "frame-error",
+            streamId: stream,
+            index: item.frame.index,
+            at: Date.now(),
+            reason: result.message,
+          });
+        }
+        continue;
+      }
+      const t = result.timing;
+      const timeline = {
+        capturedAt: item.capturedAt,
+        decodedAt: item.frame.capturedAt,
+        queuedAt: t.queuedAt,
+        batchFormedAt: t.batchFormedAt,
+        inferenceStart: t.inferenceStart,
+        inferenceEnd: t.inferenceEnd,
+        postprocessEnd: t.postprocessEnd,
+        fusionEnd: t.fusionEnd,
+        publishedAt: now(),
+      };
+      const latency = latencyBreakdown(timeline);
+      const geometry = this.source.info!.geometry;
+      this.#published++;
+      this.#outMeter.tick();
+      metrics.framesOut.inc({ stream, model });
+      metrics.batchSize.observe({ model }, result.batchSize);
+      metrics.observeLatency(stream, model, latency);
+      this.#context.onResult({
+        streamId: stream,
+        model,
+        index: result.index,
+        ptsMs: result.ptsMs,
+        width: geometry.sourceWidth,
+        height: geometry.sourceHeight,
+        detections: result.detections,
+        batchSize: result.batchSize,
+        timeline,
+        latency,
+      });
+    }
+  }
+
+  /** Encodes the frame's thumbnail and hands it to the context when ffmpeg has it. */
+  #thumbnail(frame: Frame, geometry: FrameGeometry): void {
+    if (this.#encoder && this.#encoder.geometry !== geometry) {
+      this.#retired.push(this.#encoder.close());
+      this.#encoder = undefined;
+    }
+    this.#encoder ??= new ThumbnailEncoder(
+      this.#context.ffmpeg,
+      frame.width,
+      frame.height,
+      geometry,
+      {
+        format: frame.format,
+      },
+    );
+    this.#encoder.encode(frame).then((thumbnail) =>
+      this.#context.onThumbnail({
+        ...thumbnail,
+        streamId: frame.streamId,
+        index: frame.index,
+        ptsMs: frame.ptsMs,
+        sourceWidth: geometry.sourceWidth,
+        sourceHeight: geometry.sourceHeight,
+      })
+    ).catch(() => {});
+  }
+
+  #updateGauges(): void {
+    const { metrics } = this.#context;
+    const stream = this.config.id;
+    const stats = this.source.stats();
+    metrics.queueDepth.set({ stream, queue: "source" }, stats.queueDepth);
+    metrics.queueDepth.set({ stream, queue: "inflight" }, this.#queue.length);
+    metrics.fps.set({ stream, direction: "in" }, this.#inMeter.rate());
+    metrics.fps.set({ stream, direction: "out" }, this.#outMeter.rate());
+    const dropped = stats.dropped - this.#droppedSeen;
+    if (dropped > 0) metrics.dropped.inc({ stream, where: "source" }, dropped);
+    this.#droppedSeen = stats.dropped;
+  }
+
+  #droppedSeen = 0;
+}

@@ -1,0 +1,106 @@
+/**
+ * A frame's timeline through the pipeline, and its latency per stage.
+ *
+ * @module
+ */
+
+/** The stages of a frame's trip, in order. */
+export const STAGES = [
+  "decode",
+  "wait",
+  "batch",
+  "preprocess",
+  "inference",
+  "postprocess",
+  "fusion",
+  "publish",
+] as const;
+
+/** One of {@link STAGES}:
+ * - `decode`: capture (estimated from the stream's clock) to the frame read from ffmpeg;
+ * - `wait`: in the source queue until the stream has a slot in the model;
+ * - `batch`: in the batcher until its batch closed;
+ * - `preprocess`: batch closed to inference start (conversion, a free session);
+ * - `inference`: the graph's run;
+ * - `postprocess`: NMS, boxes to the source, masks pasted (after the batch's earlier images);
+ * - `fusion`: semantic map and panoptic fusion;
+ * - `publish`: back to the main thread and in stream order, until the result is handed to
+ *   its publishers (each subscriber's message is built and queued right after). */
+export type StageName = typeof STAGES[number];
+
+/** Epoch milliseconds at each step of one frame's trip. */
+export interface FrameTimeline {
+  capturedAt: number;
+  decodedAt: number;
+  queuedAt: number;
+  batchFormedAt: number;
+  inferenceStart: number;
+  inferenceEnd: number;
+  postprocessEnd: number;
+  fusionEnd: number;
+  publishedAt: number;
+}
+
+/** Milliseconds per stage, and end to end (capture to published). */
+export type LatencyBreakdown = Record<StageName, number> & { totalMs: number };
+
+/**
+ * The latency of every stage of a timeline, in milliseconds rounded to 0.01.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = { capturedAt: 0, decodedAt: 5, queuedAt: 6, batchFormedAt: 16, inferenceStart: 17,
+ *   inferenceEnd: 47, postprocessEnd: 52, fusionEnd: 55, publishedAt: 56 };
+ * const l = latencyBreakdown(t);
+ * assert.deepEqual([l.decode, l.batch, l.inference, l.totalMs], [5, 10, 30, 56]);
+ * ```
+ */
+export function latencyBreakdown(t: FrameTimeline): LatencyBreakdown {
+  const marks = [
+    t.capturedAt,
+    t.decodedAt,
+    t.queuedAt,
+    t.batchFormedAt,
+    t.inferenceStart,
+    t.inferenceEnd,
+    t.postprocessEnd,
+    t.fusionEnd,
+    t.publishedAt,
+  ];
+  const out = { totalMs: round(t.publishedAt - t.capturedAt) } as LatencyBreakdown;
+  STAGES.forEach((stage, i) => out[stage] = round(Math.max(0, marks[i + 1] - marks[i])));
+  return out;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/**
+ * Estimates when a frame was captured from its presentation time: the stream's clock is
+ * anchored at the frame that arrived earliest relative to its pts, so each frame's
+ * decode delay is how much later than that it arrived (0 for a file read faster than
+ * real time). A pts that goes backwards (a reconnect, a loop) starts a new anchor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const clock = new CaptureClock();
+ * assert.equal(clock.capturedAt(0, 1000), 1000);     // first frame: the anchor
+ * assert.equal(clock.capturedAt(40, 1045), 1040);    // 5 ms later than its pts says
+ * assert.equal(clock.capturedAt(0, 5000), 5000);     // pts went back: new anchor
+ * ```
+ */
+export class CaptureClock {
+  #offset = Infinity;
+  #lastPts = -Infinity;
+
+  /** The estimated capture time of a frame with `ptsMs` read at `decodedAt`. */
+  capturedAt(ptsMs: number, decodedAt: number): number {
+    if (ptsMs < this.#lastPts) this.#offset = Infinity;
+    this.#lastPts = ptsMs;
+    this.#offset = Math.min(this.#offset, decodedAt - ptsMs);
+    return Math.min(decodedAt, this.#offset + ptsMs);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The HTTP API (Hono): health, readiness, Prometheus metrics, streams and models, the
+ * WebSocket endpoint, and the viewer page.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { Context, Next } from "hono";
+import { ConfigError, SourceError } from "../errors.ts";
+import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { ServerConfig } from "../pipeline/config.ts";
+import { bearerMatches } from "./auth.ts";
+import type { WsHub } from "./ws_hub.ts";
+import { viewerRoutes } from "./viewer_routes.ts";
+
+/** Largest `POST /streams` body, in bytes. */
+const MAX_BODY = 16 * 1024;
+
+/**
+ * Builds the app for a pipeline and its WebSocket hub.
+ *
+ * Routes: `GET /health`, `GET /ready`, `GET /metrics`, `GET /streams`,
+ * `GET /streams/:id`, `POST /streams` and `DELETE /streams/:id` (bearer token),
+ * `GET /models`, `GET /ws` (WebSocket), `GET /` (viewer).
+ *
+ * @example
+ * ```ts ignore
+ * const app = createApp(pipeline, hub, config.server);
+ * Deno.serve({ hostname: "127.0.0.1", port: 8080 }, app.fetch);
+ * ```
+ */
+export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig): Hono {
+  const app = new Hono();
+  const started = Date.now();
+
+  const requireToken = async (c: Context, next: Next) => {
+    if (!server.token) {
+      return c.json({
+        error:
+          "writes are disabled: no token configured (set server.token in the config or STREAMDET_TOKEN)",
+      }, 403);
+    }
+    if (!bearerMatches(c.req.header("authorization"), server.token)) {
+      c.header("WWW-Authenticate", 'Bearer realm="streamdet"');
+      return c.json({
+        error: "expected an Authorization: Bearer <token> header with the server's token",
+      }, 401);
+    }
+    await next();
+    return undefined;
+  };
+
+  app.onError((error, c) => c.json({ error: error.message }, 500));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get(
+    "/health",
+    (c) => c.json({ status: "ok", uptimeS: Math.round((Date.now() - started) / 1000) }),
+  );
+  app.get("/ready", (c) => {
+    const readiness = pipeline.readiness();
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => {
+    const text = await pipeline.metrics.registry.metrics();
+    return c.text(text, 200, { "Content-Type": pipeline.metrics.registry.contentType });
+  });
+  app.get("/models", (c) => c.json({ models: pipeline.models() }));
+  app.get("/streams", (c) => c.json({ streams: pipeline.streams() }));
+  app.get("/streams/:id", (c) => {
+    const info = pipeline.stream(c.req.param("id"));
+    return info ? c.json(info) : c.json({ error: `no stream "${c.req.param("id")}"` }, 404);
+  });
+  app.post("/streams", requireToken, async (c) => {
+    const text = await c.req.text();
+    if (text.length > MAX_BODY) {
+      return c.json(
+        { error: `body: expected at most ${MAX_BODY} bytes, found ${text.length}` },
+        413,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return c.json({
+        error: `body: expected a JSON stream object, found ${JSON.stringify(text.slice(0, 40))}`,
+      }, 400);
+    }
+    try {
+      const info = await pipeline.addStream(body, { name: "POST /streams", baseDir: Deno.cwd() });
+      return c.json(info, 201);
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof SourceError) {
+        const status = /exists already/.test(error.message) ? 409 : 400;
+        return c.json({ error: error.message }, status);
+      }
+      throw error;
+    }
+  });
+  app.delete("/streams/:id", requireToken, async (c) => {
+    const id = c.req.param("id") ?? "";
+    if (!(await pipeline.removeStream(id))) return c.json({ error: `no stream "${id}"` }, 404);
+    hub.streamRemoved(id);
+    return c.body(null, 204);
+  });
+  app.get("/ws", (c) => hub.upgrade(c.req.raw));
+  app.route("/", viewerRoutes());
+  return app;
+}

@@ -1,0 +1,292 @@
+/**
+ * The WebSocket hub: accepts clients, keeps their subscriptions, and fans each result,
+ * thumbnail and status event of the pipeline out to the clients that want it. A result's
+ * JSON is built once per distinct filter, not once per client.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { ServerConfig } from "../pipeline/config.ts";
+import type { StatusEvent, StreamResult, StreamThumbnail } from "../pipeline/events.ts";
+import { resultMessage, SCHEMA_VERSION } from "../pipeline/result_message.ts";
+import { type CloseReason, WsClient } from "./ws_client.ts";
+import {
+  parseClientMessage,
+  serverMessage,
+  type SubscribeRequest,
+  type Subscription,
+} from "./ws_protocol.ts";
+
+/**
+ * Fans a pipeline's output out to WebSocket clients.
+ *
+ * @example
+ * ```ts ignore
+ * const hub = new WsHub(pipeline, config.server);
+ * app.get("/ws", (c) => hub.upgrade(c.req.raw));
+ * await hub.close();
+ * ```
+ */
+export class WsHub {
+  #pipeline: Pipeline;
+  #limits: ServerConfig;
+  #clients = new Set<WsClient>();
+  #nextId = 1;
+  #off: (() => void)[];
+  #closing = false;
+
+  constructor(pipeline: Pipeline, limits: ServerConfig) {
+    this.#pipeline = pipeline;
+    this.#limits = limits;
+    this.#off = [
+      pipeline.on("result", (r) => this.#onResult(r)),
+      pipeline.on("thumbnail", (t) => this.#onThumbnail(t)),
+      pipeline.on("status", (e) => this.#onStatus(e)),
+    ];
+  }
+
+  /** Clients connected now. */
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /** Upgrades a request to a WebSocket client (503 when full or shutting down). */
+  upgrade(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: "expected a WebSocket upgrade request" }, { status: 426 });
+    }
+    if (this.#closing) return Response.json({ error: "shutting down" }, { status: 503 });
+    if (this.#clients.size >= this.#limits.maxClients) {
+      return Response.json(
+        { error: `too many clients: at most ${this.#limits.maxClients}` },
+        { status: 503 },
+      );
+    }
+    // Deno pings an idle client and closes it when no pong comes: give that a minute, so
+    // that a slow reader meets the queue's own rule (dropped, told, closed with 4008) first.
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+    const metrics = this.#pipeline.metrics;
+    const client = new WsClient(this.#nextId++, socket, this.#limits, {
+      onClose: (reason) => this.#remove(client, reason),
+      onSent: (n) => metrics.wsSent.inc(n),
+      onDropped: (n) => metrics.wsDropped.inc(n),
+    });
+    this.#clients.add(client);
+    metrics.wsClients.set(this.#clients.size);
+    socket.onopen = () => {
+      client.send(
+        serverMessage("hello", {
+          schema: SCHEMA_VERSION,
+          streams: this.#pipeline.streams().map((s) => ({
+            id: s.id,
+            model: s.model,
+            state: s.state,
+          })),
+          models: this.#pipeline.models().map((m) => ({
+            id: m.id,
+            state: m.state,
+            classes: m.classes,
+          })),
+          limits: {
+            maxSubscriptions: this.#limits.maxSubscriptions,
+            maxMessageBytes: this.#limits.maxMessageBytes,
+            clientQueue: this.#limits.clientQueue,
+            slowClientMs: this.#limits.slowClientMs,
+          },
+        }),
+        false,
+      );
+    };
+    socket.onmessage = (event) => this.#onMessage(client, event.data);
+    // A client closed while messages waited for it, or after losing some, was too slow.
+    const ended = () => client.close(client.queued > 0 || client.dropped > 0 ? "slow" : "closed");
+    socket.onclose = ended;
+    socket.onerror = ended;
+    return response;
+  }
+
+  /** Tells every client the server is stopping, and takes no new ones (status events of
+   * the streams stopping still go out). */
+  announceShutdown(): void {
+    this.#closing = true;
+    const text = serverMessage("status", { event: "server", state: "stopping", at: Date.now() });
+    for (const client of this.#clients) client.send(text, false);
+  }
+
+  /** Closes every client (code 1001), after what is queued for it. */
+  close(): void {
+    if (!this.#closing) this.announceShutdown();
+    for (const off of this.#off) off();
+    for (const client of [...this.#clients]) client.close("shutdown");
+  }
+
+  #remove(client: WsClient, reason: CloseReason): void {
+    if (!this.#clients.delete(client)) return;
+    const metrics = this.#pipeline.metrics;
+    metrics.wsClients.set(this.#clients.size);
+    if (reason === "slow" || reason === "too-large") metrics.wsDisconnected.inc({ reason });
+    for (const s of client.subscriptions.values()) {
+      if (s.thumbnails) this.#pipeline.wantThumbnails(s.streamId, -1);
+      if (s.panoptic) this.#pipeline.wantPanoptic(s.streamId, -1);
+    }
+    client.subscriptions.clear();
+  }
+
+  #onMessage(client: WsClient, data: unknown): void {
+    const text = typeof data === "string" ? data : "";
+    const max = this.#limits.maxMessageBytes;
+    // UTF-8 takes at least one byte per UTF-16 unit: only short texts need encoding.
+    const size = typeof data !== "string"
+      ? (data as ArrayBuffer).byteLength ?? 0
+      : data.length > max
+      ? data.length
+      : new TextEncoder().encode(data).length;
+    if (size > max) {
+      client.close("too-large");
+      return;
+    }
+    try {
+      if (typeof data !== "string") throw new TypeError("expected a text message, found binary");
+      const message = parseClientMessage(text);
+      if (message.type === "ping") {
+        client.send(serverMessage("pong", { at: Date.now() }), false);
+      } else if (message.type === "subscribe") {
+        this.#subscribe(client, message);
+      } else {
+        const ids = message.streams === "*" ? [...client.subscriptions.keys()] : message.streams;
+        if (message.streams === "*") client.wildcard = undefined;
+        for (const id of ids) this.#drop(client, id);
+        client.send(
+          serverMessage("subscribed", { streams: [...client.subscriptions.keys()] }),
+          false,
+        );
+      }
+    } catch (error) {
+      client.send(
+        serverMessage("error", { code: "bad-request", message: (error as Error).message }),
+        false,
+      );
+    }
+  }
+
+  #subscribe(client: WsClient, request: SubscribeRequest): void {
+    const known = new Set(this.#pipeline.streams().map((s) => s.id));
+    const ids = request.streams === "*" ? [...known] : request.streams;
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new TypeError(`streams: no stream ${unknown.map((u) => JSON.stringify(u)).join(", ")}`);
+    }
+    const after = new Set([...client.subscriptions.keys(), ...ids]);
+    if (after.size > this.#limits.maxSubscriptions) {
+      throw new RangeError(
+        `streams: at most ${this.#limits.maxSubscriptions} subscriptions per client, this would make ${after.size}`,
+      );
+    }
+    const template: Omit<Subscription, "streamId"> = {
+      minScore: request.minScore ?? 0,
+      masks: request.masks ?? false,
+      panoptic: request.panoptic ?? false,
+      thumbnails: request.thumbnails ?? false,
+    };
+    const ids_ = request.classes?.filter((c): c is number => typeof c === "number");
+    const names = request.classes?.filter((c): c is string => typeof c === "string");
+    if (request.classes) {
+      template.classes = ids_;
+      template.classNames = names;
+    }
+    if (request.streams === "*") client.wildcard = template;
+    for (const id of ids) this.#add(client, { streamId: id, ...template });
+    client.send(serverMessage("subscribed", { streams: [...client.subscriptions.keys()] }), false);
+  }
+
+  #add(client: WsClient, subscription: Subscription): void {
+    this.#drop(client, subscription.streamId);
+    if (subscription.classNames && subscription.classNames.length > 0) {
+      const model = this.#pipeline.stream(subscription.streamId)?.model;
+      const labels = model ? this.#pipeline.labels(model) : new Map<number, string>();
+      const byName = new Map([...labels].map(([id, name]) => [name, id]));
+      subscription.classes = [
+        ...(subscription.classes ?? []),
+        ...subscription.classNames.map((n) => byName.get(n) ?? -1),
+      ];
+    }
+    client.subscriptions.set(subscription.streamId, subscription);
+    if (subscription.thumbnails) this.#pipeline.wantThumbnails(subscription.streamId, 1);
+    if (subscription.panoptic) this.#pipeline.wantPanoptic(subscription.streamId, 1);
+  }
+
+  #drop(client: WsClient, streamId: string): void {
+    const old = client.subscriptions.get(streamId);
+    if (!old) return;
+    client.subscriptions.delete(streamId);
+    if (old.thumbnails) this.#pipeline.wantThumbnails(streamId, -1);
+    if (old.panoptic) this.#pipeline.wantPanoptic(streamId, -1);
+  }
+
+  #onResult(result: StreamResult): void {
+    const cache = new Map<string, string>();
+    const labels = this.#pipeline.labels(result.model);
+    for (const client of this.#clients) {
+      const s = client.subscriptions.get(result.streamId);
+      if (!s) continue;
+      const key = `${s.classes?.join(",") ?? "*"}|${s.minScore}|${s.masks}|${s.panoptic}`;
+      let text = cache.get(key);
+      if (text === undefined) {
+        text = JSON.stringify(resultMessage(result, labels, s));
+        cache.set(key, text);
+      }
+      client.send(text, true);
+    }
+  }
+
+  #onThumbnail(t: StreamThumbnail): void {
+    let text: string | undefined;
+    for (const client of this.#clients) {
+      if (!client.subscriptions.get(t.streamId)?.thumbnails) continue;
+      text ??= serverMessage("thumbnail", {
+        streamId: t.streamId,
+        frame: t.index,
+        ptsMs: t.ptsMs,
+        width: t.width,
+        height: t.height,
+        sourceWidth: t.sourceWidth,
+        sourceHeight: t.sourceHeight,
+        mime: "image/jpeg",
+        data: Buffer.from(t.jpeg).toString("base64"),
+      });
+      client.send(text, true);
+    }
+  }
+
+  #onStatus(event: StatusEvent): void {
+    const { type, ...fields } = event;
+    const text = serverMessage("status", { event: type, ...fields });
+    const streamId = "streamId" in event ? event.streamId : undefined;
+    for (const client of this.#clients) {
+      // A stream that appears joins wildcard subscriptions.
+      if (
+        streamId && client.wildcard && !client.subscriptions.has(streamId) &&
+        event.type === "stream"
+      ) {
+        if (
+          event.state === "starting" && client.subscriptions.size < this.#limits.maxSubscriptions
+        ) {
+          this.#add(client, { streamId, ...client.wildcard });
+        }
+      }
+      if (streamId === undefined || client.subscriptions.has(streamId)) client.send(text, false);
+    }
+  }
+
+  /** Tells subscribers a stream is gone and forgets their subscriptions to it. */
+  streamRemoved(streamId: string): void {
+    const text = serverMessage("status", { event: "removed", streamId, at: Date.now() });
+    for (const client of this.#clients) {
+      if (!client.subscriptions.has(streamId)) continue;
+      client.send(text, false);
+      this.#drop(client, streamId);
+    }
+  }
+}

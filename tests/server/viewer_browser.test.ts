@@ -1,0 +1,245 @@
+/**
+ * The viewer page in a real browser (Debian's chromium, driven by playwright-core): it
+ * draws the demo stream's frames with the detections, masks and panoptic colours that the
+ * WebSocket sends, and shows the FPS and the latency of every stage.
+ *
+ * Without chromium the test is registered as ignored, unless STREAMDET_REQUIRE_BROWSER=1
+ * (CI), where it fails. CHROMIUM_PATH overrides `/usr/bin/chromium`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { decodeRle } from "../../src/geometry/rle.ts";
+import type { Rle } from "../../src/types.ts";
+import {
+  DEMO_VIDEO,
+  MASKRCNN,
+  type Message,
+  ROOT,
+  startTestServer,
+  TestClient,
+} from "../_helpers/server.ts";
+import { STAGES } from "../../src/pipeline/timeline.ts";
+
+import { BROWSER_REQUIRED as REQUIRED, CHROMIUM, HAVE_CHROMIUM } from "../_helpers/browser.ts";
+
+const NAME =
+  "the viewer draws the demo's detections, masks and panoptic colours as the WebSocket sends them";
+/** The viewer's overlay alphas (src/server/viewer/viewer.js). */
+const STUFF_ALPHA = 115;
+const THING_ALPHA = 140;
+
+/** The browser's globals in the functions that run in the page (Deno's type check has no DOM
+ * library). */
+// deno-lint-ignore no-explicit-any
+type InPage = any;
+
+type Drawn = {
+  frame: number;
+  streamId: string;
+  imageFrame: number | null;
+  detections: { label: string; score: number; box: number[] }[];
+};
+
+/** What the page drew last, read in one go (no frame can be drawn in between). */
+interface Snapshot {
+  drawn: Drawn;
+  dataFrame: string;
+  width: number;
+  height: number;
+  /** The mask overlay's RGBA, base64. */
+  overlay: string;
+  /** Distinct colours among sampled canvas pixels. */
+  canvasColours: number;
+}
+
+/** The overlay the viewer should paint for a result: stuff segments, then instance masks
+ * from the lowest score up, row-major RGBA. */
+function expectedOverlay(result: Message, colours: Map<number, number[]>): Uint8Array {
+  const { width, height } = result;
+  const out = new Uint8Array(width * height * 4);
+  const paint = (rle: Rle, colour: number[], alpha: number) => {
+    const mask = decodeRle(rle);
+    for (let i = 0; i < mask.length; i++) {
+      if (!mask[i]) continue;
+      out.set([colour[0], colour[1], colour[2], alpha], i * 4);
+    }
+  };
+  for (const s of result.panoptic.segments) {
+    if (!s.isThing) paint(s.rle, colours.get(s.categoryId)!, STUFF_ALPHA);
+  }
+  for (const d of [...result.detections].reverse()) {
+    if (d.mask) paint(d.mask, colours.get(d.classId)!, THING_ALPHA);
+  }
+  return out;
+}
+
+async function test(): Promise<void> {
+  if (!HAVE_CHROMIUM) {
+    throw new Error(
+      `STREAMDET_REQUIRE_BROWSER=1 but there is no chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`,
+    );
+  }
+  // playwright-core reads the home directory and the OS release as it loads: imported
+  // here, so that the ignored variant of this test needs neither.
+  const sys = (["homedir", "osRelease"] as const).filter((kind) =>
+    Deno.permissions.querySync({ name: "sys", kind }).state !== "granted"
+  );
+  if (sys.length > 0) {
+    throw new Error(
+      `playwright-core needs --allow-sys=homedir,osRelease (missing: ${sys.join(", ")})`,
+    );
+  }
+  // Its bundled is-wsl also probes /proc/sys/fs/binfmt_misc/WSLInterop at load, which
+  // Deno refuses without --allow-all; with __IS_WSL_TEST__ set it skips that probe (the
+  // result only matters to its `open` helper, which launching chromium does not use).
+  Deno.env.set("__IS_WSL_TEST__", "1");
+  let playwright: typeof import("playwright-core");
+  try {
+    playwright = await import("playwright-core");
+  } finally {
+    Deno.env.delete("__IS_WSL_TEST__");
+  }
+  const { chromium } = playwright;
+  const server = await startTestServer({
+    models: { street: { manifest: MASKRCNN, maxWaitMs: 5 } },
+    streams: [{ id: "demo", source: DEMO_VIDEO, loop: true }],
+  });
+  let client: TestClient | undefined;
+  let browser: import("playwright-core").Browser | undefined;
+  try {
+    // The reference: a WebSocket client with the page's filter, subscribed before the page.
+    client = await TestClient.connect(server.wsUrl);
+    const hello = client.messages[0];
+    const colours = new Map<number, number[]>(
+      hello.models[0].classes.map((c: Message) => [c.id, c.color]),
+    );
+    client.send({ type: "subscribe", streams: ["demo"], masks: true, panoptic: true });
+    await client.waitFor((m) => m.type === "subscribed");
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on(
+      "console",
+      (m) => m.type() === "error" && errors.push(`${m.text()} (${m.location().url})`),
+    );
+    page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(
+      () => ((globalThis as InPage).__viewer?.framesDrawn ?? 0) >= 3,
+      null,
+      { timeout: 90_000, polling: 100 },
+    );
+    // The FPS and the stages are refreshed every 250 ms.
+    await page.waitForFunction(
+      () => {
+        const { document } = globalThis as InPage;
+        const fps = Number(document.getElementById("fps")?.textContent);
+        return fps > 0 && document.querySelectorAll("#stages tr").length === 9;
+      },
+      null,
+      { timeout: 10_000, polling: 100 },
+    );
+
+    const snap: Snapshot = await page.evaluate(() => {
+      const { __viewer: v, document } = globalThis as InPage;
+      const o = v.overlay;
+      const rgba: Uint8ClampedArray = o.getContext("2d").getImageData(0, 0, o.width, o.height).data;
+      let binary = "";
+      for (let i = 0; i < rgba.length; i += 0x8000) {
+        binary += String.fromCharCode(...rgba.subarray(i, i + 0x8000));
+      }
+      const canvas = document.getElementById("canvas");
+      const pixels: Uint8ClampedArray = canvas.getContext("2d")
+        .getImageData(0, 0, canvas.width, canvas.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 4 * 97) {
+        seen.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+      }
+      return {
+        drawn: v.drawn.at(-1),
+        dataFrame: canvas.dataset.frame ?? "",
+        width: o.width,
+        height: o.height,
+        overlay: btoa(binary),
+        canvasColours: seen.size,
+      };
+    });
+    const { drawn } = snap;
+
+    // Detections: the page drew exactly what the WebSocket sent for that frame, on the
+    // picture of that same frame.
+    assert.equal(drawn.streamId, "demo");
+    assert.equal(snap.dataFrame, String(drawn.frame));
+    assert.equal(drawn.imageFrame, drawn.frame, "the picture is the frame's own thumbnail");
+    const result = await client.waitFor((m) => m.type === "result" && m.frame === drawn.frame);
+    assert.ok(result.detections.length > 0, "the demo frame has detections");
+    assert.deepEqual(
+      drawn.detections,
+      result.detections.map((d: Message) => ({ label: d.label, score: d.score, box: d.box })),
+    );
+
+    // Masks and panoptic colours: the overlay is the result's stuff segments and
+    // instance masks, pixel for pixel, in their class colours (up to premultiplied-alpha
+    // rounding).
+    assert.deepEqual([snap.width, snap.height], [result.width, result.height]);
+    const got = Uint8Array.from(atob(snap.overlay), (c) => c.charCodeAt(0));
+    const want = expectedOverlay(result, colours);
+    let covered = 0, things = 0, wrongCover = 0, wrongColour = 0;
+    for (let i = 0; i < want.length; i += 4) {
+      if (want[i + 3] === THING_ALPHA) things++;
+      if (want[i + 3] > 0) covered++;
+      if (got[i + 3] !== want[i + 3]) wrongCover++;
+      else if (
+        want[i + 3] > 0 && [0, 1, 2].some((c) => Math.abs(got[i + c] - want[i + c]) > 3)
+      ) wrongColour++;
+    }
+    assert.ok(things > 0 && covered > things, `masks and stuff: ${things} / ${covered} pixels`);
+    assert.equal(wrongCover, 0, `overlay pixels covered differently from the result`);
+    assert.equal(wrongColour, 0, `overlay pixels in the wrong colour`);
+
+    // The canvas really shows a picture, not one flat colour.
+    assert.ok(snap.canvasColours > 100, `${snap.canvasColours} distinct colours on the canvas`);
+
+    // FPS and the latency of every stage, with numbers.
+    const fps = Number(await page.textContent("#fps"));
+    assert.ok(fps > 0, `fps ${fps}`);
+    const rows = await page.$$eval(
+      "#stages tr",
+      (trs) => trs.map((tr) => [(tr as InPage).dataset.stage, tr.lastElementChild?.textContent]),
+    );
+    assert.deepEqual(rows.map(([stage]) => stage), [...STAGES, "totalMs"]);
+    for (const [stage, text] of rows) assert.match(text ?? "", /^\d+\.\d ms$/, `${stage}: ${text}`);
+    assert.ok(parseFloat(rows.at(-1)![1]!) > 0, "total latency");
+    const barWidth = await page.$$eval(
+      "#bar span",
+      (spans) => spans.reduce((sum, s) => sum + s.getBoundingClientRect().width, 0),
+    );
+    assert.ok(barWidth > 0, "the stage bar has width");
+    assert.match(await page.textContent("#source") ?? "", /connected/);
+    assert.deepEqual(errors, []);
+
+    await Deno.mkdir(`${ROOT}tests/output`, { recursive: true });
+    await page.screenshot({ path: `${ROOT}tests/output/viewer.png` });
+  } finally {
+    await browser?.close();
+    await client?.close();
+    await server.close();
+  }
+}
+
+if (HAVE_CHROMIUM || REQUIRED) {
+  Deno.test(NAME, test);
+} else {
+  Deno.test({
+    name: `${NAME} (ignored: chromium is missing at ${CHROMIUM})`,
+    ignore: true,
+    fn: test,
+  });
+}
