@@ -215,11 +215,7 @@ export class Pipeline {
         }`,
       );
     }
-    await checkSource(config.source, this.config.roots);
-    if (this.#streams.has(config.id)) {
-      throw new ConfigError(`${origin.name}.id: a stream "${config.id}" exists already`);
-    }
-    await this.#startStream(config, true);
+    await this.#startStream(config, true, origin.name);
     return this.stream(config.id)!;
   }
 
@@ -333,8 +329,9 @@ export class Pipeline {
     }
   }
 
-  /** Starts a stream; `strict` rethrows a refused source instead of recording it. */
-  async #startStream(config: StreamConfig, strict: boolean): Promise<void> {
+  /** Starts a stream; `strict` (a stream added at runtime, `origin` naming the request)
+   * rethrows a refused source or a taken id instead of recording a failed stream. */
+  async #startStream(config: StreamConfig, strict: boolean, origin = "stream"): Promise<void> {
     const model = this.#models.get(config.model)!;
     const slot: StreamSlot = { config };
     const fail = (reason: string) => {
@@ -360,6 +357,10 @@ export class Pipeline {
       this.#streams.set(config.id, slot);
       fail((error as Error).message);
       return;
+    }
+    // Another request may have added the id while the source was checked.
+    if (strict && this.#streams.has(config.id)) {
+      throw new ConfigError(`${origin}.id: a stream "${config.id}" exists already`);
     }
     slot.runner = new StreamRunner(config, model.runtime, {
       ffmpeg: this.ffmpeg,

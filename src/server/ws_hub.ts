@@ -212,6 +212,8 @@ export class WsHub {
         ...subscription.classNames.map((n) => byName.get(n) ?? -1),
       ];
     }
+    const s = subscription;
+    s.filterKey = `${s.classes?.join(",") ?? "*"}|${s.minScore}|${s.masks}|${s.panoptic}`;
     client.subscriptions.set(subscription.streamId, subscription);
     if (subscription.thumbnails) this.#pipeline.wantThumbnails(subscription.streamId, 1);
     if (subscription.panoptic) this.#pipeline.wantPanoptic(subscription.streamId, 1);
@@ -231,7 +233,7 @@ export class WsHub {
     for (const client of this.#clients) {
       const s = client.subscriptions.get(result.streamId);
       if (!s) continue;
-      const key = `${s.classes?.join(",") ?? "*"}|${s.minScore}|${s.masks}|${s.panoptic}`;
+      const key = s.filterKey!;
       let text = cache.get(key);
       if (text === undefined) {
         text = JSON.stringify(resultMessage(result, labels, s));

@@ -20,6 +20,9 @@ export interface Subscription {
   masks: boolean;
   panoptic: boolean;
   thumbnails: boolean;
+  /** The filter as a string (classes, minScore, masks, panoptic): subscriptions with the
+   * same key get the same message. Set when the subscription is made. */
+  filterKey?: string;
 }
 
 /** `{"type": "subscribe", "streams": [...] | "*", ...filters}` */
