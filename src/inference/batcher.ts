@@ -3,6 +3,8 @@
  * Triton's dynamic batcher (`max_queue_delay`): frames from every stream that uses one
  * model are gathered into a batch that closes at `maxBatch` frames or `maxWaitMs` after
  * its first frame, whichever comes first, and runs on the first free worker session.
+ * A full batch may also be handed to a busy session, to run as soon as its current one
+ * is over: the session then never waits for the main thread's pre-processing.
  *
  * @module
  */
@@ -83,7 +85,8 @@ export class Batcher {
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   #sessions: WorkerSession[];
-  #free: WorkerSession[];
+  /** Batches each session has been given and not finished running. */
+  #running: Map<WorkerSession, number>;
   #queue: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #buffers = new Map<number, Float32Array[]>();
@@ -115,7 +118,7 @@ export class Batcher {
     this.maxBatch = maxBatch;
     this.maxWaitMs = options.maxWaitMs ?? 10;
     this.#sessions = sessions;
-    this.#free = [...sessions];
+    this.#running = new Map(sessions.map((s) => [s, 0]));
     this.#options = options;
     this.batchSizes = new Array(maxBatch + 1).fill(0);
   }
@@ -164,17 +167,19 @@ export class Batcher {
     for (const p of this.#queue.splice(0)) p.reject(new Error("Batcher closed"));
   }
 
-  /** Starts batches while there are frames and free sessions. A partial batch only
-   * starts when its wait is over (`due`). */
+  /** Starts batches while there are frames and sessions to take them. A partial batch
+   * only starts when its wait is over (`due`), and only on an idle session; a full one
+   * also goes to a session that is running one batch, to follow it. */
   #dispatch(due = false): void {
-    while (this.#queue.length > 0 && this.#free.length > 0) {
-      if (this.#queue.length < this.maxBatch && !due) break;
-      const items = this.#queue.splice(0, this.maxBatch);
-      const session = this.#free.shift()!;
-      this.#run(session, items);
+    while (this.#queue.length > 0) {
+      const full = this.#queue.length >= this.maxBatch;
+      if (!full && !due) break;
+      const session = this.#session(full ? 2 : 1);
+      if (!session) break;
+      this.#run(session, this.#queue.splice(0, this.maxBatch));
       due = false;
     }
-    if (this.#queue.length > 0 && this.#timer === undefined && this.#free.length > 0) {
+    if (this.#queue.length > 0 && this.#timer === undefined && this.#session(1)) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#dispatch(true);
@@ -182,8 +187,25 @@ export class Batcher {
     }
   }
 
+  /** The least busy session running fewer than `limit` batches. */
+  #session(limit: number): WorkerSession | undefined {
+    let best: WorkerSession | undefined;
+    for (const [session, n] of this.#running) {
+      if (n < limit && (best === undefined || n < this.#running.get(best)!)) best = session;
+    }
+    return best;
+  }
+
   async #run(session: WorkerSession, items: Pending[]): Promise<void> {
-    const batchFormedAt = now();
+    this.#running.set(session, this.#running.get(session)! + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#running.set(session, this.#running.get(session)! - 1);
+      if (!this.#closed) this.#dispatch(this.#timer === undefined);
+    };
+    const dispatchedAt = now();
     const { input } = session.manifest;
     const size = this.#graphBatch(items.length);
     const buffer = this.#takeBuffer(size, input.width * input.height * 3);
@@ -196,22 +218,31 @@ export class Batcher {
       buffer,
     );
     if (size > items.length) buffer.fill(0, items.length * 3 * input.width * input.height);
+    const preprocessMs = now() - dispatchedAt;
     this.batchSizes[items.length]++;
-    const inferenceStart = now();
     try {
-      const result = await session.run(buffer, size, {
+      const post = {
         geometries: items.map((p) => p.geometry),
         fusion: items.map((p) => p.fusion),
         options: this.#options.postprocess,
+      };
+      const result = await session.run(buffer, size, post, (ran) => {
+        this.#returnBuffer(size, ran.input);
+        release();
       });
-      const done = now();
-      this.#returnBuffer(size, result.input);
-      const inferenceEnd = inferenceStart + result.runMs;
-      let cursor = inferenceEnd;
+      const done = result.doneAt;
+      // Marks on the main thread's clock: the run ended when the worker said so, and
+      // started `runMs` before; a batch that waited behind another one in its session
+      // counts that wait as batching, not pre-processing.
+      const inferenceEnd = result.ranAt;
+      const inferenceStart = Math.max(dispatchedAt + preprocessMs, inferenceEnd - result.runMs);
+      const batchFormedAt = inferenceStart - preprocessMs;
+      const stages = items.map((_, i) => result.stages?.[i] ?? { postMs: 0, fusionMs: 0 });
+      const postTotal = stages.reduce((sum, t) => sum + t.postMs + t.fusionMs, 0);
+      let cursor = Math.max(inferenceEnd, done - postTotal);
       items.forEach((p, i) => {
-        const stage = result.stages?.[i] ?? { postMs: 0, fusionMs: 0 };
-        const postprocessEnd = Math.min(done, cursor + stage.postMs);
-        const fusionEnd = Math.min(done, postprocessEnd + stage.fusionMs);
+        const postprocessEnd = Math.min(done, cursor + stages[i].postMs);
+        const fusionEnd = Math.min(done, postprocessEnd + stages[i].fusionMs);
         cursor = fusionEnd;
         p.resolve({
           streamId: p.frame.streamId,
@@ -233,8 +264,7 @@ export class Batcher {
     } catch (error) {
       for (const p of items) p.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      this.#free.push(session);
-      if (!this.#closed) this.#dispatch(this.#timer === undefined);
+      release();
     }
   }
 

@@ -74,24 +74,41 @@ export function semanticToSource(
   const { sourceWidth: W, sourceHeight: H, scaleX, scaleY, padX, padY } = geometry;
   const xs = taps(W, scaleX, padX, stride, w);
   const ys = taps(H, scaleY, padY, stride, h);
+  // Separable: each logit row is first interpolated across the source columns (classes ×
+  // h rows of W), then each source row blends two of those rows, class after class,
+  // keeping the best class per column (the first one on ties, as an argmax).
+  const across = new Float64Array(classes * h * W);
+  for (let c = 0; c < classes; c++) {
+    for (let r = 0; r < h; r++) {
+      const src = (c * h + r) * w, dst = (c * h + r) * W;
+      for (let x = 0; x < W; x++) {
+        const fx = xs.f[x];
+        across[dst + x] = (1 - fx) * data[src + xs.i0[x]] + fx * data[src + xs.i1[x]];
+      }
+    }
+  }
   const out = new Uint8Array(W * H);
-  const plane = h * w;
+  const best = new Float64Array(W);
+  const arg = new Int32Array(W);
   for (let y = 0; y < H; y++) {
-    const r0 = ys.i0[y] * w, r1 = ys.i1[y] * w, fy = ys.f[y];
-    for (let x = 0; x < W; x++) {
-      const c0 = xs.i0[x], c1 = xs.i1[x], fx = xs.f[x];
-      const w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
-      let best = -Infinity, arg = 0;
-      for (let c = 0, o = 0; c < classes; c++, o += plane) {
-        const v = w00 * data[o + r0 + c0] + w01 * data[o + r0 + c1] + w10 * data[o + r1 + c0] +
-          w11 * data[o + r1 + c1];
-        if (v > best) {
-          best = v;
-          arg = c;
+    const fy = ys.f[y], gy = 1 - fy;
+    for (let c = 0; c < classes; c++) {
+      const a = (c * h + ys.i0[y]) * W, b = (c * h + ys.i1[y]) * W;
+      if (c === 0) {
+        for (let x = 0; x < W; x++) best[x] = gy * across[a + x] + fy * across[b + x];
+        arg.fill(0);
+        continue;
+      }
+      for (let x = 0; x < W; x++) {
+        const v = gy * across[a + x] + fy * across[b + x];
+        if (v > best[x]) {
+          best[x] = v;
+          arg[x] = c;
         }
       }
-      out[y * W + x] = labels[arg];
     }
+    const row = y * W;
+    for (let x = 0; x < W; x++) out[row + x] = labels[arg[x]];
   }
   return out;
 }

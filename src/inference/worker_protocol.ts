@@ -1,7 +1,10 @@
 /**
- * Messages between the main thread and an inference worker. Tensors travel as
- * transferred `ArrayBuffer`s, never copied: the input buffer goes to the worker with the
- * request and comes back with the result, so the caller can fill it again.
+ * Messages between the main thread, an inference worker and its post-processing worker.
+ * Tensors travel as transferred `ArrayBuffer`s, never copied: the input buffer goes to
+ * the inference worker with the request and comes back as soon as the run is over, so
+ * the caller can fill it again; a batch's raw outputs go from the inference worker to
+ * the post-processing worker over a `MessagePort`, so that the next batch runs while
+ * this one is post-processed.
  *
  * @module
  */
@@ -29,6 +32,8 @@ export type WorkerRequest =
     kind: "load";
     manifestPath: string;
     options: Omit<LoadModelOptions, "onWarning">;
+    /** The post-processing worker's end of their channel. */
+    post?: MessagePort;
   }
   | {
     kind: "run";
@@ -36,15 +41,46 @@ export type WorkerRequest =
     /** `batch × 3 × H × W` floats (or `3 × H × W` for a CHW graph). */
     input: ArrayBuffer;
     batch: number;
-    /** Post-process in the worker too: one geometry per image (padding excluded). */
-    post?: {
-      geometries: FrameGeometry[];
-      options: PostprocessOptions;
-      /** Per image: false skips its panoptic fusion (nobody asked for it). */
-      fusion?: boolean[];
-    };
+    /** Post-process too (in the post-processing worker): one geometry per image
+     * (padding excluded). */
+    post?: PostSpec;
   }
   | { kind: "close" };
+
+/** How a batch's images are post-processed. */
+export interface PostSpec {
+  geometries: FrameGeometry[];
+  options: PostprocessOptions;
+  /** Per image: false skips its panoptic fusion (nobody asked for it). */
+  fusion?: boolean[];
+}
+
+/** Main thread or inference worker → post-processing worker. */
+export type PostRequest =
+  | { kind: "connect"; port: MessagePort }
+  | { kind: "manifest"; manifest: ModelManifest }
+  | {
+    kind: "post";
+    id: number;
+    outputs: Record<string, WireTensor>;
+    batch: number;
+    post: PostSpec;
+  }
+  | { kind: "close" };
+
+/** Post-processing worker → main thread. */
+export type PostReply =
+  | {
+    kind: "posted";
+    id: number;
+    /** One per geometry of the request's `post`. */
+    detections: Detections[];
+    /** Milliseconds of post-processing, all images. */
+    postMs: number;
+    /** Per image: post-processing and fusion milliseconds, in the order they ran. */
+    stages: PostprocessTiming[];
+  }
+  | { kind: "post-error"; id: number; message: string };
 
 /** Worker → main thread. */
 export type WorkerReply =
@@ -63,12 +99,13 @@ export type WorkerReply =
     input: ArrayBuffer;
     /** Milliseconds inside `session.run`. */
     runMs: number;
-    /** One per geometry of the request's `post`. */
-    detections?: Detections[];
-    /** Milliseconds of post-processing. */
-    postMs?: number;
-    /** Per image: post-processing and fusion milliseconds, in the order they ran. */
-    stages?: PostprocessTiming[];
+  }
+  | {
+    /** A run with `post` is over; its outputs went to the post-processing worker. */
+    kind: "ran";
+    id: number;
+    input: ArrayBuffer;
+    runMs: number;
   }
   | { kind: "run-error"; id: number; message: string; input: ArrayBuffer }
   | { kind: "closed" };
@@ -93,5 +130,61 @@ export function fromWire(t: WireTensor): Float32Array | BigInt64Array | Int32Arr
       return new Int32Array(t.buffer, t.byteOffset, t.length);
     default:
       return new Uint8Array(t.buffer, t.byteOffset, t.length);
+  }
+}
+
+/**
+ * Wire tensors of a run's outputs, and the buffers to transfer with them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const { outputs, transfer } = toWire({ s: { data: new Float32Array([1]), dims: [1], type: "float32" } });
+ * assert.deepEqual(outputs.s.dims, [1]);
+ * assert.equal(transfer.length, 1);
+ * ```
+ */
+export function toWire(
+  out: Record<string, { data: unknown; dims: readonly number[]; type: string }>,
+): { outputs: Record<string, WireTensor>; transfer: ArrayBuffer[] } {
+  const outputs: Record<string, WireTensor> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, t] of Object.entries(out)) {
+    const data = t.data as Float32Array | BigInt64Array | Int32Array | Uint8Array;
+    const buffer = data.buffer as ArrayBuffer;
+    outputs[name] = {
+      buffer,
+      byteOffset: data.byteOffset,
+      length: data.length,
+      type: t.type as WireType,
+      dims: [...t.dims],
+    };
+    if (!transfer.includes(buffer)) transfer.push(buffer);
+  }
+  return { outputs, transfer };
+}
+
+/**
+ * Posts `message` with `transfer`; where a buffer cannot be detached (ONNX Runtime
+ * allocated it outside the JavaScript heap), posts a copy instead.
+ *
+ * @example
+ * ```ts
+ * const { port1, port2 } = new MessageChannel();
+ * const data = new Float32Array([1, 2]);
+ * postTransferring(port1, { data }, [data.buffer]);
+ * port1.close();
+ * port2.close();
+ * ```
+ */
+export function postTransferring(
+  target: { postMessage(message: unknown, transfer: Transferable[]): void },
+  message: unknown,
+  transfer: Transferable[],
+): void {
+  try {
+    target.postMessage(message, transfer);
+  } catch {
+    target.postMessage(message, []);
   }
 }

@@ -10,11 +10,19 @@ import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import type { TensorLike } from "./raw_outputs.ts";
 import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";
-import { fromWire, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
+import {
+  fromWire,
+  type PostReply,
+  type PostRequest,
+  type PostSpec,
+  type WorkerReply,
+  type WorkerRequest,
+} from "./worker_protocol.ts";
 
 /** What one run gives back. */
 export interface WorkerRunResult {
-  /** Outputs by tensor name. */
+  /** Outputs by tensor name (empty when post-processed: they went to the
+   * post-processing worker). */
   outputs: Record<string, TensorLike>;
   /** The input array, handed back by the worker for reuse. */
   input: Float32Array;
@@ -26,11 +34,37 @@ export interface WorkerRunResult {
   postMs?: number;
   /** Per image: post-processing and fusion milliseconds, in the order they ran. */
   stages?: PostprocessTiming[];
+  /** When the main thread heard that the run was over (epoch ms). */
+  ranAt: number;
+  /** When the main thread got the detections (epoch ms; = `ranAt` without `post`). */
+  doneAt: number;
 }
 
+/** The first part of a run's answer: the session is free again, post-processing may go on. */
+export interface RanInfo {
+  /** The input array, handed back for reuse. */
+  input: Float32Array;
+  runMs: number;
+  /** Epoch ms. */
+  ranAt: number;
+}
+
+interface PendingRun {
+  resolve: (r: WorkerRunResult) => void;
+  reject: (e: Error) => void;
+  onRan?: (info: RanInfo) => void;
+  ran?: RanInfo;
+  posted?: PostReply;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
 /**
- * One model session on its own thread. `run()` transfers the input's buffer to the worker
- * (no copy) and returns it with the outputs; the main thread stays free meanwhile.
+ * One model session on its own thread, with a second thread for post-processing. `run()`
+ * transfers the input's buffer to the worker (no copy) and returns it with the outputs;
+ * the main thread stays free meanwhile. A run with `post` frees the session as soon as
+ * the inference is over (`onRan`): its outputs go straight to the post-processing
+ * thread, so that the next batch can run while this one is post-processed.
  *
  * @example
  * ```ts ignore
@@ -46,15 +80,18 @@ export class WorkerSession {
   /** Providers skipped while loading, and why. */
   readonly warnings: string[];
   #worker: Worker;
-  #pending = new Map<
-    number,
-    { resolve: (r: WorkerRunResult) => void; reject: (e: Error) => void }
-  >();
+  #postWorker: Worker;
+  #pending = new Map<number, PendingRun>();
   #nextId = 0;
   #closed = false;
 
-  private constructor(worker: Worker, ready: Extract<WorkerReply, { kind: "ready" }>) {
+  private constructor(
+    worker: Worker,
+    postWorker: Worker,
+    ready: Extract<WorkerReply, { kind: "ready" }>,
+  ) {
     this.#worker = worker;
+    this.#postWorker = postWorker;
     this.manifest = ready.manifest;
     this.provider = ready.provider;
     this.warnings = ready.warnings;
@@ -62,6 +99,11 @@ export class WorkerSession {
     worker.onerror = (event) => {
       event.preventDefault();
       this.#failAll(new ModelLoadError(`inference worker crashed: ${event.message}`));
+    };
+    postWorker.onmessage = (event: MessageEvent<PostReply>) => this.#onPosted(event.data);
+    postWorker.onerror = (event) => {
+      event.preventDefault();
+      this.#failAll(new StreamdetError(`post-processing worker crashed: ${event.message}`));
     };
   }
 
@@ -73,12 +115,30 @@ export class WorkerSession {
     const worker = new Worker(new URL("./inference_worker.ts", import.meta.url).href, {
       type: "module",
     });
+    const postWorker = new Worker(new URL("./postprocess_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const channel = new MessageChannel();
+    postWorker.postMessage(
+      { kind: "connect", port: channel.port2 } satisfies PostRequest,
+      [channel.port2],
+    );
     return new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        worker.terminate();
+        postWorker.terminate();
+        reject(error);
+      };
+      postWorker.onerror = (event) => {
+        event.preventDefault();
+        fail(new ModelLoadError(`post-processing worker failed to start: ${event.message}`));
+      };
       worker.onmessage = (event: MessageEvent<WorkerReply>) => {
         const reply = event.data;
         if (reply.kind === "ready") {
-          resolve(new WorkerSession(worker, reply));
+          resolve(new WorkerSession(worker, postWorker, reply));
         } else if (reply.kind === "load-error") {
+          postWorker.terminate();
           worker.terminate();
           reject(
             reply.name === "ManifestError"
@@ -91,22 +151,25 @@ export class WorkerSession {
       };
       worker.onerror = (event) => {
         event.preventDefault();
-        worker.terminate();
-        reject(new ModelLoadError(`inference worker failed to start: ${event.message}`));
+        fail(new ModelLoadError(`inference worker failed to start: ${event.message}`));
       };
-      const request: WorkerRequest = { kind: "load", manifestPath, options };
-      worker.postMessage(request);
+      const request: WorkerRequest = { kind: "load", manifestPath, options, post: channel.port1 };
+      worker.postMessage(request, [channel.port1]);
     });
   }
 
   /**
    * Runs a batch of `batch` images; `input`'s buffer is transferred (detached here until
-   * the result hands it back). With `post`, the worker also post-processes each image.
+   * the session hands it back). With `post`, each image is also post-processed, on the
+   * post-processing thread. `onRan` is called as soon as the inference is over, with the
+   * input array: the session takes the next run from then on. Runs queue in the worker
+   * in the order they were asked for.
    */
   run(
     input: Float32Array,
     batch: number,
     post?: { geometries: FrameGeometry[]; options: PostprocessOptions; fusion?: boolean[] },
+    onRan?: (info: RanInfo) => void,
   ): Promise<WorkerRunResult> {
     if (this.#closed) {
       return Promise.reject(new Error("WorkerSession.run(): the session is closed"));
@@ -116,9 +179,10 @@ export class WorkerSession {
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, onRan });
       const buffer = input.buffer as ArrayBuffer;
-      const request: WorkerRequest = { kind: "run", id, input: buffer, batch, post };
+      const spec: PostSpec | undefined = post;
+      const request: WorkerRequest = { kind: "run", id, input: buffer, batch, post: spec };
       this.#worker.postMessage(request, [buffer]);
     });
   }
@@ -139,30 +203,69 @@ export class WorkerSession {
     this.#worker.postMessage({ kind: "close" } satisfies WorkerRequest);
     await closed;
     this.#worker.terminate();
+    this.#postWorker.terminate();
     this.#failAll(new Error("WorkerSession closed before the run finished"));
   }
 
   #onReply(reply: WorkerReply): void {
+    const pending = "id" in reply ? this.#pending.get(reply.id) : undefined;
+    if (!pending) return;
     if (reply.kind === "result") {
-      const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       const outputs: Record<string, TensorLike> = {};
       for (const [name, t] of Object.entries(reply.outputs)) {
         outputs[name] = { data: fromWire(t), dims: t.dims };
       }
-      pending?.resolve({
+      const ran = this.#ran(pending, reply);
+      pending.resolve({
         outputs,
-        input: new Float32Array(reply.input),
-        runMs: reply.runMs,
-        detections: reply.detections,
-        postMs: reply.postMs,
-        stages: reply.stages,
+        input: ran.input,
+        runMs: ran.runMs,
+        ranAt: ran.ranAt,
+        doneAt: ran.ranAt,
       });
+    } else if (reply.kind === "ran") {
+      this.#ran(pending, reply);
+      if (pending.posted) this.#finish(reply.id, pending);
     } else if (reply.kind === "run-error") {
-      const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
-      pending?.reject(new StreamdetError(`inference failed: ${reply.message}`));
+      pending.reject(new StreamdetError(`inference failed: ${reply.message}`));
     }
+  }
+
+  #ran(pending: PendingRun, reply: { input: ArrayBuffer; runMs: number }): RanInfo {
+    const ran = { input: new Float32Array(reply.input), runMs: reply.runMs, ranAt: now() };
+    pending.ran = ran;
+    pending.onRan?.(ran);
+    return ran;
+  }
+
+  #onPosted(reply: PostReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    pending.posted = reply;
+    if (pending.ran) this.#finish(reply.id, pending);
+  }
+
+  /** Settles a post-processed run once both its halves are here (the session is told
+   * it is free before its caller hears of a post-processing failure). */
+  #finish(id: number, pending: PendingRun): void {
+    this.#pending.delete(id);
+    const { ran, posted } = pending;
+    if (posted!.kind === "post-error") {
+      pending.reject(new StreamdetError(`post-processing failed: ${posted!.message}`));
+      return;
+    }
+    pending.resolve({
+      outputs: {},
+      input: ran!.input,
+      runMs: ran!.runMs,
+      detections: posted!.detections,
+      postMs: posted!.postMs,
+      stages: posted!.stages,
+      ranAt: ran!.ranAt,
+      doneAt: now(),
+    });
   }
 
   #failAll(error: Error): void {

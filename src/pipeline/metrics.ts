@@ -58,6 +58,7 @@ export class PipelineMetrics {
   readonly wsDisconnected: client.Counter<"reason">;
   readonly streamUp: client.Gauge<"stream" | "state">;
   readonly rss: client.Gauge;
+  readonly heap: client.Gauge<"kind">;
 
   /**
    * Creates the metrics; `collectDefault` adds prom-client's process metrics.
@@ -169,6 +170,18 @@ export class PipelineMetrics {
       registers,
       collect() {
         this.set(Deno.memoryUsage().rss);
+      },
+    });
+    this.heap = new client.Gauge({
+      name: "streamdet_memory_heap_bytes",
+      help: "JavaScript heap used and total, and memory held outside it (Deno.memoryUsage)",
+      labelNames: ["kind"],
+      registers,
+      collect() {
+        const m = Deno.memoryUsage();
+        this.set({ kind: "used" }, m.heapUsed);
+        this.set({ kind: "total" }, m.heapTotal);
+        this.set({ kind: "external" }, m.external);
       },
     });
     this.streamUp = new client.Gauge({

@@ -137,6 +137,31 @@ Deno.test("results never cross streams when many streams share a batcher", async
   });
 });
 
+Deno.test("a session runs the next full batch while the previous one is post-processed", async () => {
+  const { frames, geometry } = await demoFrames([0, 40, 80, 120, 160, 200, 240, 280]);
+  await withModel({ maxBatch: 4, maxWaitMs: 1000, sessions: 1 }, async (model) => {
+    // Panoptic fusion on: each batch's post-processing takes several ms per frame.
+    const results = await Promise.all(frames.map((f) => model.detect(f, geometry)));
+    assert.deepEqual(model.status().batchSizes, [0, 0, 0, 0, 2]);
+    results.forEach((r, i) => {
+      assert.equal(r.index, frames[i].index);
+      assert.ok(r.detections.panoptic, `frame ${r.index}: panoptic output`);
+    });
+    const [first, second] = [results[0].timing, results[4].timing];
+    assert.ok(
+      second.inferenceStart >= first.inferenceEnd - 1,
+      `one run at a time per session: the second started at ${second.inferenceStart}, the first ended at ${first.inferenceEnd}`,
+    );
+    const post = first.returnedAt - first.inferenceEnd;
+    assert.ok(
+      second.inferenceStart < first.returnedAt,
+      `the second batch started ${
+        second.inferenceStart - first.inferenceEnd
+      } ms after the first one's run, before its ${post} ms of post-processing were over`,
+    );
+  });
+});
+
 Deno.test("boxes map back to the source for letterboxed and resized inputs", async () => {
   // A 480×360 crop of the demo (x from 80): letterboxed into 512×288 it gets 64 px bars;
   // resized it is stretched. Either way detections must land on the ground truth boxes,

@@ -147,30 +147,42 @@ async function test(): Promise<void> {
       { timeout: 10_000, polling: 100 },
     );
 
-    const snap: Snapshot = await page.evaluate(() => {
-      const { __viewer: v, document } = globalThis as InPage;
-      const o = v.overlay;
-      const rgba: Uint8ClampedArray = o.getContext("2d").getImageData(0, 0, o.width, o.height).data;
-      let binary = "";
-      for (let i = 0; i < rgba.length; i += 0x8000) {
-        binary += String.fromCharCode(...rgba.subarray(i, i + 0x8000));
-      }
-      const canvas = document.getElementById("canvas");
-      const pixels: Uint8ClampedArray = canvas.getContext("2d")
-        .getImageData(0, 0, canvas.width, canvas.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < pixels.length; i += 4 * 97) {
-        seen.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
-      }
-      return {
-        drawn: v.drawn.at(-1),
-        dataFrame: canvas.dataset.frame ?? "",
-        width: o.width,
-        height: o.height,
-        overlay: btoa(binary),
-        canvasColours: seen.size,
-      };
-    });
+    // The snapshot is taken in the same task as the check that the last frame drawn is
+    // on its own picture: pictures come from the thumbnail encoder, which starts after the
+    // first results, and the viewer draws those first results on no picture.
+    const snapHandle = await page.waitForFunction(
+      () => {
+        const { __viewer: v, document } = globalThis as InPage;
+        const last = v.drawn.at(-1);
+        if (!last || last.imageFrame !== last.frame) return false;
+        const o = v.overlay;
+        const rgba: Uint8ClampedArray =
+          o.getContext("2d").getImageData(0, 0, o.width, o.height).data;
+        let binary = "";
+        for (let i = 0; i < rgba.length; i += 0x8000) {
+          binary += String.fromCharCode(...rgba.subarray(i, i + 0x8000));
+        }
+        const canvas = document.getElementById("canvas");
+        const pixels: Uint8ClampedArray = canvas.getContext("2d")
+          .getImageData(0, 0, canvas.width, canvas.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < pixels.length; i += 4 * 97) {
+          seen.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+        }
+        return {
+          drawn: v.drawn.at(-1),
+          dataFrame: canvas.dataset.frame ?? "",
+          width: o.width,
+          height: o.height,
+          overlay: btoa(binary),
+          canvasColours: seen.size,
+        };
+      },
+      null,
+      { timeout: 60_000, polling: 50 },
+    );
+    const snap = await snapHandle.jsonValue() as Snapshot;
+    await snapHandle.dispose();
     const { drawn } = snap;
 
     // Detections: the page drew exactly what the WebSocket sent for that frame, on the
