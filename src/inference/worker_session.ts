@@ -5,11 +5,10 @@
  */
 
 import { ManifestError, ModelLoadError, StreamdetError } from "../errors.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import type { TensorLike } from "./raw_outputs.ts";
-import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";
+import type { Detections, PostprocessTiming } from "./postprocess.ts";
 import {
   fromWire,
   type PostReply,
@@ -168,7 +167,7 @@ export class WorkerSession {
   run(
     input: Float32Array,
     batch: number,
-    post?: { geometries: FrameGeometry[]; options: PostprocessOptions; fusion?: boolean[] },
+    post?: PostSpec,
     onRan?: (info: RanInfo) => void,
   ): Promise<WorkerRunResult> {
     if (this.#closed) {
@@ -181,8 +180,7 @@ export class WorkerSession {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onRan });
       const buffer = input.buffer as ArrayBuffer;
-      const spec: PostSpec | undefined = post;
-      const request: WorkerRequest = { kind: "run", id, input: buffer, batch, post: spec };
+      const request: WorkerRequest = { kind: "run", id, input: buffer, batch, post };
       this.#worker.postMessage(request, [buffer]);
     });
   }

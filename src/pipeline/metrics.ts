@@ -54,6 +54,9 @@ export class PipelineMetrics {
   readonly fps: client.Gauge<"stream" | "direction">;
   readonly wsClients: client.Gauge;
   readonly wsSent: client.Counter;
+  /** WebSocket messages sent so far, read when the metrics are collected (set by the
+   * server's hub, which counts them per client). */
+  wsSentTotal: () => number = () => 0;
   readonly wsDropped: client.Counter;
   readonly wsDisconnected: client.Counter<"reason">;
   readonly streamUp: client.Gauge<"stream" | "state">;
@@ -148,10 +151,17 @@ export class PipelineMetrics {
       help: "WebSocket clients connected",
       registers,
     });
+    const sentSoFar = () => this.wsSentTotal();
+    let sentReported = 0;
     this.wsSent = new client.Counter({
       name: "streamdet_ws_messages_sent_total",
       help: "WebSocket messages sent",
       registers,
+      collect() {
+        const total = sentSoFar();
+        if (total > sentReported) this.inc(total - sentReported);
+        sentReported = Math.max(sentReported, total);
+      },
     });
     this.wsDropped = new client.Counter({
       name: "streamdet_ws_messages_dropped_total",

@@ -65,7 +65,6 @@ export class WsClient {
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #onClose: (reason: CloseReason) => void;
-  #onSent: (n: number) => void;
   #onDropped: (n: number) => void;
 
   constructor(
@@ -74,7 +73,6 @@ export class WsClient {
     limits: ClientLimits,
     hooks: {
       onClose?: (reason: CloseReason) => void;
-      onSent?: (n: number) => void;
       onDropped?: (n: number) => void;
     } = {},
   ) {
@@ -82,7 +80,6 @@ export class WsClient {
     this.#socket = socket;
     this.#limits = limits;
     this.#onClose = hooks.onClose ?? (() => {});
-    this.#onSent = hooks.onSent ?? (() => {});
     this.#onDropped = hooks.onDropped ?? (() => {});
   }
 
@@ -139,7 +136,6 @@ export class WsClient {
     try {
       this.#socket.send(text);
       this.sent++;
-      this.#onSent(1);
     } catch {
       this.close("closed");
     }

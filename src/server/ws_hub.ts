@@ -33,6 +33,8 @@ export class WsHub {
   #pipeline: Pipeline;
   #limits: ServerConfig;
   #clients = new Set<WsClient>();
+  /** Messages sent to clients that have gone. */
+  #sentByGone = 0;
   #nextId = 1;
   #off: (() => void)[];
   #closing = false;
@@ -40,6 +42,12 @@ export class WsHub {
   constructor(pipeline: Pipeline, limits: ServerConfig) {
     this.#pipeline = pipeline;
     this.#limits = limits;
+    // Counted by each client, summed when the metrics are collected: no hook per message.
+    pipeline.metrics.wsSentTotal = () => {
+      let total = this.#sentByGone;
+      for (const c of this.#clients) total += c.sent;
+      return total;
+    };
     this.#off = [
       pipeline.on("result", (r) => this.#onResult(r)),
       pipeline.on("thumbnail", (t) => this.#onThumbnail(t)),
@@ -70,7 +78,6 @@ export class WsHub {
     const metrics = this.#pipeline.metrics;
     const client = new WsClient(this.#nextId++, socket, this.#limits, {
       onClose: (reason) => this.#remove(client, reason),
-      onSent: (n) => metrics.wsSent.inc(n),
       onDropped: (n) => metrics.wsDropped.inc(n),
     });
     this.#clients.add(client);
@@ -124,6 +131,7 @@ export class WsHub {
 
   #remove(client: WsClient, reason: CloseReason): void {
     if (!this.#clients.delete(client)) return;
+    this.#sentByGone += client.sent;
     const metrics = this.#pipeline.metrics;
     metrics.wsClients.set(this.#clients.size);
     if (reason === "slow" || reason === "too-large") metrics.wsDisconnected.inc({ reason });
