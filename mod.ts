@@ -59,6 +59,7 @@
 export type {
   DropPolicy,
   Frame,
+  FrameGeometry,
   MatrixNmsKernel,
   PanopticResult,
   PanopticSegment,
@@ -171,7 +172,7 @@ export {
   type UrlInput,
   type V4l2Input,
 } from "./src/video/source_spec.ts";
-export { type FrameGeometry, frameGeometry, type OutputSpec } from "./src/video/ffmpeg_args.ts";
+export { frameGeometry, type OutputSpec } from "./src/video/ffmpeg_args.ts";
 export { DEFAULT_RECONNECT, type ReconnectOptions } from "./src/video/backoff.ts";
 export { type InputInfo } from "./src/video/ffmpeg_log.ts";
 export { handOverSignals } from "./src/video/child_registry.ts";

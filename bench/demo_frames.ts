@@ -6,7 +6,7 @@
  */
 
 import type { Frame } from "../src/types.ts";
-import type { FrameGeometry } from "../src/video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../src/types.ts";
 import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { FrameSource } from "../src/video/frame_source.ts";
 

@@ -18,10 +18,11 @@ import { loadModel } from "../src/inference/load_model.ts";
 import { preprocess } from "../src/inference/preprocess.ts";
 import { WorkerSession } from "../src/inference/worker_session.ts";
 import type { Frame } from "../src/types.ts";
-import type { FrameGeometry } from "../src/video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../src/types.ts";
 import { postprocessOptions } from "../src/inference/postprocess.ts";
 import { demoFrames } from "./demo_frames.ts";
-import { median, report } from "./timing.ts";
+import { median } from "../src/stats.ts";
+import { report } from "./timing.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;

@@ -49,7 +49,8 @@ import type { StreamInfo } from "../src/pipeline/stream_runner.ts";
 import { serve } from "../src/server/serve.ts";
 import type { Subscription } from "../src/server/ws_protocol.ts";
 import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
-import { median, report } from "./timing.ts";
+import { median } from "../src/stats.ts";
+import { report } from "./timing.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;

@@ -13,7 +13,7 @@ import { preprocess } from "../src/inference/preprocess.ts";
 import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
 import { postprocess, postprocessOptions } from "../src/inference/postprocess.ts";
 import { demoFrames } from "./demo_frames.ts";
-import { median } from "./timing.ts";
+import { median } from "../src/stats.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FRAMES = 20;

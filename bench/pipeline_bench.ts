@@ -38,7 +38,8 @@ import { type RunningServer, serve } from "../src/server/serve.ts";
 import type { Frame } from "../src/types.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { demoFrames } from "./demo_frames.ts";
-import { median, report } from "./timing.ts";
+import { median } from "../src/stats.ts";
+import { report } from "./timing.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;

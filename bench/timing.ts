@@ -5,6 +5,8 @@
  * @module
  */
 
+import { median } from "../src/stats.ts";
+
 /** A named function to time; it may be async. */
 export interface Contender {
   name: string;
@@ -36,20 +38,6 @@ export async function compare(
     }
   }
   return times.map(median);
-}
-
-/**
- * The middle value (the upper one of an even count).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(median([3, 1, 2]), 2);
- * ```
- */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

@@ -11,6 +11,7 @@ import { ffmpegArgs } from "../src/video/ffmpeg_args.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { FrameSource } from "../src/video/frame_source.ts";
 import { report } from "./timing.ts";
+import { median } from "../src/stats.ts";
 
 const OUT = new URL("./out/", import.meta.url).pathname;
 const FRAMES = 300;
@@ -63,8 +64,6 @@ async function toDevNull(ffmpeg: FfmpegBinary, path: string): Promise<number> {
   if (!success) throw new Error("ffmpeg to /dev/null failed");
   return FRAMES / ((performance.now() - start) / 1000);
 }
-
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs the decode benchmark and prints its line. */
 export async function videoBench(): Promise<void> {

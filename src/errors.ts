@@ -8,6 +8,26 @@
  */
 
 /**
+ * One thing wrong with a value that came from outside (a file, a request, a message):
+ * the field's path, what its format expects there and what the value held.
+ */
+export interface FieldIssue {
+  /** The field's path in the value: `["streams", 0, "source"]` (empty: the value itself). */
+  path: (string | number)[];
+  /** What the format wanted: `a non-empty string`, `one of "hard", "matrix"`. */
+  expected: string;
+  /** What the value held there: `the number 3`, `nothing`, `an unknown field "prot"`. */
+  found: string;
+}
+
+/** Options of a {@link StreamdetError}: `cause`, and the issues of a rejected value. */
+export interface StreamdetErrorOptions extends ErrorOptions {
+  /** Every issue found in a value that does not fit its wire format (the message names
+   * the first). */
+  issues?: FieldIssue[];
+}
+
+/**
  * Base of the runtime's domain errors.
  *
  * @example
@@ -16,12 +36,17 @@
  * const error = new SourceError("cam1: could not open rtsp://cam/stream", { cause: new Error("timeout") });
  * assert.ok(error instanceof StreamdetError);
  * assert.equal(error.name, "SourceError");
+ * assert.deepEqual(error.issues, []);
  * ```
  */
 export class StreamdetError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** For a value from outside that does not fit its format: every issue, in order. */
+  readonly issues: readonly FieldIssue[];
+
+  constructor(message: string, options?: StreamdetErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+    this.issues = options?.issues ?? [];
   }
 }
 
@@ -75,3 +100,42 @@ export class ModelLoadError extends StreamdetError {}
  * ```
  */
 export class ConfigError extends StreamdetError {}
+
+/**
+ * A request that conflicts with the runtime's state: a stream id that exists already.
+ * The server answers it with HTTP 409.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new ConflictError('POST /streams: id: expected a new stream id, found "cam1", which exists already');
+ * assert.ok(e instanceof ConfigError);
+ * ```
+ */
+export class ConflictError extends ConfigError {}
+
+/**
+ * A WebSocket client sent a message that is not protocol: the message names the field,
+ * what was expected and what was found. The server answers with an `error` message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new ProtocolError('message: type: expected one of "subscribe", "unsubscribe", "ping", found the string "sub"');
+ * assert.ok(e instanceof StreamdetError);
+ * ```
+ */
+export class ProtocolError extends StreamdetError {}
+
+/**
+ * An input file of the evaluation (`deno task eval`) is missing, malformed, or does not
+ * match the ground truth. The message names the file (and line or index).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const error = new EvalInputError("results.json: expected a JSON array, found the number 3");
+ * assert.equal(error.name, "EvalInputError");
+ * ```
+ */
+export class EvalInputError extends StreamdetError {}

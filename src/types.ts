@@ -136,3 +136,23 @@ export interface SourceStatus {
   /** Why, for `stalled`, `reconnecting`, `failed` (and `ended` with a decoder error). */
   reason?: string;
 }
+
+/**
+ * Where a source frame lands in the output frame: output pixel
+ * `(x * scaleX + padX, y * scaleY + padY)` is source pixel `(x, y)`.
+ */
+export interface FrameGeometry {
+  /** Source (native) size. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Output frame size. */
+  width: number;
+  height: number;
+  /** Size of the scaled picture inside the output frame. */
+  scaledWidth: number;
+  scaledHeight: number;
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+}

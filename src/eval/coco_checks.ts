@@ -10,7 +10,7 @@
 
 import { polygonsToRuns } from "../geometry/polygon_rle.ts";
 import { parseRle, type RleRuns } from "../geometry/rle.ts";
-import { describe } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 
 const FN = "evaluateCoco";
 

@@ -8,7 +8,8 @@
 
 import { countsArea, countsToBbox } from "../geometry/rle_ops.ts";
 import type { RleRuns } from "../geometry/rle.ts";
-import { checkChoice, describe } from "../geometry/validate.ts";
+import { checkChoice } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 import {
   checkArray,
   checkBox,

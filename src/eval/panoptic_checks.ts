@@ -8,7 +8,8 @@
  * @module
  */
 
-import { checkInteger, describe } from "../geometry/validate.ts";
+import { checkInteger } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 import type {
   PanopticCategory,
   PanopticGroundTruth,

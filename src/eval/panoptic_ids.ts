@@ -9,7 +9,8 @@
  * @module
  */
 
-import { checkInteger, describe } from "../geometry/validate.ts";
+import { checkInteger } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 
 /** The largest id that a colour can hold, `256³ - 1`. */
 const MAX_ID = 0xffffff;

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { checkBoxes, checkNumber, describe } from "./validate.ts";
+import { checkBoxes, checkNumber } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /** Weights `(wx, wy, ww, wh)`. */
 export type BoxCoderWeights = readonly [number, number, number, number];

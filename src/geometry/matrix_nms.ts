@@ -13,14 +13,8 @@
 import type { MatrixNmsKernel } from "../types.ts";
 import { matrixDecay } from "./matrix_decay.ts";
 import { OverlapAdjacency } from "./overlap_pairs.ts";
-import {
-  checkChoice,
-  checkInteger,
-  checkLabels,
-  checkNumber,
-  checkScores,
-  describe,
-} from "./validate.ts";
+import { checkChoice, checkInteger, checkLabels, checkNumber, checkScores } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 const adjacency = new OverlapAdjacency();
 

@@ -9,7 +9,8 @@
 import type { PanopticResult, PanopticSegment, PastedMask } from "../types.ts";
 import { reusable } from "./reusable.ts";
 import { argsortDescending } from "./score_order.ts";
-import { checkInteger, checkLabels, checkNumber, checkScores, describe } from "./validate.ts";
+import { checkInteger, checkLabels, checkNumber, checkScores } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /** Instances to fuse: one pasted mask, score and class id per instance. */
 export interface InstanceMasks {

@@ -13,7 +13,8 @@
 
 import type { PastedMask } from "../types.ts";
 import { reusable } from "./reusable.ts";
-import { checkBoxes, checkInteger, checkNumber, describe } from "./validate.ts";
+import { checkBoxes, checkInteger, checkNumber } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 const fround = Math.fround;
 

@@ -6,7 +6,8 @@
 
 import type { PastedMask, Rle } from "../types.ts";
 import { rleCountsToString } from "./rle_string.ts";
-import { checkInteger, describe } from "./validate.ts";
+import { checkInteger } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /**
  * Encodes a {@link PastedMask} (cropped to its box) as the COCO RLE of the whole

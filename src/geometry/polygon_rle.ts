@@ -16,7 +16,8 @@
 import type { Rle } from "../types.ts";
 import { type RleRuns, runsToRle } from "./rle.ts";
 import { mergeRuns } from "./rle_ops.ts";
-import { checkInteger, describe } from "./validate.ts";
+import { checkInteger } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 const SCALE = 5;
 /** `(int)` of a double outside this range is undefined in C; we refuse such coordinates. */

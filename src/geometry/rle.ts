@@ -12,7 +12,8 @@
 
 import type { Rle, UncompressedRle } from "../types.ts";
 import { countsToString, parseCountsString } from "./rle_string.ts";
-import { checkInteger, describe } from "./validate.ts";
+import { checkInteger } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /** Most pixels one mask may have: run lengths are 32-bit unsigned, as in pycocotools. */
 const MAX_PIXELS = 0xffffffff;

@@ -10,7 +10,7 @@
 import type { Rle, UncompressedRle } from "../types.ts";
 import { parseRle, type RleRuns } from "./rle.ts";
 import { countsArea, countsToBbox } from "./rle_ops.ts";
-import { describe } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /**
  * pycocotools' `bbIou` on `[x, y, w, h]` boxes, doubles throughout, written into `out`

@@ -8,7 +8,7 @@
 
 import type { Rle, UncompressedRle } from "../types.ts";
 import { parseRle, type RleRuns, runsToRle } from "./rle.ts";
-import { describe } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /**
  * Number of pixels set: the sum of the odd runs (pycocotools' `rleArea`).

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { checkInteger, describe } from "./validate.ts";
+import { checkInteger } from "./validate.ts";
+import { describe } from "../describe.ts";
 
 /** Largest run length a `Uint32Array` of counts can hold (pycocotools' `uint`). */
 const MAX_RUN = 0xffffffff;

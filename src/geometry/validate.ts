@@ -8,30 +8,7 @@
  * @module
  */
 
-/**
- * Describes a value for an error message: `"a Float64Array of length 8"`, `"an Array"`,
- * `"undefined"`, `"the number -1"`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(describe(new Float64Array(8)), "a Float64Array of length 8");
- * assert.equal(describe(null), "null");
- * ```
- */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "number") return `the number ${value}`;
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (ArrayBuffer.isView(value)) {
-    const name = value.constructor.name;
-    const length = (value as unknown as { length?: number }).length ?? value.byteLength;
-    return `${/^[AEIO]/.test(name) ? "an" : "a"} ${name} of length ${length}`;
-  }
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  return `a value of type ${typeof value}`;
-}
+import { describe } from "../describe.ts";
 
 /**
  * Checks an N×4 box array and returns N.

@@ -10,11 +10,12 @@
  */
 
 import type { Frame } from "../types.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import { checkInteger, checkNumber } from "../geometry/validate.ts";
 import type { Detections, PostprocessOptions } from "./postprocess.ts";
 import { preprocess } from "./preprocess.ts";
 import type { WorkerSession } from "./worker_session.ts";
+import { now } from "../clock.ts";
 
 /** Options of a {@link Batcher}. */
 export interface BatcherOptions {
@@ -65,8 +66,6 @@ interface Pending {
   resolve: (r: BatchResult) => void;
   reject: (e: Error) => void;
 }
-
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Gathers frames from many streams into batches for a pool of sessions of one model.

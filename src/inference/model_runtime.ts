@@ -7,7 +7,7 @@
  */
 
 import type { Frame } from "../types.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import { checkInteger } from "../geometry/validate.ts";
 import { Batcher, type BatchResult, type SubmitOptions } from "./batcher.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";

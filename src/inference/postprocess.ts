@@ -6,7 +6,7 @@
  */
 
 import type { PanopticResult, PastedMask } from "../types.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { pasteMask } from "../geometry/paste_mask.ts";
 import { panopticFusion, type PanopticFusionOptions } from "../geometry/panoptic_fusion.ts";

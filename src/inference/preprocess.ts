@@ -6,7 +6,8 @@
  */
 
 import type { PixelFormat } from "../types.ts";
-import { checkInteger, describe } from "../geometry/validate.ts";
+import { checkInteger } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 
 /** How a model wants its pixels: `(pixel * scale - mean[c]) / std[c]`, in `colorOrder`. */
 export interface Normalization {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 
 /**
  * Maps `boxes` (N×4 `x1, y1, x2, y2` in model-input pixels) to source pixels, clipped to

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";

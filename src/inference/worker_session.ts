@@ -17,6 +17,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from "./worker_protocol.ts";
+import { now } from "../clock.ts";
 
 /** What one run gives back. */
 export interface WorkerRunResult {
@@ -55,8 +56,6 @@ interface PendingRun {
   ran?: RanInfo;
   posted?: PostReply;
 }
-
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * One model session on its own thread, with a second thread for post-processing. `run()`

@@ -7,7 +7,7 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import { describe } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 
 /** A plain JSON object. */
 export type Json = Record<string, unknown>;

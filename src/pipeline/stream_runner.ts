@@ -9,7 +9,7 @@ import type { Frame } from "../types.ts";
 import { FrameSource, type SourceStats } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { isLiveKind } from "../video/source_spec.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import type { BatchResult } from "../inference/batcher.ts";
 import type { ModelRuntime } from "../inference/model_runtime.ts";
 import type { StreamConfig } from "./config.ts";
@@ -18,6 +18,7 @@ import type { PipelineMetrics } from "./metrics.ts";
 import { CaptureClock, latencyBreakdown } from "./timeline.ts";
 import { ThumbnailEncoder } from "./thumbnail_encoder.ts";
 import { RateMeter } from "./rate_meter.ts";
+import { now } from "../clock.ts";
 
 /** What a runner needs from its pipeline. */
 export interface RunnerContext {
@@ -52,8 +53,6 @@ interface InFlight {
   result: Promise<BatchResult | Error>;
   capturedAt: number;
 }
-
-const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Runs one stream on a started model until its input ends, it fails, or `stop()`.

@@ -10,7 +10,7 @@
 
 import type { Frame } from "../types.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
-import type { FrameGeometry } from "../video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import { track } from "../video/child_registry.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { StreamdetError } from "../errors.ts";
+import { EvalInputError } from "../errors.ts";
 import { decodeRle } from "../geometry/rle.ts";
 import type { CocoGroundTruth, CocoResult } from "../eval/coco_types.ts";
 import type { PanopticPrediction } from "../eval/panoptic_types.ts";
@@ -17,18 +17,7 @@ import type { PanopticRleJson } from "../eval/panoptic_rle.ts";
 import { STAGES } from "../pipeline/timeline.ts";
 import type { Rle } from "../types.ts";
 
-/**
- * An input file of the evaluation is missing, malformed, or does not match the ground
- * truth. The message names the file.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const error = new EvalInputError("results.json: expected a JSON array, found a number");
- * assert.equal(error.name, "EvalInputError");
- * ```
- */
-export class EvalInputError extends StreamdetError {}
+export { EvalInputError };
 
 /** The latency fields of a result message: the stages, then `totalMs`. */
 export const LATENCY_KEYS: readonly string[] = Object.freeze([...STAGES, "totalMs"]);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { PixelFormat } from "../types.ts";
+import type { FrameGeometry, PixelFormat } from "../types.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import type { SourceInput } from "./source_spec.ts";
 
@@ -24,26 +24,6 @@ export interface OutputSpec {
   format: PixelFormat;
   /** Keep at most this many frames per second (ffmpeg's `fps` filter); all when absent. */
   fps?: number;
-}
-
-/**
- * Where a source frame lands in the output frame: output pixel
- * `(x * scaleX + padX, y * scaleY + padY)` is source pixel `(x, y)`.
- */
-export interface FrameGeometry {
-  /** Source (native) size. */
-  sourceWidth: number;
-  sourceHeight: number;
-  /** Output frame size. */
-  width: number;
-  height: number;
-  /** Size of the scaled picture inside the output frame. */
-  scaledWidth: number;
-  scaledHeight: number;
-  scaleX: number;
-  scaleY: number;
-  padX: number;
-  padY: number;
 }
 
 /**

@@ -11,7 +11,8 @@
 import { SourceError } from "../errors.ts";
 import type { Frame, PixelFormat, SourceState, SourceStatus } from "../types.ts";
 import { backoffDelay } from "./backoff.ts";
-import { ffmpegArgs, type FrameGeometry, frameGeometry } from "./ffmpeg_args.ts";
+import { ffmpegArgs, frameGeometry } from "./ffmpeg_args.ts";
+import type { FrameGeometry } from "../types.ts";
 import type { InputInfo } from "./ffmpeg_log.ts";
 import { FfmpegSession } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";

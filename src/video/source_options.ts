@@ -10,7 +10,8 @@ import { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
 import type { OutputSpec, ReadMode } from "./ffmpeg_args.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import { isLiveKind, type SourceInput, type SourceKind } from "./source_spec.ts";
-import { checkChoice, checkInteger, checkNumber, describe } from "../geometry/validate.ts";
+import { checkChoice, checkInteger, checkNumber } from "../geometry/validate.ts";
+import { describe } from "../describe.ts";
 
 /** Options of a `FrameSource`. */
 export interface FrameSourceOptions {

@@ -56,7 +56,7 @@ Deno.test("idsFromRgb() and rgbFromIds() reject buffers of the wrong kind or siz
   assert.throws(() => idsFromRgb([0, 0, 0] as unknown as Uint8Array, 1, 1), {
     name: "TypeError",
     message:
-      "idsFromRgb(): rgb: expected a Uint8Array of height × width × 3 = 3 bytes, found an Array of length 3",
+      "idsFromRgb(): rgb: expected a Uint8Array of height × width × 3 = 3 bytes, found an array of 3 items",
   });
   assert.throws(() => idsFromRgb(new Uint8Array(3), 1, 1, 2 as 3), RangeError);
   assert.throws(() => idsFromRgb(new Uint8Array(3), 1.5, 2), RangeError);

@@ -453,7 +453,7 @@ Deno.test("panopticQuality() rejects arguments of the wrong kind with a TypeErro
   assert.throws(() => panopticQuality(gt as unknown as PanopticGroundTruth[], [gt], CATEGORIES), {
     name: "TypeError",
     message:
-      "panopticQuality(): groundTruth: expected an Array of ground-truth images, found a value of type object",
+      "panopticQuality(): groundTruth: expected an Array of ground-truth images, found an object with keys imageId, height, width, segmentIds, segments",
   });
   const noThing = [{ id: 1 }] as unknown as PanopticCategory[];
   assert.throws(() => panopticQuality([gt], [gt], noThing), {

@@ -82,7 +82,7 @@ Deno.test("nms() rejects a box array whose length is not a multiple of 4", () =>
 Deno.test("nms() rejects boxes that are not a Float32Array", () => {
   assert.throws(
     () => nms([0, 0, 1, 1] as unknown as Float32Array, new Float32Array(1), 0.5),
-    /nms\(\): boxes: expected a Float32Array of N×4 numbers \(x1, y1, x2, y2\), found an Array of length 4/,
+    /nms\(\): boxes: expected a Float32Array of N×4 numbers \(x1, y1, x2, y2\), found an array of 4 items/,
   );
 });
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { boxIou, FrameSource } from "../../mod.ts";
 import type { Frame } from "../../src/types.ts";
-import type { FrameGeometry } from "../../src/video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../../src/types.ts";
 import { type ModelRuntime, startModel } from "../../src/inference/model_runtime.ts";
 import { WorkerSession } from "../../src/inference/worker_session.ts";
 import type { Detections } from "../../src/inference/postprocess.ts";

@@ -4,7 +4,8 @@ import {
   type SemanticLogits,
   semanticToSource,
 } from "../../src/inference/to_source.ts";
-import { type FrameGeometry, frameGeometry } from "../../src/video/ffmpeg_args.ts";
+import { frameGeometry } from "../../src/video/ffmpeg_args.ts";
+import type { FrameGeometry } from "../../src/types.ts";
 import { random } from "../_helpers/random.ts";
 
 /** A geometry where source pixels are input pixels shifted by the padding. */

@@ -28,7 +28,7 @@ Deno.test("resolvePipelineConfig() fills every default and resolves paths agains
 
 Deno.test("resolvePipelineConfig() names the field of every bad value", () => {
   const cases: [unknown, RegExp][] = [
-    [[], /p\.json: expected an object, found an Array/],
+    [[], /p\.json: expected an object, found an array/],
     [{ models, streams: [], extra: 1 }, /p\.json: unknown field "extra"/],
     [{ models: {}, streams: [] }, /models: expected at least one model/],
     [{ models: { m: {} } }, /models\.m\.manifest: expected a non-empty string/],
@@ -70,7 +70,7 @@ Deno.test("resolveStreamConfig() needs a model when there are several", () => {
   const two = [{ id: "a" }, { id: "b" }];
   assert.throws(
     () => resolveStreamConfig({ id: "s", source: "x.mp4" }, two, origin),
-    /model: expected one of "a", "b", found undefined/,
+    /model: expected one of "a", "b", found nothing/,
   );
   assert.equal(
     resolveStreamConfig({ id: "s", source: "x.mp4", model: "b" }, two, origin).model,

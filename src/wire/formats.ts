@@ -1,0 +1,21 @@
+/**
+ * Every wire format that has a committed JSON Schema under `schemas/`: the list that
+ * `deno task schemas` writes and the schema test checks.
+ *
+ * @module
+ */
+
+import type { WireFormat } from "./json_schema.ts";
+
+/**
+ * The wire formats with a JSON Schema file, in the order of `schemas/README.md`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(WIRE_FORMATS.every((f) => f.file.endsWith(".schema.json")));
+ * ```
+ */
+export const WIRE_FORMATS: readonly WireFormat[] = [
+  // Each format adds one line here: { file, title, description, schema }.
+];
