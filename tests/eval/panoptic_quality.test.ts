@@ -459,7 +459,7 @@ Deno.test("panopticQuality() rejects arguments of the wrong kind with a TypeErro
   assert.throws(() => panopticQuality([gt], [gt], noThing), {
     name: "TypeError",
     message:
-      "panopticQuality(): categories[0].isthing: expected a number or a boolean, found undefined",
+      "panopticQuality(): categories[0].isthing: expected a number or a boolean, found nothing",
   });
   const badArea = image(42, ["11", "22"], [seg(1, CAR, { area: -1 }), seg(2, ROAD)]);
   assert.throws(() => panopticQuality([badArea], [gt], CATEGORIES), {
@@ -471,7 +471,7 @@ Deno.test("panopticQuality() rejects arguments of the wrong kind with a TypeErro
   assert.throws(() => panopticQuality(noId, [gt], CATEGORIES), {
     name: "TypeError",
     message:
-      "panopticQuality(): groundTruth[0].imageId: expected a number or a string, found undefined",
+      "panopticQuality(): groundTruth[0].imageId: expected a number or a string, found nothing",
   });
 });
 
