@@ -390,7 +390,7 @@ class BareSide extends Side {
 
   static start(texts: string[]): BareSide {
     const sockets = new Set<WebSocket>();
-    const subscribed = JSON.stringify({ v: 1, type: "subscribed", streams: [STREAM] });
+    const subscribed = JSON.stringify({ v: 2, type: "subscribed", streams: [STREAM] });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
@@ -555,9 +555,9 @@ function clientWorker(): void {
 type MessageKind = "result" | "subscribed" | "hello" | "other";
 
 function messageKind(head: string): MessageKind {
-  if (head.startsWith('{"v":1,"type":"result"')) return "result";
-  if (head.startsWith('{"v":1,"type":"subscribed"')) return "subscribed";
-  if (head.startsWith('{"v":1,"type":"hello"')) return "hello";
+  if (head.startsWith('{"v":2,"type":"result"')) return "result";
+  if (head.startsWith('{"v":2,"type":"subscribed"')) return "subscribed";
+  if (head.startsWith('{"v":2,"type":"hello"')) return "hello";
   return "other";
 }
 

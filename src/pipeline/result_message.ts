@@ -1,6 +1,6 @@
 /**
- * The result message, version 1: what WebSocket subscribers receive and what JSON Lines
- * sinks write, one per frame. Documented in the README ("WebSocket messages").
+ * Building result messages (the wire format of `src/wire/result_message.ts`, documented
+ * in the README, "WebSocket messages") from a frame's results, per subscriber filter.
  *
  * @module
  */
@@ -9,55 +9,18 @@ import type { Rle } from "../types.ts";
 import { pastedMaskToRle } from "../geometry/pasted_rle.ts";
 import { segmentRles } from "../geometry/segment_rles.ts";
 import type { StreamResult } from "./events.ts";
-import type { LatencyBreakdown } from "./timeline.ts";
+import {
+  type DetectionMessage,
+  type ResultMessage,
+  SCHEMA_VERSION,
+} from "../wire/result_message.ts";
 
-/** The version every message carries in `v`. */
-export const SCHEMA_VERSION = 1;
-
-/** One detection of a result message. Boxes are `[x1, y1, x2, y2]` in source pixels. */
-export interface DetectionMessage {
-  box: [number, number, number, number];
-  classId: number;
-  label: string;
-  score: number;
-  /** The instance mask over the whole source frame, as COCO RLE (when asked for). */
-  mask?: Rle;
-}
-
-/** One panoptic segment of a result message. */
-export interface PanopticSegmentMessage {
-  id: number;
-  categoryId: number;
-  label: string;
-  isThing: boolean;
-  score?: number;
-  area: number;
-  /** The segment's pixels over the whole source frame, as COCO RLE. */
-  rle: Rle;
-}
-
-/** `type: "result"`: the detections of one frame. */
-export interface ResultMessage {
-  v: typeof SCHEMA_VERSION;
-  type: "result";
-  streamId: string;
-  model: string;
-  /** Frame index in the stream, increasing. */
-  frame: number;
-  ptsMs: number;
-  /** Source frame size: the coordinate space of boxes and masks. */
-  width: number;
-  height: number;
-  detections: DetectionMessage[];
-  /** Panoptic segmentation (when asked for and the model makes one). */
-  panoptic?: { segments: PanopticSegmentMessage[] };
-  /** Milliseconds per stage and end to end (see `STAGES`). */
-  latency: LatencyBreakdown;
-  /** Epoch ms the frame was captured (estimated for live sources) and published. */
-  capturedAt: number;
-  publishedAt: number;
-  batchSize: number;
-}
+export {
+  type DetectionMessage,
+  type PanopticSegmentMessage,
+  type ResultMessage,
+  SCHEMA_VERSION,
+} from "../wire/result_message.ts";
 
 /** What a subscriber wants in its result messages. */
 export interface ResultFilter {
@@ -153,7 +116,7 @@ export function resultMessage(
     message.panoptic = {
       segments: p.segments.map((s) => ({
         id: s.id,
-        categoryId: s.categoryId,
+        classId: s.categoryId,
         label: labels.get(s.categoryId) ?? String(s.categoryId),
         isThing: s.isThing,
         ...(s.score === undefined ? {} : { score: r4(s.score) }),

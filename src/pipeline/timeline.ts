@@ -4,29 +4,9 @@
  * @module
  */
 
-/** The stages of a frame's trip, in order. */
-export const STAGES = [
-  "decode",
-  "wait",
-  "batch",
-  "preprocess",
-  "inference",
-  "postprocess",
-  "fusion",
-  "publish",
-] as const;
+import { type LatencyBreakdown, type StageName, STAGES } from "../wire/result_message.ts";
 
-/** One of {@link STAGES}:
- * - `decode`: capture (estimated from the stream's clock) to the frame read from ffmpeg;
- * - `wait`: in the source queue until the stream has a slot in the model;
- * - `batch`: in the batcher until its batch closed;
- * - `preprocess`: batch closed to inference start (conversion, a free session);
- * - `inference`: the graph's run;
- * - `postprocess`: NMS, boxes to the source, masks pasted (after the batch's earlier images);
- * - `fusion`: semantic map and panoptic fusion;
- * - `publish`: back to the main thread and in stream order, until the result is handed to
- *   its publishers (each subscriber's message is built and queued right after). */
-export type StageName = typeof STAGES[number];
+export { type LatencyBreakdown, type StageName, STAGES };
 
 /** Epoch milliseconds at each step of one frame's trip. */
 export interface FrameTimeline {
@@ -40,9 +20,6 @@ export interface FrameTimeline {
   fusionEnd: number;
   publishedAt: number;
 }
-
-/** Milliseconds per stage, and end to end (capture to published). */
-export type LatencyBreakdown = Record<StageName, number> & { totalMs: number };
 
 /**
  * The latency of every stage of a timeline, in milliseconds rounded to 0.01.

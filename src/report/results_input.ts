@@ -391,9 +391,9 @@ function parseJsonLines(text: string, path: string, options: ParseResultsOptions
       skipped.set(type, (skipped.get(type) ?? 0) + 1);
       return;
     }
-    if (m.v !== 1) {
+    if (m.v !== 1 && m.v !== 2) {
       throw new EvalInputError(
-        `${at}: expected a message of schema v: 1, found v: ${describe(m.v)}`,
+        `${at}: v: expected 1 or 2 (the result message's version), found ${describe(m.v)}`,
       );
     }
     if (!Number.isInteger(m.frame) || (m.frame as number) < 0) {
@@ -539,7 +539,8 @@ function parseJsonLines(text: string, path: string, options: ParseResultsOptions
       const segments = p.segments.map((s: unknown, j: number) => {
         const sat = `${at}: panoptic.segments[${j}]`;
         if (
-          !isObject(s) || !Number.isInteger(s.id) || s.id === 0 || !Number.isInteger(s.categoryId)
+          !isObject(s) || !Number.isInteger(s.id) || s.id === 0 ||
+          !Number.isInteger(s.classId ?? s.categoryId)
         ) {
           throw new EvalInputError(
             `${sat}: expected {id (non-zero integer), categoryId, rle}, found ${describe(s)}`,
@@ -552,7 +553,12 @@ function parseJsonLines(text: string, path: string, options: ParseResultsOptions
             }`,
           );
         }
-        return { id: s.id as number, categoryId: s.categoryId as number, rle: s.rle };
+        // Version 1 named the class `categoryId`.
+        return {
+          id: s.id as number,
+          categoryId: (s.classId ?? s.categoryId) as number,
+          rle: s.rle,
+        };
       });
       panoptic.push({ imageId, frame: m.frame, height: m.height, width: m.width, segments });
     }

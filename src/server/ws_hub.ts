@@ -10,7 +10,8 @@ import { Buffer } from "node:buffer";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
 import type { StatusEvent, StreamResult, StreamThumbnail } from "../pipeline/events.ts";
-import { resultMessage, SCHEMA_VERSION } from "../pipeline/result_message.ts";
+import { resultMessage } from "../pipeline/result_message.ts";
+import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { type CloseReason, WsClient } from "./ws_client.ts";
 import {
   parseClientMessage,

@@ -1,12 +1,12 @@
 /**
  * The WebSocket protocol, version 1: what clients send (subscribe, unsubscribe) and what
  * the server sends besides results (hello, subscribed, status, thumbnail, dropped,
- * error). Every server message is a JSON text with `v: 1` and a `type`.
+ * error). Every server message is a JSON text with `v: 2` (`SCHEMA_VERSION`) and a `type`.
  *
  * @module
  */
 
-import { SCHEMA_VERSION } from "../pipeline/result_message.ts";
+import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import type { StatusEvent } from "../pipeline/events.ts";
 
 /** A client's subscription to one stream. */
@@ -158,7 +158,7 @@ export function parseClientMessage(text: string): ClientMessage {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.equal(serverMessage("dropped", { count: 3 }), '{"v":1,"type":"dropped","count":3}');
+ * assert.equal(serverMessage("dropped", { count: 3 }), '{"v":2,"type":"dropped","count":3}');
  * ```
  */
 export function serverMessage(type: string, fields: Record<string, unknown>): string {

@@ -6,6 +6,7 @@
  */
 
 import type { WireFormat } from "./json_schema.ts";
+import { ResultMessageSchema } from "./result_message.ts";
 
 /**
  * The wire formats with a JSON Schema file, in the order of `schemas/README.md`.
@@ -17,5 +18,12 @@ import type { WireFormat } from "./json_schema.ts";
  * ```
  */
 export const WIRE_FORMATS: readonly WireFormat[] = [
-  // Each format adds one line here: { file, title, description, schema }.
+  // Each format adds one entry here: { file, title, description, schema }.
+  {
+    file: "result-message.schema.json",
+    title: "streamdet result message",
+    description:
+      "The detections of one frame: a WebSocket server message of type result, and one line of a JSON Lines results file.",
+    schema: ResultMessageSchema,
+  },
 ];

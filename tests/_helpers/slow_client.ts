@@ -26,7 +26,7 @@ export interface SlowClientStats {
   types: Record<string, number>;
   /** Sum of the `count` of the `dropped` notices. */
   droppedNotices: number;
-  /** Text messages that are not JSON objects with `v: 1` and a string `type`. */
+  /** Text messages that are not JSON objects with `v: 2` and a string `type`. */
   malformed: number;
 }
 
@@ -222,7 +222,7 @@ export class SlowClient {
     }
     const message = m as Record<string, unknown>;
     if (
-      m === null || typeof m !== "object" || message.v !== 1 || typeof message.type !== "string"
+      m === null || typeof m !== "object" || message.v !== 2 || typeof message.type !== "string"
     ) {
       this.stats.malformed++;
       return;

@@ -67,7 +67,7 @@ function expectedOverlay(result: Message, colours: Map<number, number[]>): Uint8
     }
   };
   for (const s of result.panoptic.segments) {
-    if (!s.isThing) paint(s.rle, colours.get(s.categoryId)!, STUFF_ALPHA);
+    if (!s.isThing) paint(s.rle, colours.get(s.classId)!, STUFF_ALPHA);
   }
   for (const d of [...result.detections].reverse()) {
     if (d.mask) paint(d.mask, colours.get(d.classId)!, THING_ALPHA);

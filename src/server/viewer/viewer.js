@@ -115,7 +115,7 @@
     const image = octx.createImageData(width, height);
     for (const s of result.panoptic?.segments ?? []) {
       if (!s.isThing && s.rle?.counts) {
-        paintRle(image.data, width, s.rle, colorOf(s.categoryId), STUFF_ALPHA);
+        paintRle(image.data, width, s.rle, colorOf(s.classId), STUFF_ALPHA);
       }
     }
     for (let i = result.detections.length - 1; i >= 0; i--) {

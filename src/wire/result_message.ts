@@ -1,0 +1,107 @@
+/**
+ * The result message: what WebSocket subscribers receive and what JSON Lines sinks write,
+ * one per frame; also the record `deno task eval` reads back. Its schema, its TypeScript
+ * type, and the stage names of its latency breakdown. Changes are listed in
+ * `schemas/CHANGELOG.md`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { strictObject } from "./strict_object.ts";
+
+/**
+ * The version every server message carries in `v`. Version 2 names the class of a
+ * panoptic segment `classId`, as detections do (version 1 said `categoryId`).
+ */
+export const SCHEMA_VERSION = 2;
+
+/** The stages of a frame's trip, in order: the keys of a result's `latency`. */
+export const STAGES = [
+  "decode",
+  "wait",
+  "batch",
+  "preprocess",
+  "inference",
+  "postprocess",
+  "fusion",
+  "publish",
+] as const;
+
+/** One of {@link STAGES}:
+ * - `decode`: capture (estimated from the stream's clock) to the frame read from ffmpeg;
+ * - `wait`: in the source queue until the stream has a slot in the model;
+ * - `batch`: in the batcher until its batch closed;
+ * - `preprocess`: batch closed to inference start (conversion into the model's input, and
+ *   waiting for the session to finish the batch before it);
+ * - `inference`: the graph's run;
+ * - `postprocess`: NMS, boxes to the source, masks pasted (after the batch's earlier images);
+ * - `fusion`: semantic map and panoptic fusion;
+ * - `publish`: back to the main thread and in stream order, until the result is handed to
+ *   its publishers (each subscriber's message is built and queued right after). */
+export type StageName = typeof STAGES[number];
+
+const count = z.int().min(0);
+const finite = z.number().refine(Number.isFinite, "a finite number");
+
+/** COCO RLE in pycocotools' compressed string form, over a whole frame. */
+export const RleSchema = strictObject({
+  size: z.tuple([count, count]).describe("[height, width] of the frame"),
+  counts: z.string().describe("compressed counts, as pycocotools writes them"),
+});
+
+/** One detection: a box `[x1, y1, x2, y2]` in source pixels, its class and score. */
+export const DetectionMessageSchema = strictObject({
+  box: z.tuple([finite, finite, finite, finite]).describe("[x1, y1, x2, y2] in source pixels"),
+  classId: z.int().describe("the manifest's class id"),
+  label: z.string().describe("the class name"),
+  score: finite,
+  mask: RleSchema.optional().describe("the instance mask (when the subscriber asks for masks)"),
+});
+
+/** One segment of a panoptic segmentation. */
+export const PanopticSegmentMessageSchema = strictObject({
+  id: z.int().min(1).describe("segment id, 1, 2, 3..."),
+  classId: z.int().describe("the manifest's class id (a thing's class, or a stuff label)"),
+  label: z.string(),
+  isThing: z.boolean(),
+  score: finite.optional().describe("the detection score, for things"),
+  area: count.describe("pixels in the segment"),
+  rle: RleSchema,
+});
+
+/** Milliseconds per stage (see {@link STAGES}) and end to end. */
+export const LatencySchema = strictObject({
+  ...Object.fromEntries(STAGES.map((s) => [s, z.number()])) as Record<StageName, z.ZodNumber>,
+  totalMs: z.number().describe("capture to published"),
+});
+
+/** `type: "result"`: the detections of one frame of one stream. */
+export const ResultMessageSchema = strictObject({
+  v: z.literal(SCHEMA_VERSION),
+  type: z.literal("result"),
+  streamId: z.string().min(1),
+  model: z.string().describe("the model id"),
+  frame: count.describe("frame index in the stream, increasing"),
+  ptsMs: z.number().describe("presentation time in milliseconds"),
+  width: z.int().min(1).describe("source frame width: the space of boxes and masks"),
+  height: z.int().min(1),
+  detections: z.array(DetectionMessageSchema),
+  panoptic: strictObject({ segments: z.array(PanopticSegmentMessageSchema) }).optional()
+    .describe("panoptic segmentation (when asked for and the model makes one)"),
+  latency: LatencySchema,
+  capturedAt: z.number().describe("epoch ms the frame was captured (estimated for live sources)"),
+  publishedAt: z.number().describe("epoch ms the result was published"),
+  batchSize: z.int().min(1).describe("frames in the inference batch the frame ran in"),
+});
+
+/** A COCO RLE of a result message. */
+export type RleMessage = z.infer<typeof RleSchema>;
+/** One detection of a result message. */
+export type DetectionMessage = z.infer<typeof DetectionMessageSchema>;
+/** One panoptic segment of a result message. */
+export type PanopticSegmentMessage = z.infer<typeof PanopticSegmentMessageSchema>;
+/** Milliseconds per stage, and end to end (capture to published). */
+export type LatencyBreakdown = z.infer<typeof LatencySchema>;
+/** `type: "result"`: the detections of one frame. */
+export type ResultMessage = z.infer<typeof ResultMessageSchema>;
