@@ -96,7 +96,8 @@ export interface Frame {
   index: number;
   /** Presentation time in milliseconds, from the decoder (may restart after a reconnect). */
   ptsMs: number;
-  /** Wall-clock time (`Date.now()`) when the frame was read from the decoder. */
+  /** Epoch ms when the frame was read from the decoder (`now()` of src/clock.ts, the
+   * clock of every timeline mark). */
   capturedAt: number;
   /** Frame width in pixels (after scaling). */
   width: number;

@@ -27,17 +27,26 @@ export interface BatcherOptions {
   postprocess: PostprocessOptions;
 }
 
-/** When each step of a frame's trip through the batcher happened (epoch ms). */
+/**
+ * When each step of a frame's trip through the batcher happened: epoch ms on the shared
+ * clock (`now()`, src/clock.ts), each taken on the thread where its event happened.
+ */
 export interface BatchTiming {
+  /** Main thread: the frame was submitted. */
   queuedAt: number;
+  /** Main thread: its batch closed and was handed to a session (pre-processing began). */
   batchFormedAt: number;
+  /** Inference worker: `session.run` of its batch began... */
   inferenceStart: number;
+  /** ...and ended. */
   inferenceEnd: number;
-  /** This image's selection and mask pasting done (images of a batch go one by one). */
+  /** Post-processing worker: this image's selection and mask pasting done (images of a
+   * batch go one by one). */
   postprocessEnd: number;
-  /** This image's panoptic fusion done (= `postprocessEnd` without fusion). */
+  /** Post-processing worker: this image's panoptic fusion done (= `postprocessEnd`
+   * without fusion). */
   fusionEnd: number;
-  /** The batch's detections back on the main thread. */
+  /** Main thread: the batch's detections were back. */
   returnedAt: number;
 }
 
@@ -217,7 +226,6 @@ export class Batcher {
       buffer,
     );
     if (size > items.length) buffer.fill(0, items.length * 3 * input.width * input.height);
-    const preprocessMs = now() - dispatchedAt;
     this.batchSizes[items.length]++;
     try {
       const post = {
@@ -229,20 +237,14 @@ export class Batcher {
         this.#returnBuffer(size, ran.input);
         release();
       });
-      const done = result.doneAt;
-      // Marks on the main thread's clock: the run ended when the worker said so, and
-      // started `runMs` before; a batch that waited behind another one in its session
-      // counts that wait as batching, not pre-processing.
-      const inferenceEnd = result.ranAt;
-      const inferenceStart = Math.max(dispatchedAt + preprocessMs, inferenceEnd - result.runMs);
-      const batchFormedAt = inferenceStart - preprocessMs;
-      const stages = items.map((_, i) => result.stages?.[i] ?? { postMs: 0, fusionMs: 0 });
-      const postTotal = stages.reduce((sum, t) => sum + t.postMs + t.fusionMs, 0);
-      let cursor = Math.max(inferenceEnd, done - postTotal);
+      // Every mark was taken where its event happened, on the one clock: the batch's
+      // start of pre-processing here, the run's start and end in the inference worker,
+      // each image's post-processing in the post-processing worker.
+      const { startedAt: inferenceStart, endedAt: inferenceEnd, doneAt: done } = result;
       items.forEach((p, i) => {
-        const postprocessEnd = Math.min(done, cursor + stages[i].postMs);
-        const fusionEnd = Math.min(done, postprocessEnd + stages[i].fusionMs);
-        cursor = fusionEnd;
+        const stage = result.stages![i];
+        const postprocessEnd = stage.postprocessEnd ?? inferenceEnd;
+        const fusionEnd = stage.fusionEnd ?? postprocessEnd;
         p.resolve({
           streamId: p.frame.streamId,
           index: p.frame.index,
@@ -251,7 +253,7 @@ export class Batcher {
           batchSize: items.length,
           timing: {
             queuedAt: p.queuedAt,
-            batchFormedAt,
+            batchFormedAt: dispatchedAt,
             inferenceStart,
             inferenceEnd,
             postprocessEnd,

@@ -11,6 +11,7 @@
 /// <reference lib="deno.worker" />
 
 import * as ort from "onnxruntime-node";
+import { now } from "../clock.ts";
 import { loadModel } from "./load_model.ts";
 import {
   type PostRequest,
@@ -24,6 +25,11 @@ let session: ort.InferenceSession | undefined;
 let postPort: MessagePort | undefined;
 let inputName = "images";
 let shape: (batch: number) => number[] = (b) => [b];
+/** The runs, one after the other: `session.run` yields before it starts (onnxruntime-node
+ * defers the native call with `setImmediate`), so without this chain a second request
+ * would start while the first one's inference has not even begun, and both would stamp
+ * a start long before their real one. */
+let runs: Promise<void> = Promise.resolve();
 
 function reply(message: WorkerReply, transfer: Transferable[] = []): void {
   postTransferring(self, message, transfer);
@@ -56,33 +62,9 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       reply({ kind: "load-error", name: e.name, message: e.message });
     }
   } else if (request.kind === "run") {
-    const { id, input, batch, post } = request;
-    try {
-      if (!session) throw new Error("no model loaded");
-      if (post && !postPort) throw new Error("no post-processing worker");
-      const tensor = new ort.Tensor("float32", new Float32Array(input), shape(batch));
-      const t0 = performance.now();
-      const out = await session.run({ [inputName]: tensor });
-      const runMs = performance.now() - t0;
-      const { outputs, transfer } = toWire(out);
-      if (post) {
-        reply({ kind: "ran", id, input, runMs }, [input]);
-        const message: PostRequest = { kind: "post", id, outputs, batch, post };
-        postTransferring(postPort!, message, transfer);
-      } else {
-        reply({ kind: "result", id, outputs, input, runMs }, [input, ...transfer]);
-      }
-    } catch (error) {
-      reply({
-        kind: "run-error",
-        id,
-        message: error instanceof Error ? error.message : String(error),
-        input,
-      }, [
-        input,
-      ]);
-    }
+    runs = runs.then(() => run(request));
   } else if (request.kind === "close") {
+    await runs;
     await session?.release();
     session = undefined;
     postPort?.close();
@@ -90,3 +72,27 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     self.close();
   }
 };
+
+/** Runs one batch, stamping its start and end on the shared clock in this thread. */
+async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<void> {
+  const { id, input, batch, post } = request;
+  try {
+    if (!session) throw new Error("no model loaded");
+    if (post && !postPort) throw new Error("no post-processing worker");
+    const tensor = new ort.Tensor("float32", new Float32Array(input), shape(batch));
+    const startedAt = now();
+    const out = await session.run({ [inputName]: tensor });
+    const endedAt = now();
+    const { outputs, transfer } = toWire(out);
+    if (post) {
+      reply({ kind: "ran", id, input, startedAt, endedAt }, [input]);
+      const message: PostRequest = { kind: "post", id, outputs, batch, post };
+      postTransferring(postPort!, message, transfer);
+    } else {
+      reply({ kind: "result", id, outputs, input, startedAt, endedAt }, [input, ...transfer]);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    reply({ kind: "run-error", id, message, input }, [input]);
+  }
+}

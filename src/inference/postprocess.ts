@@ -12,6 +12,7 @@ import { pasteMask } from "../geometry/paste_mask.ts";
 import { panopticFusion, type PanopticFusionOptions } from "../geometry/panoptic_fusion.ts";
 import { selectDetections, type SelectOptions } from "./select_detections.ts";
 import { boxesToSource, type SemanticLogits, semanticToSource } from "./to_source.ts";
+import { now } from "../clock.ts";
 
 /** One image's outputs of a raw (no final NMS) graph. */
 export interface RawCandidates {
@@ -82,12 +83,20 @@ export function postprocessOptions(
   };
 }
 
-/** Where one image's post-processing time went (milliseconds), filled by {@link postprocess}. */
+/**
+ * Where one image's post-processing time went, filled by {@link postprocess}: durations in
+ * milliseconds, and the moments each part ended, taken with `now()` (src/clock.ts) on the
+ * thread that ran it.
+ */
 export interface PostprocessTiming {
   /** Selection, box mapping and mask pasting. */
   postMs: number;
   /** Semantic upsampling and panoptic fusion (0 without a semantic head). */
   fusionMs: number;
+  /** Epoch ms when selection, box mapping and mask pasting were done. */
+  postprocessEnd?: number;
+  /** Epoch ms when fusion was done (= `postprocessEnd` without fusion). */
+  fusionEnd?: number;
 }
 
 /** Final detections of one image, in source pixels. */
@@ -128,7 +137,8 @@ export function postprocess(
   options: PostprocessOptions,
   timing?: PostprocessTiming,
 ): Detections {
-  const t0 = performance.now();
+  const t0 = now();
+  let postprocessEnd = NaN;
   const { index, scores } = selectDetections(raw.boxes, raw.scores, raw.labels, options);
   const n = index.length;
   const picked = new Float32Array(n * 4);
@@ -144,17 +154,23 @@ export function postprocess(
   } else if (raw.maskLogits && raw.maskSize) {
     out.masks = pasteAll(raw.maskLogits, raw.maskSize, index, boxes, geometry, options);
     if (raw.semantic && options.semanticCategories && options.panoptic !== false) {
-      const t1 = performance.now();
+      postprocessEnd = now();
       const labels = semanticToSource(raw.semantic, geometry, options.semanticCategories);
       out.panoptic = panopticFusion(
         { masks: out.masks, scores, classIds },
         { height: geometry.sourceHeight, width: geometry.sourceWidth, labels },
         options.panoptic,
       );
-      if (timing) timing.fusionMs = performance.now() - t1;
     }
   }
-  if (timing) timing.postMs = performance.now() - t0 - timing.fusionMs;
+  const end = now();
+  if (Number.isNaN(postprocessEnd)) postprocessEnd = end;
+  if (timing) {
+    timing.postMs = postprocessEnd - t0;
+    timing.fusionMs = end - postprocessEnd;
+    timing.postprocessEnd = postprocessEnd;
+    timing.fusionEnd = end;
+  }
   return out;
 }
 

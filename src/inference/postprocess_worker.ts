@@ -10,6 +10,7 @@
 
 /// <reference lib="deno.worker" />
 
+import { now } from "../clock.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { postprocess, type PostprocessTiming } from "./postprocess.ts";
 import { splitRawOutputs } from "./raw_outputs.ts";
@@ -29,7 +30,7 @@ function onRequest(request: PostRequest): void {
     const { id, outputs, batch, post } = request;
     try {
       if (!manifest) throw new Error("post-processing worker: no manifest yet");
-      const t0 = performance.now();
+      const t0 = now();
       const tensors = Object.fromEntries(
         Object.entries(outputs).map(([name, t]) => [name, { data: fromWire(t), dims: t.dims }]),
       );
@@ -39,7 +40,7 @@ function onRequest(request: PostRequest): void {
       const detections = post.geometries.map((g, i) =>
         postprocess(raws[i], g, post.fusion?.[i] === false ? noFusion : post.options, stages[i])
       );
-      reply({ kind: "posted", id, detections, postMs: performance.now() - t0, stages });
+      reply({ kind: "posted", id, detections, postMs: now() - t0, stages });
     } catch (error) {
       reply({
         kind: "post-error",

@@ -26,6 +26,13 @@ export interface WireTensor {
   dims: number[];
 }
 
+/** When a run began and ended: epoch ms on the shared clock (`now()`, src/clock.ts),
+ * taken in the inference worker just before and after `session.run`. */
+export interface RunStamps {
+  startedAt: number;
+  endedAt: number;
+}
+
 /** Main thread → worker. */
 export type WorkerRequest =
   | {
@@ -77,7 +84,8 @@ export type PostReply =
     detections: Detections[];
     /** Milliseconds of post-processing, all images. */
     postMs: number;
-    /** Per image: post-processing and fusion milliseconds, in the order they ran. */
+    /** Per image, in the order they ran: post-processing and fusion milliseconds, and
+     * the moments each ended (stamped in the post-processing worker). */
     stages: PostprocessTiming[];
   }
   | { kind: "post-error"; id: number; message: string };
@@ -91,22 +99,19 @@ export type WorkerReply =
     warnings: string[];
   }
   | { kind: "load-error"; name: string; message: string }
-  | {
+  | ({
     kind: "result";
     id: number;
     outputs: Record<string, WireTensor>;
     /** The request's input buffer, handed back for reuse. */
     input: ArrayBuffer;
-    /** Milliseconds inside `session.run`. */
-    runMs: number;
-  }
-  | {
+  } & RunStamps)
+  | ({
     /** A run with `post` is over; its outputs went to the post-processing worker. */
     kind: "ran";
     id: number;
     input: ArrayBuffer;
-    runMs: number;
-  }
+  } & RunStamps)
   | { kind: "run-error"; id: number; message: string; input: ArrayBuffer }
   | { kind: "closed" };
 

@@ -26,17 +26,20 @@ export interface WorkerRunResult {
   outputs: Record<string, TensorLike>;
   /** The input array, handed back by the worker for reuse. */
   input: Float32Array;
-  /** Milliseconds inside `session.run`, measured in the worker. */
+  /** Epoch ms just before `session.run`, stamped in the inference worker. */
+  startedAt: number;
+  /** Epoch ms just after `session.run`, stamped in the inference worker. */
+  endedAt: number;
+  /** Milliseconds inside `session.run` (`endedAt - startedAt`). */
   runMs: number;
   /** Post-processed detections, one per geometry, when asked for. */
   detections?: Detections[];
-  /** Milliseconds of post-processing in the worker. */
+  /** Milliseconds of post-processing in the post-processing worker. */
   postMs?: number;
-  /** Per image: post-processing and fusion milliseconds, in the order they ran. */
+  /** Per image, in the order they ran: post-processing and fusion milliseconds and the
+   * moments each ended, stamped in the post-processing worker. */
   stages?: PostprocessTiming[];
-  /** When the main thread heard that the run was over (epoch ms). */
-  ranAt: number;
-  /** When the main thread got the detections (epoch ms; = `ranAt` without `post`). */
+  /** Epoch ms when the main thread had the whole answer (outputs or detections). */
   doneAt: number;
 }
 
@@ -44,9 +47,9 @@ export interface WorkerRunResult {
 export interface RanInfo {
   /** The input array, handed back for reuse. */
   input: Float32Array;
-  runMs: number;
-  /** Epoch ms. */
-  ranAt: number;
+  /** Epoch ms, stamped in the inference worker around `session.run`. */
+  startedAt: number;
+  endedAt: number;
 }
 
 interface PendingRun {
@@ -214,13 +217,7 @@ export class WorkerSession {
         outputs[name] = { data: fromWire(t), dims: t.dims };
       }
       const ran = this.#ran(pending, reply);
-      pending.resolve({
-        outputs,
-        input: ran.input,
-        runMs: ran.runMs,
-        ranAt: ran.ranAt,
-        doneAt: ran.ranAt,
-      });
+      pending.resolve({ outputs, ...ran, runMs: ran.endedAt - ran.startedAt, doneAt: now() });
     } else if (reply.kind === "ran") {
       this.#ran(pending, reply);
       if (pending.posted) this.#finish(reply.id, pending);
@@ -230,8 +227,15 @@ export class WorkerSession {
     }
   }
 
-  #ran(pending: PendingRun, reply: { input: ArrayBuffer; runMs: number }): RanInfo {
-    const ran = { input: new Float32Array(reply.input), runMs: reply.runMs, ranAt: now() };
+  #ran(
+    pending: PendingRun,
+    reply: { input: ArrayBuffer; startedAt: number; endedAt: number },
+  ): RanInfo {
+    const ran = {
+      input: new Float32Array(reply.input),
+      startedAt: reply.startedAt,
+      endedAt: reply.endedAt,
+    };
     pending.ran = ran;
     pending.onRan?.(ran);
     return ran;
@@ -255,12 +259,11 @@ export class WorkerSession {
     }
     pending.resolve({
       outputs: {},
-      input: ran!.input,
-      runMs: ran!.runMs,
+      ...ran!,
+      runMs: ran!.endedAt - ran!.startedAt,
       detections: posted!.detections,
       postMs: posted!.postMs,
       stages: posted!.stages,
-      ranAt: ran!.ranAt,
       doneAt: now(),
     });
   }

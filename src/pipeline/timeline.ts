@@ -8,16 +8,29 @@ import { type LatencyBreakdown, type StageName, STAGES } from "../wire/result_me
 
 export { type LatencyBreakdown, type StageName, STAGES };
 
-/** Epoch milliseconds at each step of one frame's trip. */
+/**
+ * Epoch milliseconds at each step of one frame's trip, every one taken with `now()`
+ * (src/clock.ts) on the thread where the step happened (docs/ARCHITECTURE.md, "A frame's
+ * path").
+ */
 export interface FrameTimeline {
+  /** Estimated from the stream's clock ({@link CaptureClock}): when the camera took it. */
   capturedAt: number;
+  /** Main thread: the frame was read from ffmpeg's pipe. */
   decodedAt: number;
+  /** Main thread: the frame was submitted to the batcher. */
   queuedAt: number;
+  /** Main thread: its batch closed and pre-processing began. */
   batchFormedAt: number;
+  /** Inference worker: `session.run` began. */
   inferenceStart: number;
+  /** Inference worker: `session.run` ended. */
   inferenceEnd: number;
+  /** Post-processing worker: selection, box mapping and mask pasting done. */
   postprocessEnd: number;
+  /** Post-processing worker: panoptic fusion done. */
   fusionEnd: number;
+  /** Main thread: the result was handed to its publishers. */
   publishedAt: number;
 }
 

@@ -25,6 +25,7 @@ import {
   type SourceKind,
 } from "./source_spec.ts";
 import { type FrameSourceOptions, resolveSourceOptions } from "./source_options.ts";
+import { now } from "../clock.ts";
 
 export type { FrameSourceOptions } from "./source_options.ts";
 
@@ -299,7 +300,7 @@ export class FrameSource extends EventTarget {
         streamId: this.streamId,
         index: this.index++,
         ptsMs: raw.ptsMs,
-        capturedAt: Date.now(),
+        capturedAt: now(),
         width: geometry.width,
         height: geometry.height,
         format: output.format,
