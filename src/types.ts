@@ -1,7 +1,7 @@
 /**
  * Shared data types. This file imports nothing: every other layer may import it.
  *
- * Conventions (see DESIGN.md, "Data in memory"):
+ * Conventions (docs/ARCHITECTURE.md, "Data in memory"):
  * - boxes are `Float32Array`s of N×4 numbers `x1, y1, x2, y2` in absolute pixels;
  * - scores are `Float32Array`s of N, class ids `Int32Array`s of N;
  * - masks and label maps are row-major (`index = y * width + x`);

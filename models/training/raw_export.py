@@ -1,5 +1,5 @@
 """torchvision's Faster / Mask R-CNN inference, vectorised over the batch and stopped
-before the final NMS: the graph the runtime wants (DESIGN.md, model contract).
+before the final NMS: the graph the runtime wants (docs/ARCHITECTURE.md, "The model contract").
 
 torchvision's RPN and RoI heads loop over images, so a traced graph only accepts the
 batch it was traced with. Here every per-image step works on one flat list of candidates

@@ -1,6 +1,6 @@
 /**
  * Matrix NMS on instance masks, as SOLOv2's `matrix_nms` (`WXinlong/SOLO`,
- * `mmdet/core/post_processing/matrix_nms.py`; REFERENCE.md "Matrix NMS").
+ * `mmdet/core/post_processing/matrix_nms.py`; docs/REFERENCE.md "Matrix NMS").
  *
  * SOLO builds the full N×N intersection matrix with one matrix product over all
  * pixels. Only masks of one label that share pixels can decay each other, so here each

@@ -1,6 +1,6 @@
 /**
  * Matrix NMS on boxes, the decay of PaddlePaddle's `matrix_nms` op and OpenVINO's
- * `MatrixNms-8` (REFERENCE.md "Matrix NMS", box variant).
+ * `MatrixNms-8` (docs/REFERENCE.md "Matrix NMS", box variant).
  *
  * @module
  */

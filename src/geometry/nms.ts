@@ -1,6 +1,6 @@
 /**
  * Hard non-maximum suppression with torchvision's semantics (`torchvision.ops.nms`,
- * `batched_nms`; REFERENCE.md "IoU and hard NMS").
+ * `batched_nms`; docs/REFERENCE.md "IoU and hard NMS").
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Panoptic fusion of instance masks with a semantic label map, as detectron2's
  * `combine_semantic_and_instance_outputs`
- * (`detectron2/modeling/meta_arch/panoptic_fpn.py`; REFERENCE.md "Panoptic fusion").
+ * (`detectron2/modeling/meta_arch/panoptic_fpn.py`; docs/REFERENCE.md "Panoptic fusion").
  *
  * @module
  */

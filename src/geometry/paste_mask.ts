@@ -1,6 +1,6 @@
 /**
  * Pasting RoI masks into the frame, as detectron2's `paste_masks_in_image`
- * (`detectron2/layers/mask_ops.py`; REFERENCE.md "Mask pasting"): every frame pixel
+ * (`detectron2/layers/mask_ops.py`; docs/REFERENCE.md "Mask pasting"): every frame pixel
  * near the box samples the M×M mask at its centre with `grid_sample(bilinear,
  * align_corners=False, padding zeros)`, then `>= threshold`.
  *

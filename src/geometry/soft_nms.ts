@@ -1,6 +1,6 @@
 /**
  * Soft-NMS (Bodla et al. 2017) with mmcv's semantics (`mmcv/ops/nms.py` `soft_nms`,
- * CPU kernel `softnms_cpu`; REFERENCE.md "Soft-NMS").
+ * CPU kernel `softnms_cpu`; docs/REFERENCE.md "Soft-NMS").
  *
  * mmcv's kernel keeps the boxes in working arrays and swaps them around: the selected
  * box moves to the front, a box whose score falls below `minScore` is replaced by the

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { WIRE_FORMATS } from "./formats.ts";
-import { jsonSchemaText } from "./json_schema.ts";
+import { WIRE_FORMATS } from "./wire/formats.ts";
+import { jsonSchemaText } from "./wire/json_schema.ts";
 
 if (import.meta.main) {
-  const dir = new URL("../../schemas/", import.meta.url);
+  const dir = new URL("../schemas/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
   for (const format of WIRE_FORMATS) {
     await Deno.writeTextFile(new URL(format.file, dir), jsonSchemaText(format));
