@@ -11,7 +11,7 @@
 import type { Frame } from "../types.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { FrameGeometry } from "../types.ts";
-import { track } from "../video/child_registry.ts";
+import { describeExit, FfmpegProcess } from "../video/ffmpeg_process.ts";
 import { JpegSplitter } from "./jpeg_splitter.ts";
 
 /** A JPEG of a frame's picture (padding cropped), and its size. */
@@ -44,11 +44,10 @@ export class ThumbnailEncoder {
   readonly width: number;
   readonly height: number;
   readonly geometry: FrameGeometry;
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #process: FfmpegProcess;
   #waiting: { resolve: (t: Thumbnail) => void; reject: (e: Error) => void }[] = [];
   #reading: Promise<void>;
-  #closed = false;
+  #closing: Promise<void> | undefined;
   #failure: Error | undefined;
 
   /** Starts ffmpeg for `frameWidth × frameHeight` RGB frames laid out as `geometry` says. */
@@ -64,8 +63,9 @@ export class ThumbnailEncoder {
     this.width = Math.max(2, geometry.scaledWidth & ~1);
     this.height = Math.max(2, geometry.scaledHeight & ~1);
     const crop = `crop=${this.width}:${this.height}:${geometry.padX}:${geometry.padY}`;
-    this.#child = new Deno.Command(ffmpeg.path, {
-      args: [
+    this.#process = new FfmpegProcess(
+      ffmpeg,
+      [
         "-hide_banner",
         "-nostdin",
         "-loglevel",
@@ -96,57 +96,66 @@ export class ThumbnailEncoder {
         "1",
         "pipe:1",
       ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    track(this.#child);
-    this.#writer = this.#child.stdin.getWriter();
+      // On close, ffmpeg gets the end of its input and writes the last frame's JPEG.
+      { stdin: "piped", stdout: "piped", stop: { exitGraceMs: 2000, termGraceMs: 1000 } },
+    );
     this.#reading = this.#read();
   }
 
   /** Encodes one frame; resolves with its JPEG once ffmpeg has written it. */
   encode(frame: Frame): Promise<Thumbnail> {
-    if (this.#closed || this.#failure) {
+    if (this.#closing || this.#failure) {
       return Promise.reject(this.#failure ?? new Error("ThumbnailEncoder: closed"));
     }
     const done = new Promise<Thumbnail>((resolve, reject) =>
       this.#waiting.push({ resolve, reject })
     );
-    this.#writer.write(frame.data).catch((error) => this.#fail(error));
+    // A write fails only when ffmpeg has exited or is exiting: its output then ends, and
+    // the reading rejects what is pending, with ffmpeg's reason.
+    this.#process.write(frame.data).catch(() => {});
     return done;
   }
 
-  /** Stops ffmpeg; pending encodes reject. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#writer.close().catch(() => {});
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // gone
-      }
-    }, 2000);
-    await this.#reading;
-    await this.#child.status;
-    clearTimeout(timer);
-    this.#fail(new Error("ThumbnailEncoder: closed"));
+  /**
+   * Stops ffmpeg once it has written the JPEGs of the frames it has (the process's stop
+   * policy: 2 s, then SIGTERM, then SIGKILL); encodes still pending then reject. Safe to
+   * call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#process.stop();
+      await this.#reading;
+      this.#fail(new Error("ThumbnailEncoder: closed"));
+    })();
+    return this.#closing;
   }
 
   async #read(): Promise<void> {
     const splitter = new JpegSplitter();
+    let buffer = new Uint8Array(1 << 16);
+    let failure: Error | undefined;
     try {
-      for await (const chunk of this.#child.stdout) {
+      for (;;) {
+        const chunk = await this.#process.read(buffer);
+        if (chunk === null) break;
         for (const jpeg of splitter.push(chunk)) {
           this.#waiting.shift()?.resolve({ jpeg, width: this.width, height: this.height });
         }
+        buffer = new Uint8Array(chunk.buffer); // the splitter copied what it keeps
       }
-      this.#fail(new Error("ThumbnailEncoder: ffmpeg ended"));
     } catch (error) {
-      this.#fail(error instanceof Error ? error : new Error(String(error)));
+      failure = error instanceof Error ? error : new Error(String(error));
     }
+    if (this.#closing) return;
+    // The output ended, or is malformed, before close: no JPEG will come.
+    const exit = await this.#process.stop({ exitGraceMs: 0 });
+    const reason = exit.stderrTail.slice(-3).join("; ");
+    this.#fail(
+      failure ?? new Error(
+        `ThumbnailEncoder: expected a JPEG from ffmpeg, found it ${describeExit(exit)}` +
+          (reason ? `: ${reason}` : ""),
+      ),
+    );
   }
 
   #fail(error: Error): void {

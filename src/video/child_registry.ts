@@ -1,6 +1,7 @@
 /**
- * Every ffmpeg child the process started, so that none outlives it: on SIGINT / SIGTERM
- * the children are killed before the process exits, and on a normal exit (`unload`) too.
+ * Every ffmpeg child the process started (each `FfmpegProcess` registers its own), so that
+ * none outlives it: on SIGINT / SIGTERM the children are killed before the process exits,
+ * and on a normal exit (`unload`) too.
  *
  * The signal listeners are installed with the first child. Once installed they decide
  * the process's fate on those signals, so after killing the children they exit with the

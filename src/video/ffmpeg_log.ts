@@ -70,6 +70,7 @@ export class FfmpegLog {
   private readonly times = new Map<number, number>();
   private readonly recent: string[] = [];
   private readonly waiters = new Map<number, () => void>();
+  private closed = false;
   /** Called when the header's video stream line arrives. */
   onInfo: ((info: InputInfo) => void) | undefined;
 
@@ -119,14 +120,18 @@ export class FfmpegLog {
     return { n, ptsMs: t };
   }
 
-  /** Resolves when frame `n`'s time has been logged (or at once if it has). */
+  /**
+   * Resolves when frame `n`'s time has been logged (at once if it has, or if the log is
+   * closed: no time will come).
+   */
   frameTimeSeen(n: number): Promise<void> {
-    if (this.times.has(n)) return Promise.resolve();
+    if (this.times.has(n) || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.waiters.set(n, resolve));
   }
 
   /** Releases anyone waiting for a frame time (the process ended). */
   close(): void {
+    this.closed = true;
     for (const resolve of this.waiters.values()) resolve();
     this.waiters.clear();
   }

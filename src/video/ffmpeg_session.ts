@@ -1,14 +1,16 @@
 /**
- * One run of ffmpeg for a source: the child process, its stderr read line by line into
- * an {@link FfmpegLog}, its stdout read frame by frame straight into each frame's
- * buffer (BYOB reads, no copy), and a stop that cannot leave the process behind.
+ * One run of ffmpeg for a source: an {@link FfmpegProcess} whose stderr goes line by
+ * line into an {@link FfmpegLog} and whose stdout is read frame by frame straight into
+ * each frame's buffer (BYOB reads, no copy). Stopping it is the process's stop policy
+ * with no exit grace: a decoder's remaining output is not wanted, so its pipe is closed
+ * and it gets SIGTERM at once, then SIGKILL after the grace.
  *
  * @module
  */
 
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import { FfmpegLog, type InputInfo } from "./ffmpeg_log.ts";
-import { track } from "./child_registry.ts";
+import { type FfmpegExit, FfmpegProcess } from "./ffmpeg_process.ts";
 
 /** A frame read from the pipe, with its presentation time. */
 export interface RawFrame {
@@ -38,55 +40,23 @@ export class FfmpegSession {
   readonly log: FfmpegLog = new FfmpegLog();
   /** The input's video stream, once the header is read; undefined if ffmpeg exits first. */
   readonly info: Promise<InputInfo | undefined>;
-  /** The exit status. */
-  readonly exited: Promise<Deno.CommandStatus>;
-  private readonly child: Deno.ChildProcess;
-  private readonly reader: ReadableStreamBYOBReader;
-  private readonly stderrDone: Promise<void>;
-  private frames = 0;
-  private ended = false;
-  private stopping: Promise<void> | undefined;
+  readonly #process: FfmpegProcess;
+  #frames = 0;
+  #ended = false;
 
   constructor(binary: FfmpegBinary, args: string[]) {
-    this.child = new Deno.Command(binary.path, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    track(this.child);
-    this.exited = this.child.status;
-    this.reader = this.child.stdout.getReader({ mode: "byob" });
     let resolveInfo: (info: InputInfo | undefined) => void = () => {};
     this.info = new Promise((resolve) => resolveInfo = resolve);
     this.log.onInfo = (info) => resolveInfo(info);
-    this.stderrDone = this.pumpStderr().finally(() => {
+    this.#process = new FfmpegProcess(binary, args, {
+      stdout: "piped",
+      onStderrLine: (line) => this.log.line(line),
+      stop: { exitGraceMs: 0 },
+    });
+    this.#process.exited.then(() => {
       resolveInfo(this.log.info);
       this.log.close();
     });
-  }
-
-  private async pumpStderr(): Promise<void> {
-    // Decoded by hand rather than through a TextDecoderStream: at hundreds of frames per
-    // second (two showinfo lines each) the stream machinery costs measurable CPU.
-    const decoder = new TextDecoder();
-    const reader = this.child.stderr.getReader();
-    let rest = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const lines = (rest + decoder.decode(value, { stream: true })).split("\n");
-        rest = lines.pop() ?? "";
-        for (const line of lines) this.log.line(line.endsWith("\r") ? line.slice(0, -1) : line);
-      }
-    } catch {
-      // the stream errors when the process is killed: nothing more to read
-    } finally {
-      reader.releaseLock();
-    }
-    rest += decoder.decode();
-    if (rest) this.log.line(rest);
   }
 
   /**
@@ -94,27 +64,20 @@ export class FfmpegSession {
    * frame is dropped).
    */
   async readFrame(bytes: number): Promise<RawFrame | null> {
-    if (this.ended) return null;
+    if (this.#ended) return null;
     let view = new Uint8Array(bytes);
     let filled = 0;
-    try {
-      while (filled < bytes) {
-        const { value, done } = await this.reader.read(
-          new Uint8Array(view.buffer, filled, bytes - filled),
-        );
-        if (done || value === undefined) {
-          this.ended = true;
-          return null;
-        }
-        filled += value.byteLength;
-        view = new Uint8Array(value.buffer, 0, bytes);
+    while (filled < bytes) {
+      const value = await this.#process.read(new Uint8Array(view.buffer, filled, bytes - filled));
+      if (value === null) {
+        this.#ended = true; // the end, or stopped
+        return null;
       }
-    } catch {
-      this.ended = true; // cancelled by stop()
-      return null;
+      filled += value.byteLength;
+      view = new Uint8Array(value.buffer, 0, bytes);
     }
-    const n = this.frames++;
-    await Promise.race([this.log.frameTimeSeen(n), this.stderrDone]);
+    const n = this.#frames++;
+    await this.log.frameTimeSeen(n); // at once if stderr has ended
     return { data: view, ptsMs: this.log.takeFrameTime(n)?.ptsMs ?? NaN };
   }
 
@@ -123,43 +86,14 @@ export class FfmpegSession {
    * SIGTERM, and SIGKILL if it is still running after `graceMs`; then waits for it and
    * for its stderr. Safe to call more than once.
    */
-  stop(graceMs = 2000): Promise<void> {
-    this.stopping ??= this.halt(graceMs);
-    return this.stopping;
-  }
-
-  private async halt(graceMs: number): Promise<void> {
-    this.ended = true;
-    await this.reader.cancel().catch(() => {});
-    let exited = false;
-    this.exited.then(() => exited = true);
-    try {
-      this.child.kill("SIGTERM");
-    } catch {
-      // already exited
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.exited,
-      new Promise((resolve) => timer = setTimeout(resolve, graceMs)),
-    ]);
-    clearTimeout(timer);
-    if (!exited) {
-      try {
-        this.child.kill("SIGKILL");
-      } catch {
-        // exited meanwhile
-      }
-    }
-    await this.exited;
-    await this.stderrDone;
+  async stop(graceMs = 2000): Promise<void> {
+    this.#ended = true;
+    await this.#process.stop({ termGraceMs: graceMs });
   }
 
   /** Waits for the process to end on its own, then releases its pipes. */
-  async finished(): Promise<Deno.CommandStatus> {
-    const status = await this.exited;
-    await this.reader.cancel().catch(() => {});
-    await this.stderrDone;
-    return status;
+  async finished(): Promise<FfmpegExit> {
+    await this.#process.status;
+    return await this.#process.stop();
   }
 }
