@@ -50,6 +50,7 @@ import { serve } from "../src/server/serve.ts";
 import type { Subscription } from "../src/server/ws_protocol.ts";
 import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { median } from "../src/stats.ts";
+import { OPCODE, RawWebSocket } from "../tests/_helpers/raw_websocket.ts";
 import { report } from "./timing.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -554,6 +555,9 @@ function clientWorker(): void {
 /** What a client received: a result, the reply to its subscription, the hello, or else. */
 type MessageKind = "result" | "subscribed" | "hello" | "other";
 
+/** Bytes of a message's start that tell its type. */
+const HEAD_BYTES = 32;
+
 function messageKind(head: string): MessageKind {
   if (head.startsWith('{"v":2,"type":"result"')) return "result";
   if (head.startsWith('{"v":2,"type":"subscribed"')) return "subscribed";
@@ -599,34 +603,19 @@ class ApiClient {
 }
 
 /**
- * A WebSocket client on a TCP connection of its own (RFC 6455: the upgrade handshake, a
- * masked text frame to subscribe, a close frame to leave) that reads the server's frames
- * just far enough to count messages and classify them by their first bytes: no UTF-8
- * decoding, no events, so that the clients can keep up with the server they measure.
+ * A WebSocket client on a TCP connection of its own (the tests' {@link RawWebSocket}:
+ * RFC 6455 by hand, a masked text frame to subscribe, a close frame to leave) that reads
+ * the server's frames just far enough to count messages and classify them by their first
+ * bytes: no UTF-8 decoding, no events, so that the clients can keep up with the server
+ * they measure.
  */
 class FrameClient {
-  #conn: Deno.TcpConn;
+  #ws: RawWebSocket;
   #done: Promise<void>;
-  #onMessage: (kind: MessageKind, length: number) => void;
-  /** Header bytes of a frame that straddles two reads. */
-  #carry: Uint8Array | undefined;
-  #inFrame = false;
-  #remaining = 0;
-  #fin = false;
-  #opcode = 0;
-  #head = new Uint8Array(32);
-  #headLength = 0;
-  #length = 0;
 
-  private constructor(
-    conn: Deno.TcpConn,
-    rest: Uint8Array,
-    onMessage: (kind: MessageKind, length: number) => void,
-  ) {
-    this.#conn = conn;
-    this.#onMessage = onMessage;
-    this.#feed(rest);
-    this.#done = this.#read();
+  private constructor(ws: RawWebSocket) {
+    this.#ws = ws;
+    this.#done = ws.readAll();
   }
 
   static async connect(
@@ -634,145 +623,30 @@ class FrameClient {
     subscribe: string,
     onMessage: (kind: MessageKind, length: number) => void,
   ): Promise<FrameClient> {
-    const { hostname, port, pathname } = new URL(url);
-    const conn = await Deno.connect({ hostname, port: Number(port) });
-    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-    await writeAll(
-      conn,
-      new TextEncoder().encode(
-        `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\n` +
-          `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      ),
-    );
-    let response: Uint8Array = new Uint8Array(0);
-    let end = -1;
-    while (end < 0) {
-      const chunk = new Uint8Array(4096);
-      const n = await conn.read(chunk);
-      if (n === null) throw new Error(`${url}: the server closed during the handshake`);
-      response = concat(response, chunk.subarray(0, n));
-      end = indexOfHeaderEnd(response);
-    }
-    const status = new TextDecoder().decode(response.subarray(0, end)).split("\r\n")[0];
-    if (!/^HTTP\/1\.1 101/.test(status)) throw new Error(`${url}: ${status}`);
-    const client = new FrameClient(conn, response.slice(end + 4), onMessage);
-    await writeAll(conn, maskedFrame(0x1, new TextEncoder().encode(subscribe)));
+    const ws = await RawWebSocket.connect(url, {
+      keep: HEAD_BYTES,
+      onMessage: (opcode, head, length) => {
+        if (opcode === OPCODE.text) onMessage(messageKind(String.fromCharCode(...head)), length);
+      },
+    });
+    const client = new FrameClient(ws);
+    await ws.sendText(subscribe);
     return client;
   }
 
   /** Sends a close frame and waits for the server to close (1 s at most). */
   async close(): Promise<void> {
     try {
-      await writeAll(this.#conn, maskedFrame(0x8, new Uint8Array([0x03, 0xe8])));
+      await this.#ws.sendClose(1000);
     } catch {
       // already closed
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.#done, new Promise((r) => timer = setTimeout(r, 1000))]);
     clearTimeout(timer);
-    try {
-      this.#conn.close();
-    } catch {
-      // closed by the read loop
-    }
+    this.#ws.close();
     await this.#done;
   }
-
-  async #read(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
-    try {
-      for (;;) {
-        const n = await this.#conn.read(buffer);
-        if (n === null) break;
-        this.#feed(buffer.subarray(0, n));
-      }
-    } catch {
-      // reset or closed: the client is done
-    }
-  }
-
-  #feed(chunk: Uint8Array): void {
-    let data = chunk;
-    if (this.#carry) {
-      data = concat(this.#carry, chunk);
-      this.#carry = undefined;
-    }
-    let at = 0;
-    while (at < data.length) {
-      if (!this.#inFrame) {
-        const b0 = data[at], b1 = data[at + 1];
-        let size = 2 + ((b1 & 0x7f) === 126 ? 2 : (b1 & 0x7f) === 127 ? 8 : 0) +
-          (b1 & 0x80 ? 4 : 0);
-        if (data.length - at < 2 || data.length - at < size) {
-          this.#carry = data.slice(at);
-          return;
-        }
-        let length = b1 & 0x7f;
-        if (length === 126) length = (data[at + 2] << 8) | data[at + 3];
-        else if (length === 127) {
-          length = Number(new DataView(data.buffer, data.byteOffset + at + 2, 8).getBigUint64(0));
-        }
-        at += size;
-        size = 0;
-        this.#fin = (b0 & 0x80) !== 0;
-        if ((b0 & 0x0f) !== 0) {
-          this.#opcode = b0 & 0x0f;
-          this.#headLength = 0;
-          this.#length = 0;
-        }
-        this.#remaining = length;
-        this.#inFrame = true;
-      }
-      const take = Math.min(this.#remaining, data.length - at);
-      if (this.#headLength < this.#head.length && take > 0) {
-        const n = Math.min(take, this.#head.length - this.#headLength);
-        this.#head.set(data.subarray(at, at + n), this.#headLength);
-        this.#headLength += n;
-      }
-      this.#length += take;
-      this.#remaining -= take;
-      at += take;
-      if (this.#remaining === 0) {
-        this.#inFrame = false;
-        if (this.#fin && this.#opcode === 0x1) {
-          const head = String.fromCharCode(...this.#head.subarray(0, this.#headLength));
-          this.#onMessage(messageKind(head), this.#length);
-        }
-      }
-    }
-  }
-}
-
-/** A client-to-server frame (masked, as RFC 6455 requires) of a short payload. */
-function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
-  if (payload.length > 125) throw new RangeError("maskedFrame: payloads up to 125 bytes");
-  const mask = crypto.getRandomValues(new Uint8Array(4));
-  const frame = new Uint8Array(6 + payload.length);
-  frame[0] = 0x80 | opcode;
-  frame[1] = 0x80 | payload.length;
-  frame.set(mask, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function indexOfHeaderEnd(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
-      return i;
-    }
-  }
-  return -1;
 }
 
 function sum<T>(items: T[], value: (item: T) => number): number {

@@ -157,7 +157,7 @@ export class WsClient {
     while (this.#hasRoom() && (this.#pendingDropNotice > 0 || this.#queue.length > 0)) {
       if (this.#pendingDropNotice > 0) {
         this.#write(
-          serverMessage("dropped", { count: this.#pendingDropNotice, total: this.dropped }),
+          serverMessage({ type: "dropped", count: this.#pendingDropNotice, total: this.dropped }),
         );
         this.#pendingDropNotice = 0;
         continue;

@@ -11,11 +11,14 @@ import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
 import type { StatusEvent, StreamResult, StreamThumbnail } from "../pipeline/events.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
+import { describe } from "../describe.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { type CloseReason, WsClient } from "./ws_client.ts";
 import {
   parseClientMessage,
+  protocolError,
   serverMessage,
+  statusMessage,
   type SubscribeRequest,
   type Subscription,
 } from "./ws_protocol.ts";
@@ -85,7 +88,8 @@ export class WsHub {
     metrics.wsClients.set(this.#clients.size);
     socket.onopen = () => {
       client.send(
-        serverMessage("hello", {
+        serverMessage({
+          type: "hello",
           schema: SCHEMA_VERSION,
           streams: this.#pipeline.streams().map((s) => ({
             id: s.id,
@@ -119,7 +123,12 @@ export class WsHub {
    * the streams stopping still go out). */
   announceShutdown(): void {
     this.#closing = true;
-    const text = serverMessage("status", { event: "server", state: "stopping", at: Date.now() });
+    const text = serverMessage({
+      type: "status",
+      event: "server",
+      state: "stopping",
+      at: Date.now(),
+    });
     for (const client of this.#clients) client.send(text, false);
   }
 
@@ -157,10 +166,12 @@ export class WsHub {
       return;
     }
     try {
-      if (typeof data !== "string") throw new TypeError("expected a text message, found binary");
+      if (typeof data !== "string") {
+        throw protocolError([], "a text message", "a binary message");
+      }
       const message = parseClientMessage(text);
       if (message.type === "ping") {
-        client.send(serverMessage("pong", { at: Date.now() }), false);
+        client.send(serverMessage({ type: "pong", at: Date.now() }), false);
       } else if (message.type === "subscribe") {
         this.#subscribe(client, message);
       } else {
@@ -168,13 +179,15 @@ export class WsHub {
         if (message.streams === "*") client.wildcard = undefined;
         for (const id of ids) this.#drop(client, id);
         client.send(
-          serverMessage("subscribed", { streams: [...client.subscriptions.keys()] }),
+          serverMessage({ type: "subscribed", streams: [...client.subscriptions.keys()] }),
           false,
         );
       }
     } catch (error) {
+      // A ProtocolError names the field; anything else is answered too, and the
+      // connection stays.
       client.send(
-        serverMessage("error", { code: "bad-request", message: (error as Error).message }),
+        serverMessage({ type: "error", code: "bad-request", message: (error as Error).message }),
         false,
       );
     }
@@ -183,14 +196,24 @@ export class WsHub {
   #subscribe(client: WsClient, request: SubscribeRequest): void {
     const known = new Set(this.#pipeline.streams().map((s) => s.id));
     const ids = request.streams === "*" ? [...known] : request.streams;
-    const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) {
-      throw new TypeError(`streams: no stream ${unknown.map((u) => JSON.stringify(u)).join(", ")}`);
+    const unknown = ids.findIndex((id) => !known.has(id));
+    if (unknown >= 0) {
+      const names = [...known].slice(0, 10).map((id) => JSON.stringify(id)).join(", ");
+      throw protocolError(
+        ["streams", unknown],
+        known.size === 0
+          ? "the id of a stream (there are none)"
+          : `the id of a stream (${known.size > 10 ? "such as" : "one of"} ${names})`,
+        describe(ids[unknown]),
+      );
     }
     const after = new Set([...client.subscriptions.keys(), ...ids]);
-    if (after.size > this.#limits.maxSubscriptions) {
-      throw new RangeError(
-        `streams: at most ${this.#limits.maxSubscriptions} subscriptions per client, this would make ${after.size}`,
+    const max = this.#limits.maxSubscriptions;
+    if (after.size > max) {
+      throw protocolError(
+        ["streams"],
+        `at most ${max} subscriptions per client`,
+        `${describe(ids)}, which would make ${after.size}`,
       );
     }
     const template: Omit<Subscription, "streamId"> = {
@@ -207,7 +230,10 @@ export class WsHub {
     }
     if (request.streams === "*") client.wildcard = template;
     for (const id of ids) this.#add(client, { streamId: id, ...template });
-    client.send(serverMessage("subscribed", { streams: [...client.subscriptions.keys()] }), false);
+    client.send(
+      serverMessage({ type: "subscribed", streams: [...client.subscriptions.keys()] }),
+      false,
+    );
   }
 
   #add(client: WsClient, subscription: Subscription): void {
@@ -256,7 +282,8 @@ export class WsHub {
     let text: string | undefined;
     for (const client of this.#clients) {
       if (!client.subscriptions.get(t.streamId)?.thumbnails) continue;
-      text ??= serverMessage("thumbnail", {
+      text ??= serverMessage({
+        type: "thumbnail",
         streamId: t.streamId,
         frame: t.index,
         ptsMs: t.ptsMs,
@@ -272,8 +299,7 @@ export class WsHub {
   }
 
   #onStatus(event: StatusEvent): void {
-    const { type, ...fields } = event;
-    const text = serverMessage("status", { event: type, ...fields });
+    const text = serverMessage(statusMessage(event));
     const streamId = "streamId" in event ? event.streamId : undefined;
     for (const client of this.#clients) {
       // A stream that appears joins wildcard subscriptions.
@@ -293,7 +319,7 @@ export class WsHub {
 
   /** Tells subscribers a stream is gone and forgets their subscriptions to it. */
   streamRemoved(streamId: string): void {
-    const text = serverMessage("status", { event: "removed", streamId, at: Date.now() });
+    const text = serverMessage({ type: "status", event: "removed", streamId, at: Date.now() });
     for (const client of this.#clients) {
       if (!client.subscriptions.has(streamId)) continue;
       client.send(text, false);

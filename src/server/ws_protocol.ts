@@ -1,13 +1,33 @@
 /**
- * The WebSocket protocol, version 1: what clients send (subscribe, unsubscribe) and what
- * the server sends besides results (hello, subscribed, status, thumbnail, dropped,
- * error). Every server message is a JSON text with `v: 2` (`SCHEMA_VERSION`) and a `type`.
+ * The WebSocket protocol as the server uses it: reading a client's message (with the
+ * schema of `src/wire/ws_client_messages.ts`), writing a server message (whose schemas
+ * are in `src/wire/ws_server_messages.ts`: JSON texts with `v: 2` and a `type`), and a
+ * client's subscription to one stream.
  *
  * @module
  */
 
+import { ProtocolError } from "../errors.ts";
+import { formatIssue } from "../wire/issues.ts";
+import { parseWire } from "../wire/parse.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
+import { type ClientMessage, ClientMessageSchema } from "../wire/ws_client_messages.ts";
+import type { ServerMessage, StatusMessage } from "../wire/ws_server_messages.ts";
 import type { StatusEvent } from "../pipeline/events.ts";
+
+export type {
+  ClientMessage,
+  SubscribeRequest,
+  UnsubscribeRequest,
+} from "../wire/ws_client_messages.ts";
+export type {
+  DroppedMessage,
+  ErrorMessage,
+  HelloMessage,
+  ServerMessage,
+  StatusMessage,
+  ThumbnailMessage,
+} from "../wire/ws_server_messages.ts";
 
 /** A client's subscription to one stream. */
 export interface Subscription {
@@ -25,142 +45,108 @@ export interface Subscription {
   filterKey?: string;
 }
 
-/** `{"type": "subscribe", "streams": [...] | "*", ...filters}` */
-export interface SubscribeRequest {
-  type: "subscribe";
-  /** Stream ids, or `"*"` for every stream, present and future. */
-  streams: string[] | "*";
-  /** Class ids or names to keep (default all). */
-  classes?: (number | string)[];
-  /** Minimum score (default 0). */
-  minScore?: number;
-  /** Instance masks as RLE (default false). */
-  masks?: boolean;
-  /** Panoptic segments as RLE (default false). */
-  panoptic?: boolean;
-  /** JPEG thumbnails of the frames, as `thumbnail` messages (default false). */
-  thumbnails?: boolean;
-}
-
-/** `{"type": "unsubscribe", "streams": [...] | "*"}` */
-export interface UnsubscribeRequest {
-  type: "unsubscribe";
-  streams: string[] | "*";
-}
-
-/** Anything a client may send. */
-export type ClientMessage = SubscribeRequest | UnsubscribeRequest | { type: "ping" };
-
-/** `status`: a stream or model changed state (see `StatusEvent`); `event` is its kind. */
-export type StatusMessage =
-  & {
-    v: typeof SCHEMA_VERSION;
-    type: "status";
-  }
-  & Omit<StatusEvent, "type">
-  & { event: StatusEvent["type"] | "removed" };
-
-/** `thumbnail`: a JPEG of a frame (sent shortly after its result). */
-export interface ThumbnailMessage {
-  v: typeof SCHEMA_VERSION;
-  type: "thumbnail";
-  streamId: string;
-  frame: number;
-  ptsMs: number;
-  width: number;
-  height: number;
-  sourceWidth: number;
-  sourceHeight: number;
-  mime: "image/jpeg";
-  /** Base64 of the JPEG bytes. */
-  data: string;
-}
+/** The `where` of every error about a client's message: `message: <field>: expected...`. */
+export const MESSAGE = "message";
 
 /**
- * Reads a client's message; throws a `TypeError` that says what was expected otherwise.
+ * Reads a client's message; throws a `ProtocolError` that names the field, what was
+ * expected and what was found otherwise (`message: minScore: expected a number <= 1,
+ * found the number 2`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * const m = parseClientMessage('{"type":"subscribe","streams":["cam1"],"minScore":0.5}');
  * assert.deepEqual(m, { type: "subscribe", streams: ["cam1"], minScore: 0.5 });
- * assert.throws(() => parseClientMessage('{"type":"subscribe"}'), /streams: expected an array of stream ids or "\*"/);
- * assert.throws(() => parseClientMessage("hello"), /expected a JSON object/);
+ * assert.throws(() => parseClientMessage('{"type":"subscribe","streams":"*","minScore":2}'), {
+ *   name: "ProtocolError",
+ *   message: "message: minScore: expected a number <= 1, found the number 2",
+ * });
+ * assert.throws(() => parseClientMessage("hello"), {
+ *   name: "ProtocolError",
+ *   message: 'message: expected a JSON object, found text that is not JSON: "hello"',
+ * });
  * ```
  */
 export function parseClientMessage(text: string): ClientMessage {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    throw new TypeError(`expected a JSON object, found ${JSON.stringify(text.slice(0, 40))}`);
+  } catch (cause) {
+    throw protocolError([], "a JSON object", `text that is not JSON: ${quote(text)}`, cause);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`expected a JSON object, found ${JSON.stringify(text.slice(0, 40))}`);
-  }
-  const m = value as Record<string, unknown>;
-  if (m.type === "ping") return { type: "ping" };
-  if (m.type !== "subscribe" && m.type !== "unsubscribe") {
-    throw new TypeError(
-      `type: expected "subscribe", "unsubscribe" or "ping", found ${JSON.stringify(m.type)}`,
-    );
-  }
-  const streams = m.streams;
-  if (
-    streams !== "*" &&
-    (!Array.isArray(streams) || streams.length === 0 ||
-      streams.some((s) => typeof s !== "string" || s.length === 0))
-  ) {
-    throw new TypeError(
-      `streams: expected an array of stream ids or "*", found ${JSON.stringify(streams)}`,
-    );
-  }
-  if (m.type === "unsubscribe") return { type: "unsubscribe", streams: streams as string[] | "*" };
-  const out: SubscribeRequest = { type: "subscribe", streams: streams as string[] | "*" };
-  if (m.classes !== undefined) {
-    if (
-      !Array.isArray(m.classes) ||
-      m.classes.some((c) => typeof c !== "string" && !Number.isInteger(c))
-    ) {
-      throw new TypeError(
-        `classes: expected an array of class ids or names, found ${JSON.stringify(m.classes)}`,
-      );
-    }
-    out.classes = m.classes as (number | string)[];
-  }
-  if (m.minScore !== undefined) {
-    if (typeof m.minScore !== "number" || !(m.minScore >= 0 && m.minScore <= 1)) {
-      throw new TypeError(
-        `minScore: expected a number in [0, 1], found ${JSON.stringify(m.minScore)}`,
-      );
-    }
-    out.minScore = m.minScore;
-  }
-  for (const key of ["masks", "panoptic", "thumbnails"] as const) {
-    if (m[key] !== undefined) {
-      if (typeof m[key] !== "boolean") {
-        throw new TypeError(`${key}: expected true or false, found ${JSON.stringify(m[key])}`);
-      }
-      out[key] = m[key] as boolean;
-    }
-  }
-  const known = ["type", "streams", "classes", "minScore", "masks", "panoptic", "thumbnails"];
-  const unknown = Object.keys(m).find((k) => !known.includes(k));
-  if (unknown) {
-    throw new TypeError(`unknown field ${JSON.stringify(unknown)} (expected ${known.join(", ")})`);
-  }
-  return out;
+  return parseWire(ClientMessageSchema, value, MESSAGE, ProtocolError);
 }
 
 /**
- * A server message that is not a result: `v` and `type` first, then `fields`.
+ * A `ProtocolError` about a client's message, in the style of the schema's own:
+ * `message: <path>: expected <what>, found <what>`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.equal(serverMessage("dropped", { count: 3 }), '{"v":2,"type":"dropped","count":3}');
+ * const e = protocolError(["streams", 0], "the id of a stream", 'the string "x"');
+ * assert.equal(e.message, 'message: streams[0]: expected the id of a stream, found the string "x"');
+ * assert.deepEqual(e.issues, [{ path: ["streams", 0], expected: "the id of a stream", found: 'the string "x"' }]);
  * ```
  */
-export function serverMessage(type: string, fields: Record<string, unknown>): string {
-  return JSON.stringify({ v: SCHEMA_VERSION, type, ...fields });
+export function protocolError(
+  path: (string | number)[],
+  expected: string,
+  found: string,
+  cause?: unknown,
+): ProtocolError {
+  const issue = { path, expected, found };
+  return new ProtocolError(formatIssue(MESSAGE, issue), { issues: [issue], cause });
+}
+
+/**
+ * The text of a server message: `v` first, then `type` and the other fields. The server
+ * builds its messages with their schema's types and sends them unchecked (the tests check
+ * what it sends against `ServerMessageSchema`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(serverMessage({ type: "dropped", count: 3, total: 5 }), '{"v":2,"type":"dropped","count":3,"total":5}');
+ * ```
+ */
+export function serverMessage(message: Unversioned<ServerMessage>): string {
+  return JSON.stringify({ v: SCHEMA_VERSION, ...message });
+}
+
+/**
+ * The `status` message of a pipeline's status event: its `type` becomes `event`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const event = { type: "stream", streamId: "cam1", state: "connected", at: 1 } as const;
+ * assert.deepEqual(statusMessage(event), { type: "status", event: "stream", streamId: "cam1", state: "connected", at: 1 });
+ * ```
+ */
+export function statusMessage(event: StatusEvent): Unversioned<StatusMessage> {
+  // One case per event, so that the compiler checks each against its message's type.
+  switch (event.type) {
+    case "stream": {
+      const { type, ...fields } = event;
+      return { type: "status", event: type, ...fields };
+    }
+    case "frame-error": {
+      const { type, ...fields } = event;
+      return { type: "status", event: type, ...fields };
+    }
+    case "model": {
+      const { type, ...fields } = event;
+      return { type: "status", event: type, ...fields };
+    }
+  }
+}
+
+/** A server message without its `v` (each member of a union on its own). */
+export type Unversioned<T> = T extends unknown ? Omit<T, "v"> : never;
+
+/** A client's text, for an error: JSON-quoted, its first 40 characters. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }

@@ -6,7 +6,8 @@
  */
 
 /**
- * Writes every byte of `data` at the file's position.
+ * Writes every byte of `data` at the file's position (or to a connection: anything whose
+ * `write` may take part of what it is given).
  *
  * @example
  * ```ts
@@ -18,7 +19,10 @@
  * await Deno.remove(path);
  * ```
  */
-export async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+export async function writeAll(
+  file: { write(data: Uint8Array): Promise<number> },
+  data: Uint8Array,
+): Promise<void> {
   let done = 0;
   while (done < data.length) done += await file.write(data.subarray(done));
 }

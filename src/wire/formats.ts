@@ -7,6 +7,8 @@
 
 import type { WireFormat } from "./json_schema.ts";
 import { ResultMessageSchema } from "./result_message.ts";
+import { ClientMessageSchema } from "./ws_client_messages.ts";
+import { ServerMessageSchema } from "./ws_server_messages.ts";
 
 /**
  * The wire formats with a JSON Schema file, in the order of `schemas/README.md`.
@@ -25,5 +27,19 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     description:
       "The detections of one frame: a WebSocket server message of type result, and one line of a JSON Lines results file.",
     schema: ResultMessageSchema,
+  },
+  {
+    file: "ws-client-message.schema.json",
+    title: "streamdet WebSocket client message",
+    description:
+      "What a WebSocket client sends the server (/ws): subscribe, unsubscribe or ping, one JSON text per message.",
+    schema: ClientMessageSchema,
+  },
+  {
+    file: "ws-server-message.schema.json",
+    title: "streamdet WebSocket server message",
+    description:
+      "What the server sends a WebSocket client (/ws), one JSON text per message: hello, subscribed, status, result, thumbnail, dropped, error or pong, each with v and type.",
+    schema: ServerMessageSchema,
   },
 ];

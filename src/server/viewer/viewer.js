@@ -1,422 +1,385 @@
 // The streamdet live viewer: one stream's frames with its detections, masks and panoptic
-// colours, as the WebSocket sends them. Plain browser JS: no build step, no dependencies.
-"use strict";
+// colours, as the WebSocket sends them. A plain browser ES module; its one import is the
+// server's own COCO RLE decoder (src/geometry/rle.ts), bundled as rle.js (see
+// rle_bundle.ts).
+import { decodeRle } from "./rle.js";
 
-(() => {
-  const STAGES = "decode wait batch preprocess inference postprocess fusion publish".split(" ");
-  const STAGE_COLORS = "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #4caf7a #e0a83a #d9704a #4fb8b0".split(" ");
-  const KEEP = 30; // results and pictures kept while waiting for their pair
-  const KEEP_DRAWN = 10;
-  const FPS_WINDOW_MS = 3000;
-  const LATENCY_WINDOW_MS = 1000;
-  const STUFF_ALPHA = 115;
-  const THING_ALPHA = 140;
+const STAGES = "decode wait batch preprocess inference postprocess fusion publish".split(" ");
+const STAGE_COLORS = "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #4caf7a #e0a83a #d9704a #4fb8b0".split(" ");
+const KEEP = 30; // results and pictures kept while waiting for their pair
+const KEEP_DRAWN = 10;
+const FPS_WINDOW_MS = 3000;
+const LATENCY_WINDOW_MS = 1000;
+const STUFF_ALPHA = 115;
+const THING_ALPHA = 140;
 
-  const $ = (id) => document.getElementById(id);
-  const canvas = $("canvas");
-  const ctx = canvas.getContext("2d");
-  const overlay = document.createElement("canvas");
-  const octx = overlay.getContext("2d", { willReadFrequently: true });
-  const select = $("stream");
+const $ = (id) => document.getElementById(id);
+const canvas = $("canvas");
+const ctx = canvas.getContext("2d");
+const overlay = document.createElement("canvas");
+const octx = overlay.getContext("2d", { willReadFrequently: true });
+const select = $("stream");
 
-  /** What the tests read: the last frames drawn and the status events seen. */
-  const viewer = { drawn: [], framesDrawn: 0, status: [], overlay };
-  globalThis.__viewer = viewer;
+/** What the tests read: the last frames drawn and the status events seen. */
+const viewer = { drawn: [], framesDrawn: 0, status: [], overlay };
+globalThis.__viewer = viewer;
 
-  const state = {
-    streamId: null,
-    info: new Map(), // stream id -> last known { id, model, state, reason?, input? }
-    colors: new Map(), // class id -> [r, g, b]
-    results: new Map(), // frame index -> result message
-    images: new Map(), // frame index -> decoded picture
-    image: null, // the last picture drawn: { img, frame }
-    lastDrawn: -1,
-    unpaired: 0, // results since the last picture arrived
-    arrivals: [], // performance.now() of each result
-    latencies: [], // { at, latency }
-    since: 0,
-    ws: null,
-    backoffMs: 500,
-  };
+const state = {
+  streamId: null,
+  info: new Map(), // stream id -> last known { id, model, state, reason?, input? }
+  colors: new Map(), // class id -> [r, g, b]
+  results: new Map(), // frame index -> result message
+  images: new Map(), // frame index -> decoded picture
+  image: null, // the last picture drawn: { img, frame }
+  lastDrawn: -1,
+  unpaired: 0, // results since the last picture arrived
+  arrivals: [], // performance.now() of each result
+  latencies: [], // { at, latency }
+  since: 0,
+  ws: null,
+  backoffMs: 500,
+};
 
-  // --- COCO compressed RLE -------------------------------------------------------------
+// --- COCO RLE ------------------------------------------------------------------------
 
-  /** Run lengths of a pycocotools counts string (zeros first, column-major). */
-  function decodeCounts(s) {
-    const counts = [];
-    let p = 0;
-    while (p < s.length) {
-      let x = 0, k = 0, more = 1;
-      while (more) {
-        const c = s.charCodeAt(p) - 48;
-        x |= (c & 0x1f) << (5 * k);
-        more = c & 0x20;
-        p++;
-        k++;
-        if (!more && (c & 0x10)) x |= -1 << (5 * k);
-      }
-      if (counts.length > 2) x += counts[counts.length - 2];
-      counts.push(x);
-    }
-    return counts;
+/** Paints the ones of `rle` (its mask is `data`'s size) into RGBA `data` in one colour. */
+function paintRle(data, rle, [r, g, b], alpha) {
+  const mask = decodeRle(rle);
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 0) continue;
+    const o = i * 4;
+    data[o] = r;
+    data[o + 1] = g;
+    data[o + 2] = b;
+    data[o + 3] = alpha;
   }
+}
 
-  /** Paints the ones of `rle` into RGBA `data` (`width` wide, row-major) in one colour. */
-  function paintRle(data, width, rle, [r, g, b], alpha) {
-    const h = rle.size[0];
-    const counts = typeof rle.counts === "string" ? decodeCounts(rle.counts) : rle.counts;
-    let x = 0, y = 0;
-    for (let i = 0; i < counts.length; i++) {
-      let n = counts[i];
-      if (!(i & 1)) {
-        const at = x * h + y + n;
-        x = Math.floor(at / h);
-        y = at - x * h;
-        continue;
-      }
-      for (; n > 0; n--) {
-        const o = (y * width + x) * 4;
-        data[o] = r;
-        data[o + 1] = g;
-        data[o + 2] = b;
-        data[o + 3] = alpha;
-        if (++y === h) {
-          y = 0;
-          x++;
-        }
-      }
+// --- drawing -------------------------------------------------------------------------
+
+// A class the model did not give a colour gets a stable one of its own.
+const colorOf = (id) =>
+  state.colors.get(id) ?? [55 + (id * 67) % 200, 55 + (id * 131) % 200, 55 + (id * 199) % 200];
+
+const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
+
+/** A list item with a colour swatch. */
+function swatch(color, text) {
+  const li = document.createElement("li");
+  const i = document.createElement("i");
+  i.style.background = css(color);
+  li.append(i, text);
+  return li;
+}
+
+/** Stuff segments of the panoptic map, then instance masks (best score on top). */
+function drawMasks(result) {
+  const { width, height } = result;
+  if (overlay.width !== width || overlay.height !== height) {
+    overlay.width = width;
+    overlay.height = height;
+  }
+  const image = octx.createImageData(width, height);
+  for (const s of result.panoptic?.segments ?? []) {
+    if (!s.isThing && s.rle?.counts) {
+      paintRle(image.data, s.rle, colorOf(s.classId), STUFF_ALPHA);
     }
   }
-
-  // --- drawing -------------------------------------------------------------------------
-
-  // A class the model did not give a colour gets a stable one of its own.
-  const colorOf = (id) =>
-    state.colors.get(id) ?? [55 + (id * 67) % 200, 55 + (id * 131) % 200, 55 + (id * 199) % 200];
-
-  const css = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
-
-  /** A list item with a colour swatch. */
-  function swatch(color, text) {
-    const li = document.createElement("li");
-    const i = document.createElement("i");
-    i.style.background = css(color);
-    li.append(i, text);
-    return li;
+  for (let i = result.detections.length - 1; i >= 0; i--) {
+    const d = result.detections[i];
+    if (d.mask) paintRle(image.data, d.mask, colorOf(d.classId), THING_ALPHA);
   }
+  octx.putImageData(image, 0, 0);
+  ctx.drawImage(overlay, 0, 0);
+}
 
-  /** Stuff segments of the panoptic map, then instance masks (best score on top). */
-  function drawMasks(result) {
-    const { width, height } = result;
-    if (overlay.width !== width || overlay.height !== height) {
-      overlay.width = width;
-      overlay.height = height;
-    }
-    const image = octx.createImageData(width, height);
-    for (const s of result.panoptic?.segments ?? []) {
-      if (!s.isThing && s.rle?.counts) {
-        paintRle(image.data, width, s.rle, colorOf(s.classId), STUFF_ALPHA);
-      }
-    }
-    for (let i = result.detections.length - 1; i >= 0; i--) {
-      const d = result.detections[i];
-      if (d.mask) paintRle(image.data, width, d.mask, colorOf(d.classId), THING_ALPHA);
-    }
-    octx.putImageData(image, 0, 0);
-    ctx.drawImage(overlay, 0, 0);
-  }
-
-  function drawBoxes(result) {
-    const font = Math.max(12, Math.round(result.height / 28));
-    ctx.font = `${font}px system-ui, sans-serif`;
-    ctx.lineWidth = Math.max(2, result.width / 400);
-    ctx.textBaseline = "top";
-    for (const d of result.detections) {
-      const [x1, y1, x2, y2] = d.box;
-      const color = colorOf(d.classId);
-      ctx.strokeStyle = css(color);
-      ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
-      const text = `${d.label} ${d.score.toFixed(2)}`;
-      const w = ctx.measureText(text).width + 6;
-      const ty = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;
-      ctx.fillStyle = css(color, 0.85);
-      ctx.fillRect(x1, ty, w, font + 4);
-      ctx.fillStyle = "#000";
-      ctx.fillText(text, x1 + 3, ty + 2);
-    }
-  }
-
-  /** Draws a frame's picture (or the last one) with its result's overlays. */
-  function draw(result, picture) {
-    if (canvas.width !== result.width || canvas.height !== result.height) {
-      canvas.width = result.width;
-      canvas.height = result.height;
-    }
+function drawBoxes(result) {
+  const font = Math.max(12, Math.round(result.height / 28));
+  ctx.font = `${font}px system-ui, sans-serif`;
+  ctx.lineWidth = Math.max(2, result.width / 400);
+  ctx.textBaseline = "top";
+  for (const d of result.detections) {
+    const [x1, y1, x2, y2] = d.box;
+    const color = colorOf(d.classId);
+    ctx.strokeStyle = css(color);
+    ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    const text = `${d.label} ${d.score.toFixed(2)}`;
+    const w = ctx.measureText(text).width + 6;
+    const ty = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;
+    ctx.fillStyle = css(color, 0.85);
+    ctx.fillRect(x1, ty, w, font + 4);
     ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    if (picture) ctx.drawImage(picture.img, 0, 0, canvas.width, canvas.height);
-    drawMasks(result);
-    drawBoxes(result);
-    state.lastDrawn = result.frame;
-    canvas.dataset.frame = String(result.frame);
-    viewer.framesDrawn++;
-    viewer.drawn.push({
-      frame: result.frame,
-      streamId: result.streamId,
-      imageFrame: picture ? picture.frame : null,
-      detections: result.detections.map((d) => ({ label: d.label, score: d.score, box: d.box })),
-    });
-    if (viewer.drawn.length > KEEP_DRAWN) viewer.drawn.shift();
-    $("frame-index").textContent = String(result.frame);
-    $("detections").replaceChildren(
-      ...result.detections.map((d) =>
-        swatch(colorOf(d.classId), `${d.label} ${d.score.toFixed(2)}`)
-      ),
-    );
+    ctx.fillText(text, x1 + 3, ty + 2);
   }
+}
 
-  /** Draws frame `frame` when both its result and its picture are here. */
-  function pair(frame) {
-    const result = state.results.get(frame);
-    const img = state.images.get(frame);
-    if (!result || !img || frame <= state.lastDrawn) return;
-    state.image = { img, frame };
-    draw(result, state.image);
+/** Draws a frame's picture (or the last one) with its result's overlays. */
+function draw(result, picture) {
+  if (canvas.width !== result.width || canvas.height !== result.height) {
+    canvas.width = result.width;
+    canvas.height = result.height;
   }
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (picture) ctx.drawImage(picture.img, 0, 0, canvas.width, canvas.height);
+  drawMasks(result);
+  drawBoxes(result);
+  state.lastDrawn = result.frame;
+  canvas.dataset.frame = String(result.frame);
+  viewer.framesDrawn++;
+  viewer.drawn.push({
+    frame: result.frame,
+    streamId: result.streamId,
+    imageFrame: picture ? picture.frame : null,
+    detections: result.detections.map((d) => ({ label: d.label, score: d.score, box: d.box })),
+  });
+  if (viewer.drawn.length > KEEP_DRAWN) viewer.drawn.shift();
+  $("frame-index").textContent = String(result.frame);
+  $("detections").replaceChildren(
+    ...result.detections.map((d) => swatch(colorOf(d.classId), `${d.label} ${d.score.toFixed(2)}`)),
+  );
+}
 
-  function trim(map) {
-    while (map.size > KEEP) map.delete(map.keys().next().value);
+/** Draws frame `frame` when both its result and its picture are here. */
+function pair(frame) {
+  const result = state.results.get(frame);
+  const img = state.images.get(frame);
+  if (!result || !img || frame <= state.lastDrawn) return;
+  state.image = { img, frame };
+  draw(result, state.image);
+}
+
+function trim(map) {
+  while (map.size > KEEP) map.delete(map.keys().next().value);
+}
+
+function onResult(m) {
+  if (m.streamId !== state.streamId) return;
+  const now = performance.now();
+  if (m.frame + KEEP < state.lastDrawn) state.lastDrawn = -1; // the stream started over
+  if (state.arrivals.length === 0) state.since = now;
+  state.arrivals.push(now);
+  state.latencies.push({ at: now, latency: m.latency });
+  state.results.set(m.frame, m);
+  trim(state.results);
+  state.unpaired++;
+  if (state.images.has(m.frame)) pair(m.frame);
+  // Pictures trail their results by about one: with none for a few results (none
+  // asked for, or none coming), draw on the last one.
+  else if (state.unpaired >= 3 && m.frame > state.lastDrawn) draw(m, state.image);
+}
+
+function onThumbnail(m) {
+  if (m.streamId !== state.streamId) return;
+  state.unpaired = 0;
+  const img = new Image();
+  img.src = `data:${m.mime};base64,${m.data}`;
+  img.decode().then(() => {
+    if (m.streamId !== state.streamId || m.frame <= state.lastDrawn) return;
+    state.images.set(m.frame, img);
+    trim(state.images);
+    pair(m.frame);
+  }).catch(() => {});
+}
+
+// --- stats ---------------------------------------------------------------------------
+
+function renderStats() {
+  const now = performance.now();
+  while (state.arrivals.length && now - state.arrivals[0] > FPS_WINDOW_MS) state.arrivals.shift();
+  const span = Math.min(FPS_WINDOW_MS, now - state.since) / 1000;
+  const fps = state.arrivals.length && span > 0 ? state.arrivals.length / span : 0;
+  $("fps").textContent = fps.toFixed(1);
+
+  const recent = state.latencies.filter((l) => now - l.at <= LATENCY_WINDOW_MS);
+  state.latencies = state.latencies.slice(-Math.max(recent.length, 1));
+  const samples = recent.length ? recent : state.latencies;
+  if (samples.length === 0) return;
+  const mean = (key) => samples.reduce((sum, l) => sum + (l.latency[key] ?? 0), 0) / samples.length;
+  const stages = STAGES.map((name) => mean(name));
+  const total = mean("totalMs");
+  const scale = Math.max(total, stages.reduce((a, b) => a + b, 0)) || 1;
+  $("bar").replaceChildren(...stages.map((ms, i) => {
+    const span = document.createElement("span");
+    span.style.width = `${(100 * ms) / scale}%`;
+    span.style.background = STAGE_COLORS[i];
+    span.title = `${STAGES[i]} ${ms.toFixed(1)} ms`;
+    return span;
+  }));
+  const row = (name, ms, color) => {
+    const tr = document.createElement("tr");
+    tr.dataset.stage = name;
+    tr.className = color ? "" : "total";
+    const swatch = color ? `<i style="background: ${color}"></i>` : "";
+    tr.innerHTML = `<td>${swatch}${name}</td><td>${ms.toFixed(1)} ms</td>`;
+    return tr;
+  };
+  $("stages").replaceChildren(
+    ...stages.map((ms, i) => row(STAGES[i], ms, STAGE_COLORS[i])),
+    row("totalMs", total),
+  );
+}
+
+// --- status --------------------------------------------------------------------------
+
+function badge(el, text, level) {
+  el.textContent = text;
+  el.className = `badge ${level ?? ""}`;
+}
+
+// Other states (starting, connecting, stalled, reconnecting) are warnings.
+const LEVEL = { connected: "ok", ended: "bad", failed: "bad", stopped: "bad", removed: "bad" };
+
+function describe(s) {
+  let text = s.state ?? s.event;
+  if (s.attempt) text += ` (attempt ${s.attempt})`;
+  if (s.reason) text += `: ${s.reason}`;
+  return text;
+}
+
+function showSource(s) {
+  badge($("source"), `source ${describe(s)}`, LEVEL[s.state] ?? "warn");
+}
+
+function log(text, at = Date.now()) {
+  const li = document.createElement("li");
+  li.textContent = `${new Date(at).toLocaleTimeString()} ${text}`;
+  $("status").prepend(li);
+  while ($("status").children.length > 12) $("status").lastChild.remove();
+}
+
+function onStatus(m) {
+  viewer.status.push(m);
+  if (viewer.status.length > 50) viewer.status.shift();
+  const who = m.streamId ?? (m.model ? `model ${m.model}` : m.event);
+  const what = { removed: "removed", "frame-error": "frame error" }[m.event] ?? m.state;
+  log(`${who}: ${describe({ ...m, state: what })}`, m.at);
+  if (m.streamId === state.streamId && m.event === "stream") showSource(m);
+  if (m.streamId === state.streamId && m.event === "removed") showSource({ state: "removed" });
+  if (m.event === "stream" && m.streamId && !streamOption(m.streamId)) loadStreams();
+  if (m.event === "removed") streamOption(m.streamId)?.remove();
+}
+
+// --- streams and the socket ----------------------------------------------------------
+
+const streamOption = (id) => [...select.options].find((o) => o.value === id);
+
+function fillStreams(streams) {
+  for (const s of streams) {
+    const option = streamOption(s.id) ?? select.appendChild(document.createElement("option"));
+    option.value = s.id;
+    const input = s.input ? `, ${s.input.width}×${s.input.height} @ ${s.input.fps} fps` : "";
+    option.textContent = `${s.id} (${s.model}${input})`;
+    if (!state.info.has(s.id)) log(`${s.id}: ${describe(s)}`);
+    state.info.set(s.id, s);
+    if (s.id === state.streamId) showSource(s);
   }
+  const wanted = new URLSearchParams(location.search).get("stream");
+  const id = state.streamId ?? (streamOption(wanted) ? wanted : streams[0]?.id);
+  if (id && id !== state.streamId) choose(id);
+}
 
-  function onResult(m) {
-    if (m.streamId !== state.streamId) return;
-    const now = performance.now();
-    if (m.frame + KEEP < state.lastDrawn) state.lastDrawn = -1; // the stream started over
-    if (state.arrivals.length === 0) state.since = now;
-    state.arrivals.push(now);
-    state.latencies.push({ at: now, latency: m.latency });
-    state.results.set(m.frame, m);
-    trim(state.results);
-    state.unpaired++;
-    if (state.images.has(m.frame)) pair(m.frame);
-    // Pictures trail their results by about one: with none for a few results (none
-    // asked for, or none coming), draw on the last one.
-    else if (state.unpaired >= 3 && m.frame > state.lastDrawn) draw(m, state.image);
+async function loadStreams() {
+  try {
+    const response = await fetch("/streams");
+    fillStreams((await response.json()).streams);
+  } catch {
+    // the socket's hello lists them too
   }
+}
 
-  function onThumbnail(m) {
-    if (m.streamId !== state.streamId) return;
-    state.unpaired = 0;
-    const img = new Image();
-    img.src = `data:${m.mime};base64,${m.data}`;
-    img.decode().then(() => {
-      if (m.streamId !== state.streamId || m.frame <= state.lastDrawn) return;
-      state.images.set(m.frame, img);
-      trim(state.images);
-      pair(m.frame);
-    }).catch(() => {});
-  }
+function send(message) {
+  if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(message));
+}
 
-  // --- stats ---------------------------------------------------------------------------
+function subscribe() {
+  if (!state.streamId) return;
+  send({ type: "unsubscribe", streams: "*" });
+  send({
+    type: "subscribe",
+    streams: [state.streamId],
+    masks: true,
+    panoptic: true,
+    thumbnails: true,
+  });
+}
 
-  function renderStats() {
-    const now = performance.now();
-    while (state.arrivals.length && now - state.arrivals[0] > FPS_WINDOW_MS) state.arrivals.shift();
-    const span = Math.min(FPS_WINDOW_MS, now - state.since) / 1000;
-    const fps = state.arrivals.length && span > 0 ? state.arrivals.length / span : 0;
-    $("fps").textContent = fps.toFixed(1);
+function choose(id) {
+  state.streamId = id;
+  select.value = id;
+  const url = new URL(location.href);
+  url.searchParams.set("stream", id);
+  history.replaceState(null, "", url);
+  Object.assign(state, { lastDrawn: -1, image: null, arrivals: [], latencies: [] });
+  state.results.clear();
+  state.images.clear();
+  state.unpaired = 0;
+  const info = state.info.get(id);
+  if (info) showSource(info);
+  else badge($("source"), "source …");
+  subscribe();
+}
 
-    const recent = state.latencies.filter((l) => now - l.at <= LATENCY_WINDOW_MS);
-    state.latencies = state.latencies.slice(-Math.max(recent.length, 1));
-    const samples = recent.length ? recent : state.latencies;
-    if (samples.length === 0) return;
-    const mean = (key) =>
-      samples.reduce((sum, l) => sum + (l.latency[key] ?? 0), 0) / samples.length;
-    const stages = STAGES.map((name) => mean(name));
-    const total = mean("totalMs");
-    const scale = Math.max(total, stages.reduce((a, b) => a + b, 0)) || 1;
-    $("bar").replaceChildren(...stages.map((ms, i) => {
-      const span = document.createElement("span");
-      span.style.width = `${(100 * ms) / scale}%`;
-      span.style.background = STAGE_COLORS[i];
-      span.title = `${STAGES[i]} ${ms.toFixed(1)} ms`;
-      return span;
-    }));
-    const row = (name, ms, color) => {
-      const tr = document.createElement("tr");
-      tr.dataset.stage = name;
-      tr.className = color ? "" : "total";
-      const swatch = color ? `<i style="background: ${color}"></i>` : "";
-      tr.innerHTML = `<td>${swatch}${name}</td><td>${ms.toFixed(1)} ms</td>`;
-      return tr;
-    };
-    $("stages").replaceChildren(
-      ...stages.map((ms, i) => row(STAGES[i], ms, STAGE_COLORS[i])),
-      row("totalMs", total),
-    );
-  }
-
-  // --- status --------------------------------------------------------------------------
-
-  function badge(el, text, level) {
-    el.textContent = text;
-    el.className = `badge ${level ?? ""}`;
-  }
-
-  // Other states (starting, connecting, stalled, reconnecting) are warnings.
-  const LEVEL = { connected: "ok", ended: "bad", failed: "bad", stopped: "bad", removed: "bad" };
-
-  function describe(s) {
-    let text = s.state ?? s.event;
-    if (s.attempt) text += ` (attempt ${s.attempt})`;
-    if (s.reason) text += `: ${s.reason}`;
-    return text;
-  }
-
-  function showSource(s) {
-    badge($("source"), `source ${describe(s)}`, LEVEL[s.state] ?? "warn");
-  }
-
-  function log(text, at = Date.now()) {
-    const li = document.createElement("li");
-    li.textContent = `${new Date(at).toLocaleTimeString()} ${text}`;
-    $("status").prepend(li);
-    while ($("status").children.length > 12) $("status").lastChild.remove();
-  }
-
-  function onStatus(m) {
-    viewer.status.push(m);
-    if (viewer.status.length > 50) viewer.status.shift();
-    const who = m.streamId ?? (m.model ? `model ${m.model}` : m.event);
-    const what = { removed: "removed", "frame-error": "frame error" }[m.event] ?? m.state;
-    log(`${who}: ${describe({ ...m, state: what })}`, m.at);
-    if (m.streamId === state.streamId && m.event === "stream") showSource(m);
-    if (m.streamId === state.streamId && m.event === "removed") showSource({ state: "removed" });
-    if (m.event === "stream" && m.streamId && !streamOption(m.streamId)) loadStreams();
-    if (m.event === "removed") streamOption(m.streamId)?.remove();
-  }
-
-  // --- streams and the socket ----------------------------------------------------------
-
-  const streamOption = (id) => [...select.options].find((o) => o.value === id);
-
-  function fillStreams(streams) {
-    for (const s of streams) {
-      const option = streamOption(s.id) ?? select.appendChild(document.createElement("option"));
-      option.value = s.id;
-      const input = s.input ? `, ${s.input.width}×${s.input.height} @ ${s.input.fps} fps` : "";
-      option.textContent = `${s.id} (${s.model}${input})`;
-      if (!state.info.has(s.id)) log(`${s.id}: ${describe(s)}`);
-      state.info.set(s.id, s);
-      if (s.id === state.streamId) showSource(s);
-    }
-    const wanted = new URLSearchParams(location.search).get("stream");
-    const id = state.streamId ?? (streamOption(wanted) ? wanted : streams[0]?.id);
-    if (id && id !== state.streamId) choose(id);
-  }
-
-  async function loadStreams() {
-    try {
-      const response = await fetch("/streams");
-      fillStreams((await response.json()).streams);
-    } catch {
-      // the socket's hello lists them too
-    }
-  }
-
-  function send(message) {
-    if (state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(message));
-  }
-
-  function subscribe() {
-    if (!state.streamId) return;
-    send({ type: "unsubscribe", streams: "*" });
-    send({
-      type: "subscribe",
-      streams: [state.streamId],
-      masks: true,
-      panoptic: true,
-      thumbnails: true,
-    });
-  }
-
-  function choose(id) {
-    state.streamId = id;
-    select.value = id;
-    const url = new URL(location.href);
-    url.searchParams.set("stream", id);
-    history.replaceState(null, "", url);
-    Object.assign(state, { lastDrawn: -1, image: null, arrivals: [], latencies: [] });
-    state.results.clear();
-    state.images.clear();
-    state.unpaired = 0;
-    const info = state.info.get(id);
-    if (info) showSource(info);
-    else badge($("source"), "source …");
-    subscribe();
-  }
-
-  function onMessage(m) {
-    switch (m.type) {
-      case "hello":
-        for (const model of m.models ?? []) {
-          for (const c of model.classes ?? []) state.colors.set(c.id, c.color);
-        }
-        $("classes").replaceChildren(
-          ...(m.models ?? []).flatMap((model) =>
-            (model.classes ?? []).map((c) =>
-              swatch(c.color, `${c.name}${c.isThing ? "" : " (stuff)"}`)
-            )
-          ),
-        );
-        if (state.streamId) subscribe(); // again, on a new socket
-        fillStreams(m.streams ?? []); // chooses (and subscribes) the first time
-        loadStreams();
-        break;
-      case "result":
-        return onResult(m);
-      case "thumbnail":
-        return onThumbnail(m);
-      case "status":
-        return onStatus(m);
-      case "dropped":
-        $("dropped").textContent = `${m.total} (+${m.count})`;
-        break;
-      case "error":
-        onStatus({ event: "error", state: "error", reason: `${m.code}: ${m.message}` });
-        break;
-    }
-  }
-
-  function connect() {
-    const ws = new WebSocket(
-      `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
-    );
-    state.ws = ws;
-    badge($("socket"), "socket connecting", "warn");
-    ws.onopen = () => {
-      state.backoffMs = 500;
-      badge($("socket"), "socket open", "ok");
-    };
-    ws.onmessage = (e) => {
-      try {
-        onMessage(JSON.parse(e.data));
-      } catch (error) {
-        console.error("viewer: bad message", error);
+function onMessage(m) {
+  switch (m.type) {
+    case "hello":
+      for (const model of m.models ?? []) {
+        for (const c of model.classes ?? []) state.colors.set(c.id, c.color);
       }
-    };
-    ws.onclose = () => {
-      if (state.ws !== ws) return;
-      state.ws = null;
-      const wait = state.backoffMs;
-      state.backoffMs = Math.min(state.backoffMs * 2, 10_000);
-      badge($("socket"), `socket closed, retry in ${(wait / 1000).toFixed(1)} s`, "bad");
-      setTimeout(connect, wait);
-    };
+      $("classes").replaceChildren(
+        ...(m.models ?? []).flatMap((model) =>
+          (model.classes ?? []).map((c) =>
+            swatch(c.color, `${c.name}${c.isThing ? "" : " (stuff)"}`)
+          )
+        ),
+      );
+      if (state.streamId) subscribe(); // again, on a new socket
+      fillStreams(m.streams ?? []); // chooses (and subscribes) the first time
+      loadStreams();
+      break;
+    case "result":
+      return onResult(m);
+    case "thumbnail":
+      return onThumbnail(m);
+    case "status":
+      return onStatus(m);
+    case "dropped":
+      $("dropped").textContent = `${m.total} (+${m.count})`;
+      break;
+    case "error":
+      onStatus({ event: "error", state: "error", reason: `${m.code}: ${m.message}` });
+      break;
   }
+}
 
-  select.addEventListener("change", () => choose(select.value));
-  setInterval(renderStats, 250);
-  loadStreams();
-  connect();
-})();
+function connect() {
+  const ws = new WebSocket(
+    `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+  );
+  state.ws = ws;
+  badge($("socket"), "socket connecting", "warn");
+  ws.onopen = () => {
+    state.backoffMs = 500;
+    badge($("socket"), "socket open", "ok");
+  };
+  ws.onmessage = (e) => {
+    try {
+      onMessage(JSON.parse(e.data));
+    } catch (error) {
+      console.error("viewer: bad message", error);
+    }
+  };
+  ws.onclose = () => {
+    if (state.ws !== ws) return;
+    state.ws = null;
+    const wait = state.backoffMs;
+    state.backoffMs = Math.min(state.backoffMs * 2, 10_000);
+    badge($("socket"), `socket closed, retry in ${(wait / 1000).toFixed(1)} s`, "bad");
+    setTimeout(connect, wait);
+  };
+}
+
+select.addEventListener("change", () => choose(select.value));
+setInterval(renderStats, 250);
+loadStreams();
+connect();
