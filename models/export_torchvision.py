@@ -26,6 +26,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tra
 
 from cli import check_choice, output_folder, require_onnx, require_torch  # noqa: E402
 
+# The manifest's JSON Schema: its `$schema` is the path of this file from the output folder.
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schemas",
+                      "manifest.schema.json")
+
 ARCHITECTURES = {
     "fasterrcnn_resnet50_fpn": "fasterrcnn",
     "fasterrcnn_resnet50_fpn_v2": "fasterrcnn",
@@ -125,6 +129,7 @@ def main(argv=None):
     manifest = manifest_dict(
         os.path.basename(os.path.abspath(folder)), kind, (h, w), names, not args.standard,
         transform.image_mean, transform.image_std, classes, args.detections,
+        schema=os.path.relpath(SCHEMA, os.path.abspath(folder)),
         source={"torchvision": torchvision.__version__, "arch": args.arch,
                 "weights": args.weights})
     with open(os.path.join(folder, "manifest.json"), "w") as f:

@@ -118,11 +118,18 @@ def export_standard(model, path: str, size: tuple, opset: int = 11):
     return names
 
 
+# The manifest's JSON Schema, as `$schema` names it from a folder models/<name>/.
+MANIFEST_SCHEMA = "../../schemas/manifest.schema.json"
+
+
 def manifest_dict(name, kind, size, names, raw, mean, std, classes, max_detections,
-                  semantic=None, **extra):
+                  semantic=None, schema=MANIFEST_SCHEMA, **extra):
     """A manifest.json (DESIGN.md, model contract) for a graph exported by `export_raw`
-    (`raw`) or `export_standard`; `extra` fields (training, source) are appended."""
+    (`raw`) or `export_standard`; `schema` is its `$schema` (the path of
+    schemas/manifest.schema.json from the manifest's folder); `extra` fields (training,
+    source) are appended."""
     out = {
+        "$schema": schema,
         "format": "streamdet-model/1",
         "name": name,
         "kind": kind,

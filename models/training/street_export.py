@@ -19,6 +19,10 @@ from onnx_export import check_against_torchvision, export_raw, export_standard, 
 from raw_export import RawDetector
 from world import CATEGORIES, COLOURS, SEMANTIC_CLASSES, THINGS, Sequence
 
+# The manifest's JSON Schema: its `$schema` is the path of this file from the output folder.
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schemas",
+                      "manifest.schema.json")
+
 VERIFY_SEED_BASE = 50000  # held-out sequences used to check the export
 
 
@@ -49,7 +53,7 @@ def held_out_pixels(size, count):
     return torch.stack(frames)
 
 
-def manifest(name, arch, size, names, raw, state):
+def manifest(name, arch, size, names, raw, state, folder):
     classes = [{"id": c["id"], "name": c["name"], "isThing": bool(c["isthing"]),
                 "color": list(COLOURS[c["id"]])} for c in CATEGORIES
                if c["isthing"] or (raw and arch == "maskrcnn")]
@@ -57,6 +61,7 @@ def manifest(name, arch, size, names, raw, state):
     training = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1),
                 "script": "models/training/train.py"}
     return manifest_dict(name, arch, size, names, raw, MEAN, STD, classes, 50, semantic,
+                         schema=os.path.relpath(SCHEMA, os.path.abspath(folder)),
                          training=training)
 
 
@@ -77,7 +82,8 @@ def export_street(args, folder: str) -> None:
                   f"(max |Δbox| {box:.2e} px, |Δscore| {score:.2e})")
         names = export_raw(raw, path, args.opset)
     with open(os.path.join(folder, "manifest.json"), "w") as f:
-        json.dump(manifest(name, args.arch, size, names, not args.standard, state), f, indent=2)
+        json.dump(manifest(name, args.arch, size, names, not args.standard, state, folder), f,
+                  indent=2)
         f.write("\n")
     print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB) and manifest.json")
 

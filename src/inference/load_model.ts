@@ -9,19 +9,10 @@ import * as ort from "onnxruntime-node";
 import { ManifestError, ModelLoadError } from "../errors.ts";
 import { type ModelManifest, parseManifest } from "./manifest.ts";
 import { checkGraph } from "./check_graph.ts";
+import { type ProviderName, PROVIDERS } from "../wire/providers.ts";
 
-/** Execution providers, by the names onnxruntime-node uses. */
-export type ProviderName = "cpu" | "webgpu" | "cuda" | "tensorrt" | "dml" | "coreml";
-
-/** Every {@link ProviderName}. */
-export const PROVIDERS: readonly ProviderName[] = Object.freeze([
-  "cpu",
-  "webgpu",
-  "cuda",
-  "tensorrt",
-  "dml",
-  "coreml",
-]);
+// The list lives in the wire layer (a pipeline configuration's `providers` names it).
+export { type ProviderName, PROVIDERS };
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {

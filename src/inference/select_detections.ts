@@ -16,18 +16,10 @@ import {
   checkLabels,
   checkNumber,
 } from "../geometry/validate.ts";
+import { NMS_KINDS, type NmsKind } from "../wire/nms_kinds.ts";
 
-/** The final NMS: hard (torchvision), Soft-NMS (mmcv), Matrix NMS on boxes, or none. */
-export type NmsKind = "hard" | "soft-linear" | "soft-gaussian" | "matrix" | "none";
-
-/** Every kind of {@link NmsKind}. */
-export const NMS_KINDS: readonly NmsKind[] = Object.freeze([
-  "hard",
-  "soft-linear",
-  "soft-gaussian",
-  "matrix",
-  "none",
-]);
+// The list lives in the wire layer (the manifest and the pipeline configuration name it).
+export { NMS_KINDS, type NmsKind };
 
 /** How detections are chosen. */
 export interface SelectOptions {

@@ -1,81 +1,41 @@
 /**
- * The pipeline configuration: models, streams, server settings and sinks, checked once
- * with every default filled. Relative paths in a configuration file are relative to the
- * file's folder.
+ * The pipeline configuration, resolved: the file parsed with its wire schema
+ * (`PipelineConfigSchema` in src/wire/pipeline_config.ts: fields, defaults, ranges), then
+ * the rules between fields that a schema cannot say. A stream without `model` takes the
+ * only model; a stream's `model` must name a defined model; stream ids are used once;
+ * relative paths are resolved against the file's folder (a source that is not a URL or a
+ * device is made absolute).
  *
  * @module
  */
 
 import { isAbsolute, resolve } from "node:path";
+import type { z } from "zod";
+import { describe } from "../describe.ts";
 import { ConfigError } from "../errors.ts";
-import type { DropPolicy } from "../types.ts";
-import { type ProviderName, PROVIDERS } from "../inference/load_model.ts";
-import { NMS_KINDS, type NmsKind } from "../inference/select_detections.ts";
-import type { PostprocessOptions } from "../inference/postprocess.ts";
-import { type ServerConfig, serverConfig } from "./server_config.ts";
-import {
-  configBoolean,
-  configChoice,
-  configNumber,
-  configObject,
-  configString,
-  configStrings,
-} from "./config_checks.ts";
+import type { WireIssue } from "../wire/issues.ts";
+import type { ModelConfigSchema } from "../wire/model_config.ts";
+import { parseWire, wireMessage } from "../wire/parse.ts";
+import { PipelineConfigSchema } from "../wire/pipeline_config.ts";
+import type { ServerConfig } from "../wire/server_config.ts";
+import type { SinkConfigSchema } from "../wire/sink_config.ts";
+import { StreamConfigSchema } from "../wire/stream_config.ts";
 
-export type { ServerConfig } from "./server_config.ts";
+export type { ServerConfig } from "../wire/server_config.ts";
 
-/** One model of a pipeline. */
-export interface ModelConfig {
-  /** The name streams refer to it by. */
-  id: string;
-  /** Absolute path of the model's `manifest.json`. */
-  manifest: string;
-  /** Execution providers, in order of preference (default `["cpu"]`). */
-  providers: ProviderName[];
-  /** Worker sessions (default 1). */
-  sessions: number;
-  /** Batches close at this many frames (default 4)... */
-  maxBatch: number;
-  /** ...or this long after their first frame (default 10 ms). */
-  maxWaitMs: number;
-  /** Overrides of the manifest's post-processing defaults. */
-  postprocess: Partial<PostprocessOptions>;
-}
+/** One model of a pipeline: its id (its key in the file's `models`) and its settings,
+ * every default filled, `manifest` an absolute path. */
+export type ModelConfig = { id: string } & z.output<typeof ModelConfigSchema>;
 
-/** One stream of a pipeline. */
-export interface StreamConfig {
-  /** Id in results, status events, metrics and URLs (`[A-Za-z0-9_.-]`, up to 64). */
-  id: string;
-  /** What `parseSourceInput` reads: a file, URL, `/dev/videoN`, image glob or `lavfi:`. */
-  source: string;
-  /** The model id it runs on. */
+/** One stream of a pipeline, every default filled, `model` chosen, `source` absolute when
+ * it is a path. */
+export type StreamConfig = Omit<z.output<typeof StreamConfigSchema>, "model"> & {
+  /** The id of the model it runs on. */
   model: string;
-  /** `"lossless"` or a drop policy; default: files lossless, live inputs `"drop-oldest"`. */
-  policy?: "lossless" | DropPolicy;
-  /** Live queue length (default 1: the freshest frame waits, older ones are dropped). */
-  queueSize: number;
-  /** Loop a file as a live stream (default false). */
-  loop: boolean;
-  /** Read at the input's own rate (default: live inputs and looping files). */
-  realtime?: boolean;
-  /** Resample to this frame rate in ffmpeg. */
-  fps?: number;
-  /** Reconnect a live input (default true) and its backoff. */
-  reconnect: false | { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  /** A live input with no frame for this long is restarted (default 10 000 ms). */
-  stallTimeoutMs: number;
-  /** Frames of this stream in the model at once (default: 1 live, `2 × maxBatch × sessions` lossless). */
-  maxInFlight?: number;
-}
+};
 
-/** A file sink: every result of the chosen streams as JSON Lines. */
-export interface SinkConfig {
-  type: "jsonl";
-  /** Absolute path of the output file. */
-  path: string;
-  /** Streams written (default: all). */
-  streams?: string[];
-}
+/** A sink, by `type` (`jsonl`: a JSON Lines file), its `path` absolute. */
+export type SinkConfig = z.output<typeof SinkConfigSchema>;
 
 /** A whole, checked pipeline configuration. */
 export interface PipelineConfig {
@@ -95,32 +55,6 @@ export interface ConfigOrigin {
   baseDir: string;
 }
 
-const STREAM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-const TOP = ["models", "streams", "sources", "server", "sinks", "$schema", "description"];
-const MODEL_KEYS = ["manifest", "providers", "sessions", "maxBatch", "maxWaitMs", "postprocess"];
-const POST_KEYS = [
-  "nms",
-  "iouThreshold",
-  "sigma",
-  "scoreThreshold",
-  "maxDetections",
-  "maskThreshold",
-  "panoptic",
-];
-const STREAM_KEYS = [
-  "id",
-  "source",
-  "model",
-  "policy",
-  "queueSize",
-  "loop",
-  "realtime",
-  "fps",
-  "reconnect",
-  "stallTimeoutMs",
-  "maxInFlight",
-];
-
 /**
  * Checks a configuration object (parsed JSON, or a TS module's default export) and fills
  * every default. Throws a {@link ConfigError} naming the field otherwise.
@@ -137,53 +71,40 @@ const STREAM_KEYS = [
  * assert.equal(config.server.hostname, "127.0.0.1");
  * assert.throws(
  *   () => resolvePipelineConfig({ models: {}, streams: [] }, { name: "a.json", baseDir: "/" }),
- *   /a.json: models: expected at least one model/,
+ *   { name: "ConfigError", message: "a.json: models: expected at least one model, found an empty object" },
  * );
  * ```
  */
 export function resolvePipelineConfig(input: unknown, origin: ConfigOrigin): PipelineConfig {
-  const at = origin.name;
-  const top = configObject(at, input, TOP);
-  const modelsIn = configObject(`${at}: models`, top.models);
-  const models = Object.entries(modelsIn).map(([id, value]) =>
-    modelConfig(`${at}: models.${id}`, id, value, origin.baseDir)
+  const file = parseConfig(PipelineConfigSchema, input, origin.name);
+  const base = origin.baseDir;
+  const models = Object.entries(file.models).map(([id, model]): ModelConfig => ({
+    id,
+    ...model,
+    manifest: absolute(base, model.manifest),
+  }));
+  const issues: WireIssue[] = [];
+  const streams = file.streams.map((s, i) =>
+    resolveStream(s, models, base, ["streams", i], issues)
   );
-  if (models.length === 0) {
-    throw new ConfigError(`${at}: models: expected at least one model, found none`);
-  }
-  const sources = configObject(`${at}: sources`, top.sources ?? {}, ["roots"]);
-  const roots = configStrings(`${at}: sources.roots`, sources.roots, [origin.baseDir])
-    .map((r) => absolute(origin.baseDir, r));
-  const streamsIn = top.streams ?? [];
-  if (!Array.isArray(streamsIn)) {
-    throw new ConfigError(`${at}: streams: expected an array, found ${typeof streamsIn}`);
-  }
-  const streams: StreamConfig[] = [];
-  streamsIn.forEach((value, i) => {
-    const stream = resolveStreamConfig(value, models, { ...origin, name: `${at}: streams[${i}]` });
-    if (streams.some((s) => s.id === stream.id)) {
-      throw new ConfigError(`${at}: streams[${i}].id: "${stream.id}" is used twice`);
+  streams.forEach((stream, i) => {
+    const first = streams.findIndex((s) => s.id === stream.id);
+    if (first < i) {
+      issues.push({
+        path: ["streams", i, "id"],
+        expected: "an id no other stream has",
+        found: `${describe(stream.id)}, the id of streams[${first}]`,
+      });
     }
-    streams.push(stream);
   });
-  const server = serverConfig(`${at}: server`, top.server);
-  const sinksIn = top.sinks ?? [];
-  if (!Array.isArray(sinksIn)) {
-    throw new ConfigError(`${at}: sinks: expected an array, found ${typeof sinksIn}`);
-  }
-  const sinks = sinksIn.map((value, i): SinkConfig => {
-    const path = `${at}: sinks[${i}]`;
-    const s = configObject(path, value, ["type", "path", "streams"]);
-    configChoice(`${path}.type`, s.type, ["jsonl"]);
-    return {
-      type: "jsonl",
-      path: absolute(origin.baseDir, configString(`${path}.path`, s.path)),
-      ...(s.streams === undefined
-        ? {}
-        : { streams: configStrings(`${path}.streams`, s.streams, []) }),
-    };
-  });
-  return { models, streams, roots, server, sinks };
+  if (issues.length > 0) throw new ConfigError(wireMessage(origin.name, issues), { issues });
+  return {
+    models,
+    streams,
+    roots: (file.sources.roots ?? [base]).map((root) => absolute(base, root)),
+    server: file.server,
+    sinks: file.sinks.map((sink) => ({ ...sink, path: absolute(base, sink.path) })),
+  };
 }
 
 /**
@@ -198,7 +119,7 @@ export function resolvePipelineConfig(input: unknown, origin: ConfigOrigin): Pip
  *   { name: "POST /streams", baseDir: "/srv" });
  * assert.deepEqual([s.model, s.queueSize, s.reconnect], ["street", 1, {}]);
  * assert.throws(() => resolveStreamConfig({ id: "a b", source: "x.mp4" }, models,
- *   { name: "POST /streams", baseDir: "/" }), /POST \/streams.id: expected letters, digits/);
+ *   { name: "POST /streams", baseDir: "/" }), /ConfigError: POST \/streams: id: expected letters, digits/);
  * ```
  */
 export function resolveStreamConfig(
@@ -206,142 +127,53 @@ export function resolveStreamConfig(
   models: readonly { id: string }[],
   origin: ConfigOrigin,
 ): StreamConfig {
-  const at = origin.name;
-  const s = configObject(at, input, STREAM_KEYS);
-  const id = configString(`${at}.id`, s.id);
-  if (!STREAM_ID.test(id)) {
-    throw new ConfigError(
-      `${at}.id: expected letters, digits, "_", "." or "-" (at most 64), found ${
-        JSON.stringify(id)
-      }`,
-    );
-  }
-  let source = configString(`${at}.source`, s.source);
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(source) && !source.startsWith("/dev/")) {
-    source = absolute(origin.baseDir, source);
-  }
-  const ids = models.map((m) => m.id);
-  const model = s.model === undefined && ids.length === 1
-    ? ids[0]
-    : configChoice(`${at}.model`, s.model, ids);
-  const reconnectIn = s.reconnect ?? {};
-  let reconnect: StreamConfig["reconnect"] = false;
-  if (reconnectIn !== false) {
-    const r = configObject(`${at}.reconnect`, reconnectIn, [
-      "initialDelayMs",
-      "maxDelayMs",
-      "maxAttempts",
-    ]);
-    reconnect = {};
-    for (const key of ["initialDelayMs", "maxDelayMs", "maxAttempts"] as const) {
-      if (r[key] !== undefined) {
-        reconnect[key] = configNumber(`${at}.reconnect.${key}`, r[key], 0, { min: 0 });
-      }
-    }
-  }
-  const stream: StreamConfig = {
-    id,
-    source,
-    model,
-    queueSize: configNumber(`${at}.queueSize`, s.queueSize, 1, {
-      min: 1,
-      max: 1000,
-      integer: true,
-    }),
-    loop: configBoolean(`${at}.loop`, s.loop, false),
-    reconnect,
-    stallTimeoutMs: configNumber(`${at}.stallTimeoutMs`, s.stallTimeoutMs, 10_000, { min: 1 }),
-  };
-  if (s.policy !== undefined) {
-    stream.policy = configChoice<"lossless" | DropPolicy>(`${at}.policy`, s.policy, [
-      "lossless",
-      "wait",
-      "drop-oldest",
-      "drop-latest",
-    ]);
-  }
-  if (s.realtime !== undefined) {
-    stream.realtime = configBoolean(`${at}.realtime`, s.realtime, false);
-  }
-  if (s.fps !== undefined) stream.fps = configNumber(`${at}.fps`, s.fps, undefined, { min: 0.001 });
-  if (s.maxInFlight !== undefined) {
-    stream.maxInFlight = configNumber(`${at}.maxInFlight`, s.maxInFlight, undefined, {
-      min: 1,
-      max: 256,
-      integer: true,
-    });
-  }
-  return stream;
+  const stream = parseConfig(StreamConfigSchema, input, origin.name);
+  const issues: WireIssue[] = [];
+  const resolved = resolveStream(stream, models, origin.baseDir, [], issues);
+  if (issues.length > 0) throw new ConfigError(wireMessage(origin.name, issues), { issues });
+  return resolved;
 }
 
-function modelConfig(at: string, id: string, value: unknown, baseDir: string): ModelConfig {
-  if (!STREAM_ID.test(id)) {
-    throw new ConfigError(`${at}: expected a model id of letters, digits, "_", "." or "-"`);
-  }
-  const m = configObject(at, value, MODEL_KEYS);
-  const providers = configStrings(`${at}.providers`, m.providers, ["cpu"]);
-  providers.forEach((p, i) => configChoice(`${at}.providers[${i}]`, p, PROVIDERS));
-  const post = configObject(`${at}.postprocess`, m.postprocess ?? {}, POST_KEYS);
-  const postprocess: Partial<PostprocessOptions> = {};
-  if (post.nms !== undefined) {
-    postprocess.nms = configChoice<NmsKind>(`${at}.postprocess.nms`, post.nms, NMS_KINDS);
-  }
-  for (const key of ["iouThreshold", "scoreThreshold", "maskThreshold"] as const) {
-    if (post[key] !== undefined) {
-      postprocess[key] = configNumber(`${at}.postprocess.${key}`, post[key], undefined, {
-        min: 0,
-        max: 1,
-      });
-    }
-  }
-  if (post.sigma !== undefined) {
-    postprocess.sigma = configNumber(`${at}.postprocess.sigma`, post.sigma, undefined, {
-      min: 1e-6,
+/** A parsed stream with its model chosen and its source path absolute; a `model` that
+ * names no model is added to `issues` (at `path`). */
+function resolveStream(
+  stream: z.output<typeof StreamConfigSchema>,
+  models: readonly { id: string }[],
+  baseDir: string,
+  path: (string | number)[],
+  issues: WireIssue[],
+): StreamConfig {
+  const ids = models.map((m) => m.id);
+  const model = stream.model ?? (ids.length === 1 ? ids[0] : undefined);
+  if (model === undefined || !ids.includes(model)) {
+    issues.push({
+      path: [...path, "model"],
+      expected: ids.length > 0
+        ? `one of ${ids.map((id) => JSON.stringify(id)).join(", ")}`
+        : "a model id (the pipeline has no model)",
+      found: describe(stream.model),
     });
   }
-  if (post.maxDetections !== undefined) {
-    postprocess.maxDetections = configNumber(
-      `${at}.postprocess.maxDetections`,
-      post.maxDetections,
-      undefined,
-      {
-        min: 0,
-        integer: true,
-      },
-    );
-  }
-  if (post.panoptic !== undefined) {
-    if (post.panoptic === false) postprocess.panoptic = false;
-    else {
-      const p = configObject(`${at}.postprocess.panoptic`, post.panoptic, [
-        "overlapThreshold",
-        "stuffAreaThreshold",
-        "instanceScoreThreshold",
-      ]);
-      postprocess.panoptic = {};
-      for (
-        const key of ["overlapThreshold", "stuffAreaThreshold", "instanceScoreThreshold"] as const
-      ) {
-        if (p[key] !== undefined) {
-          postprocess.panoptic[key] = configNumber(
-            `${at}.postprocess.panoptic.${key}`,
-            p[key],
-            undefined,
-            { min: 0 },
-          );
-        }
-      }
-    }
-  }
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(stream.source) || stream.source.startsWith("/dev/");
   return {
-    id,
-    manifest: absolute(baseDir, configString(`${at}.manifest`, m.manifest)),
-    providers: providers as ProviderName[],
-    sessions: configNumber(`${at}.sessions`, m.sessions, 1, { min: 1, max: 64, integer: true }),
-    maxBatch: configNumber(`${at}.maxBatch`, m.maxBatch, 4, { min: 1, max: 256, integer: true }),
-    maxWaitMs: configNumber(`${at}.maxWaitMs`, m.maxWaitMs, 10, { min: 0, max: 10_000 }),
-    postprocess,
+    ...stream,
+    source: url ? stream.source : absolute(baseDir, stream.source),
+    model: model ?? "",
   };
+}
+
+/** Parses `value` with a configuration schema. Unknown fields come first among the issues:
+ * a misspelt field is both unknown and a missing required one, and its own name is the
+ * better clue. */
+function parseConfig<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  try {
+    return parseWire(schema, value, where, ConfigError);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const unknown = (issue: WireIssue) => issue.found.startsWith("an unknown field ");
+    const issues = [...error.issues.filter(unknown), ...error.issues.filter((i) => !unknown(i))];
+    throw new ConfigError(wireMessage(where, issues), { issues });
+  }
 }
 
 function absolute(baseDir: string, path: string): string {

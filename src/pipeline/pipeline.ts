@@ -7,7 +7,8 @@
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
+import { describe } from "../describe.ts";
+import { ConfigError, ConflictError } from "../errors.ts";
 import type { ClassSpec } from "../inference/manifest.ts";
 import { type ModelRuntime, type ModelStatus, startModel } from "../inference/model_runtime.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../video/ffmpeg_binary.ts";
@@ -16,6 +17,7 @@ import type { ModelConfig, PipelineConfig, StreamConfig } from "./config.ts";
 import { type ConfigOrigin, resolveStreamConfig } from "./config.ts";
 import type { StatusEvent, StreamResult, StreamThumbnail } from "./events.ts";
 import { PipelineMetrics } from "./metrics.ts";
+import { formatIssue } from "../wire/issues.ts";
 import { type StreamInfo, StreamRunner } from "./stream_runner.ts";
 
 /** A model as `GET /models` shows it. */
@@ -205,7 +207,7 @@ export class Pipeline {
     if (this.#stopped) throw new ConfigError(`${origin.name}: the pipeline is stopping`);
     const config = resolveStreamConfig(input, this.config.models, origin);
     if (this.#streams.has(config.id)) {
-      throw new ConfigError(`${origin.name}.id: a stream "${config.id}" exists already`);
+      throw streamExists(origin.name, config.id);
     }
     const model = this.#models.get(config.model)!;
     if (!model.runtime) {
@@ -360,7 +362,7 @@ export class Pipeline {
     }
     // Another request may have added the id while the source was checked.
     if (strict && this.#streams.has(config.id)) {
-      throw new ConfigError(`${origin}.id: a stream "${config.id}" exists already`);
+      throw streamExists(origin, config.id);
     }
     slot.runner = new StreamRunner(config, model.runtime, {
       ffmpeg: this.ffmpeg,
@@ -423,4 +425,14 @@ export class Pipeline {
       fps: { in: 0, out: 0 },
     };
   }
+}
+
+/** The error of a stream added with an id that exists already (HTTP 409). */
+function streamExists(where: string, id: string): ConflictError {
+  const issue = {
+    path: ["id"],
+    expected: "a new stream id",
+    found: `${describe(id)}, which exists already`,
+  };
+  return new ConflictError(formatIssue(where, issue), { issues: [issue] });
 }

@@ -1,49 +1,19 @@
 /**
- * The `server` section of a pipeline configuration: where to listen, the write token,
- * and the WebSocket limits.
+ * The `server` section of a pipeline configuration on its own: for a server started
+ * without a configuration file (the fan-out benchmark). Its format is
+ * `ServerConfigSchema` in src/wire/server_config.ts.
  *
  * @module
  */
 
-import { configNumber, configObject, configString } from "./config_checks.ts";
+import { ConfigError } from "../errors.ts";
+import { parseWire } from "../wire/parse.ts";
+import { type ServerConfig, ServerConfigSchema } from "../wire/server_config.ts";
 
-/** Server settings, every default filled. */
-export interface ServerConfig {
-  /** Interface to bind (default `127.0.0.1`: loopback only). */
-  hostname: string;
-  /** TCP port (default 8080; 0 picks a free one). */
-  port: number;
-  /** Bearer token that write routes need; without one they are refused. The CLI reads
-   * `STREAMDET_TOKEN` when the file has none. */
-  token?: string;
-  /** WebSocket clients at once (default 1000). */
-  maxClients: number;
-  /** Streams one client may subscribe to (default 16). */
-  maxSubscriptions: number;
-  /** Largest message a client may send, in bytes (default 4096). */
-  maxMessageBytes: number;
-  /** Messages waiting per client before the oldest are dropped (default 64). */
-  clientQueue: number;
-  /** Bytes buffered in a client's socket before messages wait in its queue (default 1 MiB). */
-  socketBufferBytes: number;
-  /** A client that keeps dropping for this long is disconnected (default 5000 ms). */
-  slowClientMs: number;
-}
-
-const KEYS = [
-  "hostname",
-  "port",
-  "token",
-  "maxClients",
-  "maxSubscriptions",
-  "maxMessageBytes",
-  "clientQueue",
-  "socketBufferBytes",
-  "slowClientMs",
-];
+export type { ServerConfig } from "../wire/server_config.ts";
 
 /**
- * Checks the `server` section (`at` names it in errors) and fills its defaults.
+ * Checks a `server` section (`at` names it in errors) and fills its defaults.
  *
  * @example
  * ```ts
@@ -54,18 +24,5 @@ const KEYS = [
  * ```
  */
 export function serverConfig(at: string, value: unknown): ServerConfig {
-  const s = configObject(at, value ?? {}, KEYS);
-  const int = (key: string, fallback: number, min: number, max = Infinity) =>
-    configNumber(`${at}.${key}`, s[key], fallback, { min, max, integer: true });
-  return {
-    hostname: configString(`${at}.hostname`, s.hostname, "127.0.0.1"),
-    port: int("port", 8080, 0, 65535),
-    ...(s.token === undefined ? {} : { token: configString(`${at}.token`, s.token) }),
-    maxClients: int("maxClients", 1000, 1),
-    maxSubscriptions: int("maxSubscriptions", 16, 1),
-    maxMessageBytes: int("maxMessageBytes", 4096, 64),
-    clientQueue: int("clientQueue", 64, 1),
-    socketBufferBytes: int("socketBufferBytes", 1 << 20, 1024),
-    slowClientMs: int("slowClientMs", 5000, 1),
-  };
+  return parseWire(ServerConfigSchema, value ?? {}, at, ConfigError);
 }

@@ -7,10 +7,10 @@
 
 import { Hono } from "hono";
 import type { Context, Next } from "hono";
-import { ConfigError, SourceError } from "../errors.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
 import { bearerMatches } from "./auth.ts";
+import { httpStatusOf } from "./http_status.ts";
 import type { WsHub } from "./ws_hub.ts";
 import { viewerRoutes } from "./viewer_routes.ts";
 
@@ -92,11 +92,9 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
       const info = await pipeline.addStream(body, { name: "POST /streams", baseDir: Deno.cwd() });
       return c.json(info, 201);
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof SourceError) {
-        const status = /exists already/.test(error.message) ? 409 : 400;
-        return c.json({ error: error.message }, status);
-      }
-      throw error;
+      const status = httpStatusOf(error);
+      if (status === undefined) throw error;
+      return c.json({ error: (error as Error).message }, status);
     }
   });
   app.delete("/streams/:id", requireToken, async (c) => {

@@ -7,6 +7,8 @@
 
 import type { WireFormat } from "./json_schema.ts";
 import { ResultMessageSchema } from "./result_message.ts";
+import { PipelineConfigSchema } from "./pipeline_config.ts";
+import { ManifestSchema } from "./manifest.ts";
 import { ClientMessageSchema } from "./ws_client_messages.ts";
 import { ServerMessageSchema } from "./ws_server_messages.ts";
 
@@ -41,5 +43,19 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     description:
       "What the server sends a WebSocket client (/ws), one JSON text per message: hello, subscribed, status, result, thumbnail, dropped, error or pong, each with v and type.",
     schema: ServerMessageSchema,
+  },
+  {
+    file: "pipeline.schema.json",
+    title: "streamdet pipeline configuration",
+    description:
+      "A pipeline configuration file (pipelines/*.json): models by id, streams, the folders sources may read, the server, sinks. Relative paths are relative to the file.",
+    schema: PipelineConfigSchema,
+  },
+  {
+    file: "manifest.schema.json",
+    title: "streamdet model manifest",
+    description:
+      "A model's manifest.json (models/<name>/manifest.json): its ONNX graph, input, outputs by role, classes, and post-processing defaults.",
+    schema: ManifestSchema,
   },
 ];

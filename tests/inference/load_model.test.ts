@@ -75,7 +75,7 @@ Deno.test("loadModel() reports an unknown output role as a ManifestError naming 
     () => loadWritten({ ...m, file: GRAPH, outputs }),
     (e) =>
       e instanceof ManifestError &&
-      /outputs\[2\]\.role: expected one of .*found "classes"/.test(e.message),
+      /outputs\[2\]\.role: expected one of .*found the string "classes"/.test(e.message),
   );
 });
 

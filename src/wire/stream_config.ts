@@ -1,0 +1,113 @@
+/**
+ * One stream of a pipeline configuration (an entry of its `streams`, or the body of
+ * `POST /streams`): the source, the model it runs on, its queue policy, live-input
+ * settings. Rules that need the rest of the configuration (which models exist, ids used
+ * twice, paths relative to the file) are `resolveStreamConfig`'s, in
+ * `src/pipeline/config.ts`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { strictObject } from "./strict_object.ts";
+import { intIn } from "./ranges.ts";
+
+/**
+ * Ids of streams and models: what results, status events, metrics and URLs name them by.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(STREAM_ID.test("front-door.cam_1"));
+ * assert.ok(!STREAM_ID.test("a b"));
+ * ```
+ */
+export const STREAM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** What {@link STREAM_ID} allows, as an error says it. */
+export const STREAM_ID_PHRASE = 'letters, digits, "_", "." or "-" (at most 64)';
+
+/**
+ * How a stream's frames wait for the model: `lossless` (every frame, in order) or a drop
+ * policy of a live queue (`wait`, `drop-oldest`, `drop-latest`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(STREAM_POLICIES[0], "lossless");
+ * ```
+ */
+export const STREAM_POLICIES = Object.freeze(
+  ["lossless", "wait", "drop-oldest", "drop-latest"] as const,
+);
+
+const delay = z.number().min(0);
+
+/**
+ * How a live input reconnects: the backoff between attempts (each field defaults to the
+ * video layer's `DEFAULT_RECONNECT`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWire } from "./parse.ts";
+ * assert.deepEqual(checkWire(ReconnectConfigSchema, { maxDelayMs: -1 }), [
+ *   { path: ["maxDelayMs"], expected: "a number >= 0", found: "the number -1" },
+ * ]);
+ * ```
+ */
+export const ReconnectConfigSchema = strictObject({
+  initialDelayMs: delay.optional().describe("Delay before the first retry, ms (default 500)."),
+  maxDelayMs: delay.optional().describe("Longest delay between retries, ms (default 30000)."),
+  maxAttempts: delay.optional().describe(
+    "Consecutive failed attempts before giving up (default: no limit).",
+  ),
+}, { description: "The backoff of a live input's reconnects." });
+
+/**
+ * One stream, as a configuration file or `POST /streams` gives it (defaults filled).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseWire } from "./parse.ts";
+ * const s = parseWire(StreamConfigSchema, { id: "cam1", source: "rtsp://10.0.0.2/live" }, "p.json");
+ * assert.deepEqual([s.queueSize, s.loop, s.reconnect, s.stallTimeoutMs], [1, false, {}, 10_000]);
+ * assert.throws(
+ *   () => parseWire(StreamConfigSchema, { id: "a b", source: "x.mp4" }, "p.json"),
+ *   { message: 'p.json: id: expected letters, digits, "_", "." or "-" (at most 64), found the string "a b"' },
+ * );
+ * ```
+ */
+export const StreamConfigSchema = strictObject({
+  id: z.string().regex(STREAM_ID, STREAM_ID_PHRASE).describe(
+    'Id in results, status events, metrics and URLs: letters, digits, "_", "." or "-", up to 64.',
+  ),
+  source: z.string().min(1).describe(
+    "What to read: a file, a folder or glob of images, an rtsp/rtmp/http(s)/udp/srt URL, /dev/videoN, or lavfi:<pattern>. Relative paths are relative to the configuration file.",
+  ),
+  model: z.string().regex(STREAM_ID, `a model id: ${STREAM_ID_PHRASE}`).optional().describe(
+    "The id of the model it runs on (default: the only model).",
+  ),
+  policy: z.enum(STREAM_POLICIES).optional().describe(
+    'How frames wait for the model: "lossless" (every frame; the default of files) or a drop policy of a live queue ("drop-oldest": the default of live inputs, "drop-latest", "wait").',
+  ),
+  queueSize: intIn(1, 1000).default(1).describe(
+    "Live queue length (default 1: the freshest frame waits, older ones are dropped).",
+  ),
+  loop: z.boolean().default(false).describe("Loop a file as a live stream (default false)."),
+  realtime: z.boolean().optional().describe(
+    "Read at the input's own rate (default: live inputs and looping files).",
+  ),
+  fps: z.number().min(0.001).optional().describe("Resample to this frame rate in ffmpeg."),
+  reconnect: z.union([z.literal(false), ReconnectConfigSchema]).default(() => ({})).describe(
+    "Reconnect a live input, with this backoff (default {}: the default backoff); false: never.",
+  ),
+  stallTimeoutMs: z.number().min(1).default(10_000).describe(
+    "A live input with no frame for this long is restarted, ms (default 10000).",
+  ),
+  maxInFlight: intIn(1, 256).optional().describe(
+    "Frames of this stream in the model at once (default: 1 live, 2 × maxBatch × sessions lossless).",
+  ),
+  // Later: `zones` and `lines` (regions and counting lines of a stream) are one entry each here.
+}, { description: "One stream: a source and the model it runs on." });
