@@ -4,7 +4,7 @@
  * run (one result message per frame, image id = frame + 1); a COCO panoptic ground truth
  * with RLE segments adds Panoptic Quality. It prints the COCO stats (bbox, and segm when
  * every result has a mask), AP per class, PQ / SQ / RQ and the latency per stage, and
- * writes `report.md`, `metrics.json` and PNG charts (SVG when no Chromium can render).
+ * writes `report.md`, `metrics.json` and PNG charts (SVG when the PNG renderer cannot load).
  *
  * ```sh
  * deno task eval --gt models/demo/instances.json --results out/results.jsonl \
@@ -40,11 +40,8 @@ const USAGE = `usage: deno task eval --gt FILE --results FILE [options]
   --stream ID           JSON Lines with several streams: the one to evaluate
   --only-result-images  COCO JSON: evaluate only the images that have results (default: every
                         image of the ground truth, as pycocotools)
-  --svg                 write the charts as SVG, without starting a browser
+  --svg                 write the charts as SVG, not PNG
   --help                this text
-
-environment:
-  CHROMIUM_PATH  the Chromium that renders the charts to PNG (default /usr/bin/chromium)
 
 exit codes: 0 done, 1 an input file is missing, malformed or does not match the ground truth,
 2 bad flags`;

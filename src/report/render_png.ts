@@ -1,162 +1,79 @@
 /**
- * SVG charts to PNG files with headless Chromium, driven by playwright-core: one browser
- * for all the charts, each SVG set as a page's content and its element screenshotted.
- * Without a browser (none at `CHROMIUM_PATH` or `/usr/bin/chromium`, missing
- * permissions, a launch that fails) the SVG files are written instead and the outcome
- * says why, so a report never fails for want of a browser.
+ * SVG documents to PNG images with resvg (`@resvg/resvg-js`, a native Node-API addon: no
+ * browser), text drawn with the chart font's files (`chart_font.ts`) and no system font,
+ * so a PNG looks the same on every machine. The addon loads on the first use; when it
+ * cannot (no `--allow-ffi`, no build for the platform) {@link pngRenderer} says why, and
+ * the report falls back to SVG files.
  *
  * @module
  */
 
-import { dirname } from "node:path";
+import { CHART_FONT_FAMILY, chartFontFiles } from "./chart_font.ts";
+import { loadResvg } from "./resvg_addon.ts";
+import type { ResvgRenderOptions } from "@resvg/resvg-js";
 
-/** One chart to write: `path` ends in `.png` (the `.svg` fallback replaces the extension). */
-export interface RenderTarget {
-  /** A standalone SVG document (`<svg xmlns=... width=... height=...>`). */
-  svg: string;
-  /** Where the PNG goes. */
-  path: string;
+/** One SVG rendered. */
+export interface RenderedPng {
+  /** The PNG file's bytes. */
+  png: Uint8Array;
+  /** Width in pixels (the SVG's × the scale). */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** The image as RGBA bytes, row by row. */
+  pixels: Uint8Array;
 }
 
-/** Options of {@link renderCharts}. */
-export interface RenderOptions {
-  /** `"auto"` (default): PNG when a browser runs, else SVG; `"svg"`: SVG only, no browser. */
-  format?: "auto" | "svg";
-  /** The Chromium binary (default: `CHROMIUM_PATH`, else `/usr/bin/chromium`). */
-  chromiumPath?: string;
-  /** Device pixels per SVG pixel (default 2: sharp on high-DPI screens). */
-  scale?: number;
-}
-
-/** What {@link renderCharts} wrote. */
-export interface RenderOutcome {
-  /** `"png"`, or `"svg"` when no browser could render. */
-  format: "png" | "svg";
-  /** The files written, in the order of the targets. */
-  files: string[];
-  /** Why the charts are SVG (absent for PNG). */
-  reason?: string;
-}
+/** Renders an SVG document (see {@link pngRenderer}). */
+export type PngRenderer = (svg: string) => RenderedPng;
 
 /**
- * The Chromium binary to use: `CHROMIUM_PATH` when set (and readable), else
- * `/usr/bin/chromium`.
+ * A renderer of SVG documents to PNG at `scale` device pixels per SVG pixel (default 2:
+ * sharp on high-DPI screens), on a white background, with DejaVu Sans as the only font.
+ * Rejects with an `Error` whose message says why when the addon cannot load.
  *
  * @example
- * ```ts ignore
- * console.log(chromiumPath()); // "/usr/bin/chromium"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const render = await pngRenderer();
+ * const { png, width, height, pixels } = render(
+ *   '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect x="20" width="20" height="20"/></svg>',
+ * );
+ * assert.deepEqual(pngSize(png), { width: 80, height: 40 });
+ * assert.deepEqual([width, height, pixels.length], [80, 40, 80 * 40 * 4]);
+ * assert.deepEqual([...pixels.subarray(0, 4)], [255, 255, 255, 255]); // white background
+ * assert.deepEqual([...pixels.subarray(79 * 4, 80 * 4)], [0, 0, 0, 255]); // the black rectangle
  * ```
  */
-export function chromiumPath(): string {
-  let fromEnv: string | undefined;
-  try {
-    fromEnv = Deno.env.get("CHROMIUM_PATH");
-  } catch {
-    // no --allow-env: the default
+export async function pngRenderer(scale = 2): Promise<PngRenderer> {
+  if (!(scale > 0 && scale <= 8)) {
+    throw new RangeError(`pngRenderer(): scale: expected a number in (0, 8], found ${scale}`);
   }
-  return fromEnv || "/usr/bin/chromium";
-}
-
-/**
- * Writes each chart as a PNG rendered by headless Chromium, or, when no browser can
- * render, as an SVG next to where the PNG would be (same name, `.svg`).
- *
- * Needs `--allow-run` (the browser), `--allow-read`, `--allow-write` (its profile in the
- * temporary folder), `--allow-env` and `--allow-sys=homedir,osRelease` (playwright-core
- * reads them as it loads).
- *
- * @example
- * ```ts ignore
- * const svg = barChartSvg({ title: "AP", categories: ["car"], series: [{ name: "bbox", values: [0.5] }], yLabel: "AP" });
- * const outcome = await renderCharts([{ svg, path: "report/ap.png" }]);
- * console.log(outcome.format, outcome.files, outcome.reason ?? "");
- * ```
- */
-export async function renderCharts(
-  targets: readonly RenderTarget[],
-  options: RenderOptions = {},
-): Promise<RenderOutcome> {
-  const reason = options.format === "svg"
-    ? "SVG asked for"
-    : await cannotRender(options.chromiumPath ?? chromiumPath());
-  if (reason === null) {
-    try {
-      return { format: "png", files: await renderPng(targets, options) };
-    } catch (error) {
-      return writeSvgs(targets, `Chromium failed: ${(error as Error).message.split("\n")[0]}`);
-    }
-  }
-  return writeSvgs(targets, reason);
-}
-
-/** Why no PNG can be rendered, or null when a browser should run. */
-async function cannotRender(chromium: string): Promise<string | null> {
-  try {
-    const info = await Deno.stat(chromium);
-    if (!info.isFile) return `${chromium} is not a file`;
-  } catch {
-    return `no Chromium at ${chromium} (install Debian's chromium or set CHROMIUM_PATH)`;
-  }
-  const missing: string[] = [];
-  const check = (d: Deno.PermissionDescriptor, name: string) => {
-    if (Deno.permissions.querySync(d).state !== "granted") missing.push(name);
+  const { Resvg } = await loadResvg();
+  const files = chartFontFiles();
+  const options = JSON.stringify(
+    {
+      font: {
+        loadSystemFonts: false,
+        fontFiles: [files.regular, files.bold],
+        defaultFontFamily: CHART_FONT_FAMILY,
+        sansSerifFamily: CHART_FONT_FAMILY,
+      },
+      fitTo: { mode: "zoom", value: scale },
+      background: "white",
+      logLevel: "error",
+    } satisfies ResvgRenderOptions,
+  );
+  return (svg: string) => {
+    const image = new Resvg(svg, options).render();
+    const png = image.asPng();
+    return {
+      png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
+      width: image.width,
+      height: image.height,
+      pixels: new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength),
+    };
   };
-  check({ name: "run", command: chromium }, "--allow-run");
-  check({ name: "env" }, "--allow-env");
-  check({ name: "sys", kind: "homedir" }, "--allow-sys=homedir");
-  check({ name: "sys", kind: "osRelease" }, "--allow-sys=osRelease");
-  return missing.length > 0 ? `Chromium needs ${missing.join(", ")}` : null;
-}
-
-async function renderPng(
-  targets: readonly RenderTarget[],
-  options: RenderOptions,
-): Promise<string[]> {
-  // playwright-core's bundled is-wsl probes /proc/sys/fs/binfmt_misc/WSLInterop as it
-  // loads, which Deno refuses without --allow-all; __IS_WSL_TEST__ skips the probe (its
-  // answer only matters to playwright's "open in a desktop browser" helper).
-  const had = Deno.env.get("__IS_WSL_TEST__");
-  Deno.env.set("__IS_WSL_TEST__", "1");
-  let playwright: typeof import("playwright-core");
-  try {
-    playwright = await import("playwright-core");
-  } finally {
-    if (had === undefined) Deno.env.delete("__IS_WSL_TEST__");
-    else Deno.env.set("__IS_WSL_TEST__", had);
-  }
-  const browser = await playwright.chromium.launch({
-    executablePath: options.chromiumPath ?? chromiumPath(),
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  try {
-    const context = await browser.newContext({ deviceScaleFactor: options.scale ?? 2 });
-    const page = await context.newPage();
-    const files: string[] = [];
-    for (const target of targets) {
-      await page.setContent(
-        `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}svg{display:block}</style></head><body>${target.svg}</body></html>`,
-      );
-      const png = await page.locator("svg").first().screenshot({ type: "png" });
-      await Deno.mkdir(dirname(target.path), { recursive: true });
-      await Deno.writeFile(target.path, png);
-      files.push(target.path);
-    }
-    await context.close();
-    return files;
-  } finally {
-    await browser.close();
-  }
-}
-
-async function writeSvgs(targets: readonly RenderTarget[], reason: string): Promise<RenderOutcome> {
-  const files: string[] = [];
-  for (const target of targets) {
-    const path = target.path.replace(/\.png$/i, "") + ".svg";
-    await Deno.mkdir(dirname(path), { recursive: true });
-    await Deno.writeTextFile(path, `<?xml version="1.0" encoding="UTF-8"?>\n${target.svg}\n`);
-    files.push(path);
-  }
-  return { format: "svg", files, reason };
 }
 
 /**

@@ -22,7 +22,7 @@ export const HEIGHT = 120;
 const SKY_ROWS = 40;
 
 /** Two thing and two stuff categories, as in a COCO panoptic JSON. */
-export const CATEGORIES = [
+export const CATEGORIES: PanopticRleJson["categories"] = [
   { id: 1, name: "car", isthing: 1 },
   { id: 2, name: "person", isthing: 1 },
   { id: 3, name: "sky", isthing: 0 },
@@ -109,7 +109,7 @@ export function panopticGroundTruth(): PanopticRleJson {
       const segments = [...rles.keys()].sort((a, b) => a - b).map((id) => ({
         id,
         category_id: id === 100 ? 3 : id === 101 ? 4 : objects[id - 1][0],
-        iscrowd: 0,
+        iscrowd: 0 as const,
         segmentation: rles.get(id)!,
       }));
       return { image_id: i + 1, segments_info: segments };

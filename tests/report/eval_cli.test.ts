@@ -10,17 +10,15 @@ import { fileURLToPath } from "node:url";
 import { evaluateCoco } from "../../src/eval/coco_eval.ts";
 import { main } from "../../src/eval_cli.ts";
 import { pngSize } from "../../src/report/render_png.ts";
-import { cocoResults, groundTruth, jsonLines, writeDataset } from "./_synthetic.ts";
+import {
+  cocoResults,
+  groundTruth,
+  jsonLines,
+  panopticGroundTruth,
+  writeDataset,
+} from "./_synthetic.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium";
-const HAVE_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 /** Runs main() on a fresh copy of the synthetic dataset, capturing its output. */
 async function run(
@@ -135,12 +133,16 @@ Deno.test("a missing file, invalid JSON or a malformed line exits 1 with the fil
     );
     return ["--gt", f.gt, "--results", `${dir}/bad.jsonl`];
   }, /bad\.jsonl:3: not valid JSON/);
-  await expectFailure(1, async (f, dir) => {
-    const results = cocoResults();
-    (results[2] as Record<string, unknown>).bbox = [1, 2, 3];
-    await Deno.writeTextFile(`${dir}/r.json`, JSON.stringify(results));
-    return ["--gt", f.gt, "--results", `${dir}/r.json`];
-  }, /r\.json: \[2\]\.bbox: expected \[x, y, w, h\] \(4 finite numbers\), found \[1,2,3\]/);
+  await expectFailure(
+    1,
+    async (f, dir) => {
+      const results = cocoResults();
+      (results[2] as Record<string, unknown>).bbox = [1, 2, 3];
+      await Deno.writeTextFile(`${dir}/r.json`, JSON.stringify(results));
+      return ["--gt", f.gt, "--results", `${dir}/r.json`];
+    },
+    /r\.json: \[2\]\.bbox: expected a box \[x, y, w, h\] of 4 finite numbers, found an array of 3 items/,
+  );
   await expectFailure(
     1,
     (f) => ["--gt", f.gt, "--results", f.gt],
@@ -151,6 +153,88 @@ Deno.test("a missing file, invalid JSON or a malformed line exits 1 with the fil
     (f) => ["--gt", f.coco, "--results", f.coco],
     /results\.json: expected a COCO ground truth/,
   );
+});
+
+Deno.test("a field of an input file that does not fit its format exits 1 with the file (and line), the field, the expected and the found", async () => {
+  await expectFailure(1, async (f, dir) => {
+    const gt = groundTruth();
+    delete (gt.annotations[3] as Record<string, unknown>).area;
+    await Deno.writeTextFile(`${dir}/gt.json`, JSON.stringify(gt));
+    return ["--gt", `${dir}/gt.json`, "--results", f.coco];
+  }, /error: .*gt\.json: annotations\[3\]\.area: expected a number, found nothing$/);
+  await expectFailure(1, async (f, dir) => {
+    const lines = jsonLines().trimEnd().split("\n");
+    const m = JSON.parse(lines[1]);
+    m.detections[1].score = "high";
+    lines[1] = JSON.stringify(m);
+    await Deno.writeTextFile(`${dir}/run.jsonl`, lines.join("\n"));
+    return ["--gt", f.gt, "--results", `${dir}/run.jsonl`];
+  }, /error: .*run\.jsonl:2: detections\[1\]\.score: expected a number, found the string "high"$/);
+  await expectFailure(1, async (f, dir) => {
+    const lines = jsonLines().trimEnd().split("\n");
+    lines[2] = lines[2].replace('"v":1', '"v":3');
+    await Deno.writeTextFile(`${dir}/run.jsonl`, lines.join("\n"));
+    return ["--gt", f.gt, "--results", `${dir}/run.jsonl`];
+  }, /error: .*run\.jsonl:3: v: expected one of 1, 2, found the number 3$/);
+  await expectFailure(
+    1,
+    async (f, dir) => {
+      const lines = jsonLines().trimEnd().split("\n");
+      const m = JSON.parse(lines[0]);
+      m.detections[0].mask.size = [60, 80];
+      lines[0] = JSON.stringify(m);
+      await Deno.writeTextFile(`${dir}/run.jsonl`, lines.join("\n"));
+      return ["--gt", f.gt, "--results", `${dir}/run.jsonl`];
+    },
+    /error: .*run\.jsonl:1: detections\[0\]\.mask\.size: expected the frame's size \[120, 160\], found \[60, 80\]$/,
+  );
+  await expectFailure(
+    1,
+    async (f, dir) => {
+      const pan = panopticGroundTruth();
+      (pan.annotations[2].segments_info[0] as Record<string, unknown>).category_id = "car";
+      await Deno.writeTextFile(`${dir}/pan.json`, JSON.stringify(pan));
+      return ["--gt", f.gt, "--results", f.jsonl, "--panoptic-gt", `${dir}/pan.json`];
+    },
+    /error: .*pan\.json: annotations\[2\]\.segments_info\[0\]\.category_id: expected an integer, found the string "car"$/,
+  );
+});
+
+Deno.test("JSON Lines of version 2 give the same report as the version 1 they upgrade", async () => {
+  const v2 = jsonLines().trimEnd().split("\n").map((line) => {
+    const m = JSON.parse(line);
+    m.v = 2;
+    for (const s of m.panoptic.segments) {
+      s.classId = s.categoryId;
+      delete s.categoryId;
+    }
+    return JSON.stringify(m);
+  }).join("\n");
+  const outputs: string[] = [];
+  for (const text of [jsonLines(), v2]) {
+    const r = await run(async (f, dir) => {
+      await Deno.writeTextFile(`${dir}/run.jsonl`, text);
+      return [
+        "--gt",
+        f.gt,
+        "--results",
+        `${dir}/run.jsonl`,
+        "--panoptic-gt",
+        f.panoptic,
+        "--out",
+        `${dir}/out`,
+        "--svg",
+      ];
+    });
+    try {
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /Panoptic quality \(4 images\)/);
+      outputs.push(r.out.replaceAll(r.dir, "DIR").replace(/report: .*[\s\S]*/, ""));
+    } finally {
+      await Deno.remove(r.dir, { recursive: true });
+    }
+  }
+  assert.equal(outputs[1], outputs[0]);
 });
 
 Deno.test("JSON Lines of two streams exit 1 asking for --stream, which picks one", async () => {
@@ -208,41 +292,39 @@ Deno.test("bad flags exit 2 with the usage", async () => {
   );
 });
 
-Deno.test("the eval task's own permissions are enough to write the report, PNG charts included when chromium is there", async () => {
+Deno.test("the eval task's own permissions are enough to write the report with PNG figures; without --allow-ffi they are SVG, and the report says why", async () => {
   const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks;
   const argv: string[] = tasks.eval.command.split(" ");
   assert.deepEqual(argv.slice(0, 2), ["deno", "run"]);
+  assert.ok(argv.includes("--allow-ffi"), tasks.eval.command);
   const dir = await Deno.makeTempDir();
-  try {
-    const f = await writeDataset(dir);
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        ...argv.slice(1),
-        "--gt",
-        f.gt,
-        "--results",
-        f.jsonl,
-        "--out",
-        `${dir}/report`,
-        ...(HAVE_CHROMIUM ? [] : ["--svg"]),
-      ],
+  const evalTask = (args: string[], flags = argv.slice(1)) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [...flags, ...args],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, text);
-    if (HAVE_CHROMIUM) {
-      const png = await Deno.readFile(`${dir}/report/latency.png`);
-      assert.ok(pngSize(png).width > 1000, text);
-      assert.doesNotMatch(text, /SVG, not PNG/);
-    }
-    const bad = await new Deno.Command(Deno.execPath(), {
-      args: [...argv.slice(1), "--results", f.jsonl],
-      cwd: ROOT,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
+  const text = (output: Deno.CommandOutput) =>
+    new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  try {
+    const f = await writeDataset(dir);
+    const args = (out: string) => ["--gt", f.gt, "--results", f.jsonl, "--out", `${dir}/${out}`];
+    const png = await evalTask(args("report"));
+    assert.equal(png.code, 0, text(png));
+    assert.ok(pngSize(await Deno.readFile(`${dir}/report/latency.png`)).width > 1000, text(png));
+    assert.doesNotMatch(text(png), /SVG, not PNG/);
+    // The renderer cannot load without --allow-ffi: the same report, with SVG figures.
+    const svg = await evalTask(args("svg"), argv.slice(1).filter((a) => a !== "--allow-ffi"));
+    assert.equal(svg.code, 0, text(svg));
+    const reason = /charts written as SVG, not PNG: no PNG renderer: .*needs --allow-ffi/;
+    assert.match(text(svg), reason);
+    assert.match(
+      await Deno.readTextFile(`${dir}/svg/report.md`),
+      /> Figures are SVG files, not PNG: no PNG renderer: @resvg\/resvg-js .*--allow-ffi\./,
+    );
+    assert.ok((await Deno.readTextFile(`${dir}/svg/latency.svg`)).includes("<svg"));
+    const bad = await evalTask(["--results", f.jsonl]);
     assert.equal(bad.code, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });

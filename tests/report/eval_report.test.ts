@@ -1,10 +1,7 @@
 /**
- * The evaluation report (`src/report/`): its numbers are `evaluateCoco`'s and
- * `panopticQuality`'s, JSON Lines and COCO results JSON give the same ones, and the charts
- * are PNG files rendered by Chromium.
- *
- * Without chromium the PNG test is registered as ignored, unless STREAMDET_REQUIRE_BROWSER=1
- * (CI), where it fails. CHROMIUM_PATH overrides `/usr/bin/chromium`.
+ * The evaluation report (`src/report/`): its numbers are `evaluateCoco`'s,
+ * `panopticQuality`'s and `summarize`'s, JSON Lines and COCO results JSON give the same
+ * ones, and the figures are PNG files drawn by vega and resvg with the bundled font.
  *
  * @module
  */
@@ -14,13 +11,17 @@ import { evaluateCoco } from "../../src/eval/coco_eval.ts";
 import { COCO_STAT_NAMES } from "../../src/eval/coco_params.ts";
 import { panopticQuality } from "../../src/eval/panoptic_quality.ts";
 import { panopticFromRle } from "../../src/eval/panoptic_rle.ts";
+import { summarize } from "../../src/stats.ts";
+import { CHART_FONT_FAMILY, chartTextWidth } from "../../src/report/chart_font.ts";
+import { chartSvg } from "../../src/report/chart_svg.ts";
 import {
   consoleSummary,
   evaluateReport,
   reportFigures,
   writeEvalReport,
 } from "../../src/report/eval_report.ts";
-import { pngSize } from "../../src/report/render_png.ts";
+import { pngRenderer, pngSize } from "../../src/report/render_png.ts";
+import { loadResvg } from "../../src/report/resvg_addon.ts";
 import {
   checkResultsMatch,
   panopticPrediction,
@@ -33,8 +34,6 @@ import {
   latencyOf,
   panopticGroundTruth,
 } from "./_synthetic.ts";
-
-import { BROWSER_REQUIRED as REQUIRED, CHROMIUM, HAVE_CHROMIUM } from "../_helpers/browser.ts";
 
 Deno.test("the report's COCO stats and per-class AP are evaluateCoco's, for boxes and masks", () => {
   const gt = groundTruth();
@@ -83,6 +82,10 @@ Deno.test("JSON Lines results give the same stats as the equivalent COCO results
   const inference = [0, 1, 2, 3].map((i) => latencyOf(i).inference);
   assert.equal(fromJsonl.latency!.stages.inference.mean, inference.reduce((a, b) => a + b) / 4);
   assert.equal(fromJsonl.latency!.stages.inference.max, Math.max(...inference));
+  for (const key of ["wait", "inference", "totalMs"]) {
+    const values = [0, 1, 2, 3].map((i) => latencyOf(i)[key]);
+    assert.deepEqual(fromJsonl.latency!.stages[key], summarize(values), key);
+  }
   assert.equal(
     fromJsonl.latency!.histograms.inference.reduce((n, b) => n + b.count, 0),
     4,
@@ -154,14 +157,14 @@ Deno.test("the console summary and report.md show the stats as evaluateCoco comp
       assert.match(text, /\| inference +\| +\d+\.\d \|/);
     }
     assert.match(md, /^# synthetic$/m);
-    // the charts: SVG here, embedded, and the note that says why
+    // the figures: SVG here, embedded, and the note that says why
     for (
       const name of ["ap_by_size", "ap_per_class", "pr_bbox", "pr_segm", "pq_per_class", "latency"]
     ) {
       assert.ok(md.includes(`](${name}.svg)`), `${name} embedded`);
       assert.ok((await Deno.readTextFile(`${dir}/${name}.svg`)).includes("<svg"), name);
     }
-    assert.match(md, /Charts are SVG files, not PNG: SVG asked for/);
+    assert.match(md, /Figures are SVG files, not PNG: SVG asked for/);
     const json = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
     assert.deepEqual(json.bbox.stats, bbox);
     assert.deepEqual(json.segm.stats, segm);
@@ -191,52 +194,99 @@ Deno.test("COCO results JSON has no latency: the report says so instead of drawi
   }
 });
 
-const PNG_NAME = "the report's charts are PNG files that Chromium renders at twice their SVG size";
+/** The report of the synthetic JSON Lines, with PQ. */
+function syntheticMetrics() {
+  return evaluateReport({
+    groundTruth: groundTruth(),
+    groundTruthPath: "instances.json",
+    results: parseResults(jsonLines(), "results.jsonl"),
+    panopticGroundTruth: panopticGroundTruth(),
+    panopticGroundTruthPath: "panoptic.json",
+  });
+}
 
-async function pngTest(): Promise<void> {
-  if (!HAVE_CHROMIUM) {
-    throw new Error(
-      `STREAMDET_REQUIRE_BROWSER=1 but there is no chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`,
-    );
-  }
+Deno.test("the report's figures are PNG files at twice the size of their SVG, embedded in report.md", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const metrics = evaluateReport({
-      groundTruth: groundTruth(),
-      groundTruthPath: "instances.json",
-      results: parseResults(jsonLines(), "results.jsonl"),
-      panopticGroundTruth: panopticGroundTruth(),
-      panopticGroundTruthPath: "panoptic.json",
-    });
+    // A stale SVG of a previous run goes.
+    await Deno.writeTextFile(`${dir}/latency.svg`, "<svg/>");
+    const metrics = syntheticMetrics();
     const written = await writeEvalReport(metrics, dir);
     assert.equal(written.charts.format, "png", written.charts.reason ?? "");
     const md = await Deno.readTextFile(`${dir}/report.md`);
-    for (const figure of reportFigures(metrics)) {
+    assert.doesNotMatch(md, /SVG files, not PNG/);
+    const figures = reportFigures(metrics);
+    assert.deepEqual(figures.map((f) => f.name), [
+      "ap_by_size",
+      "ap_per_class",
+      "pr_bbox",
+      "pr_segm",
+      "pq_per_class",
+      "latency",
+    ]);
+    for (const figure of figures) {
       const bytes = await Deno.readFile(`${dir}/${figure.name}.png`);
       assert.deepEqual([...bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], figure.name);
       assert.ok(bytes.length > 10_000, `${figure.name}: ${bytes.length} bytes`);
-      const [, w, h] = figure.svg.match(/<svg[^>]* width="(\d+)" height="(\d+)"/)!;
+      const svg = await chartSvg(figure.spec);
+      const [, w, h] = svg.match(/<svg[^>]* width="(\d+)" height="(\d+)"/)!;
+      assert.ok(Number(w) >= 400 && Number(h) >= 300, `${figure.name}: ${w}×${h}`);
       assert.deepEqual(
         pngSize(bytes),
         { width: 2 * Number(w), height: 2 * Number(h) },
         figure.name,
       );
-      assert.ok(md.includes(`](${figure.name}.png)`), `${figure.name} embedded`);
+      assert.ok(md.includes(`![${figure.title}](${figure.name}.png)`), `${figure.name} embedded`);
     }
+    await assert.rejects(Deno.stat(`${dir}/latency.svg`), Deno.errors.NotFound);
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
+    assert.equal(json.chartFormat, "png");
+    assert.deepEqual(json.figures[0], { file: "ap_by_size.png", title: "AP by object size" });
+    // Written atomically: no temporary file is left.
+    assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(".")), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** Pixels darker than light grey in rows [y0, y1) of an RGBA image: count and x extent. */
+function darkPixels(image: { width: number; pixels: Uint8Array }, y0: number, y1: number) {
+  let count = 0, left = Infinity, right = -Infinity;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const i = (y * image.width + x) * 4;
+      const { pixels: p } = image;
+      if (0.299 * p[i] + 0.587 * p[i + 1] + 0.114 * p[i + 2] < 128) {
+        count++;
+        left = Math.min(left, x);
+        right = Math.max(right, x);
+      }
+    }
+  }
+  return { count, width: right - left + 1 };
 }
 
-if (HAVE_CHROMIUM || REQUIRED) {
-  Deno.test(PNG_NAME, pngTest);
-} else {
-  Deno.test({
-    name: `${PNG_NAME} (ignored: chromium is missing at ${CHROMIUM})`,
-    ignore: true,
-    fn: pngTest,
-  });
-}
+Deno.test("a figure's title is drawn in the bundled font, as wide as vega measured it", async () => {
+  const figure = reportFigures(syntheticMetrics()).find((f) => f.name === "ap_by_size")!;
+  const svg = await chartSvg(figure.spec);
+  assert.match(svg, new RegExp(`font-family="${CHART_FONT_FAMILY}"[^>]*>AP by object size</text>`));
+  const render = await pngRenderer(2);
+  const image = render(svg);
+  // The title is alone in the top 37 pixels: padding 16, 17-pixel bold text and its
+  // descenders; the subtitle's letters start under them.
+  const title = darkPixels(image, 0, 2 * 37);
+  assert.ok(title.count > 500, `${title.count} glyph pixels in the title band`);
+  const measured = 2 * (await chartTextWidth())("AP by object size", 17, true);
+  assert.ok(
+    Math.abs(title.width - measured) < 0.06 * measured,
+    `title ink ${title.width} px wide, measured ${measured.toFixed(1)} px`,
+  );
+  // Without the font no glyph is drawn: the check above would fail if the font were lost.
+  const { Resvg } = await loadResvg();
+  const bare = new Resvg(svg, JSON.stringify({ font: { loadSystemFonts: false } })).render();
+  const pixels = new Uint8Array(bare.pixels.buffer, bare.pixels.byteOffset, bare.pixels.length);
+  assert.equal(darkPixels({ width: bare.width, pixels }, 0, 40).count, 0);
+});
 
 Deno.test("--only-result-images evaluates COCO results on the images they cover, as evaluateCoco with imageIds", () => {
   const gt = groundTruth();
