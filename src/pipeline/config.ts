@@ -76,7 +76,7 @@ export interface ConfigOrigin {
  * ```
  */
 export function resolvePipelineConfig(input: unknown, origin: ConfigOrigin): PipelineConfig {
-  const file = parseConfig(PipelineConfigSchema, input, origin.name);
+  const file = parseWire(PipelineConfigSchema, input, origin.name, ConfigError);
   const base = origin.baseDir;
   const models = Object.entries(file.models).map(([id, model]): ModelConfig => ({
     id,
@@ -127,7 +127,7 @@ export function resolveStreamConfig(
   models: readonly { id: string }[],
   origin: ConfigOrigin,
 ): StreamConfig {
-  const stream = parseConfig(StreamConfigSchema, input, origin.name);
+  const stream = parseWire(StreamConfigSchema, input, origin.name, ConfigError);
   const issues: WireIssue[] = [];
   const resolved = resolveStream(stream, models, origin.baseDir, [], issues);
   if (issues.length > 0) throw new ConfigError(wireMessage(origin.name, issues), { issues });
@@ -160,20 +160,6 @@ function resolveStream(
     source: url ? stream.source : absolute(baseDir, stream.source),
     model: model ?? "",
   };
-}
-
-/** Parses `value` with a configuration schema. Unknown fields come first among the issues:
- * a misspelt field is both unknown and a missing required one, and its own name is the
- * better clue. */
-function parseConfig<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  try {
-    return parseWire(schema, value, where, ConfigError);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const unknown = (issue: WireIssue) => issue.found.startsWith("an unknown field ");
-    const issues = [...error.issues.filter(unknown), ...error.issues.filter((i) => !unknown(i))];
-    throw new ConfigError(wireMessage(where, issues), { issues });
-  }
 }
 
 function absolute(baseDir: string, path: string): string {

@@ -27,7 +27,15 @@ export type WireErrorClass = new (message: string, options?: StreamdetErrorOptio
  */
 export function checkWire(schema: z.ZodType, value: unknown): WireIssue[] {
   const result = schema.safeParse(value, { error: expectedPhrase, reportInput: true });
-  return result.success ? [] : result.error.issues.flatMap((i) => wireIssues(i, value));
+  return result.success ? [] : ordered(result.error.issues, value);
+}
+
+/** The issues in our words, unknown fields first: a misspelt field is both unknown and a
+ * missing required one, and its own name is the better clue. */
+function ordered(issues: readonly z.core.$ZodIssue[], value: unknown): WireIssue[] {
+  const unknown = issues.filter((i) => i.code === "unrecognized_keys");
+  const rest = issues.filter((i) => i.code !== "unrecognized_keys");
+  return [...unknown, ...rest].flatMap((i) => wireIssues(i, value));
 }
 
 /**
@@ -56,7 +64,7 @@ export function parseWire<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(value, { error: expectedPhrase, reportInput: true });
   if (result.success) return result.data;
-  const issues = result.error.issues.flatMap((i) => wireIssues(i, value));
+  const issues = ordered(result.error.issues, value);
   throw new errorClass(wireMessage(where, issues), { issues });
 }
 
