@@ -221,13 +221,14 @@ Deno.test("the server-message schema rejects a message that differs from the pro
   assert.deepEqual(checkWire(ServerMessageSchema, { ...result, v: 1 }), [
     { path: ["v"], expected: "2", found: "the number 1" },
   ]);
+  // Unknown fields come first: a misspelt field's own name is the better clue.
   assert.deepEqual(checkWire(ServerMessageSchema, { ...result, frame: -1, extra: true }), [
-    { path: ["frame"], expected: "an integer >= 0", found: "the number -1" },
     {
       path: ["extra"],
       expected:
         "only the fields v, type, streamId, frame, ptsMs, width, height, sourceWidth, sourceHeight, mime, data",
       found: 'an unknown field "extra"',
     },
+    { path: ["frame"], expected: "an integer >= 0", found: "the number -1" },
   ]);
 });
