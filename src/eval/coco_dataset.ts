@@ -1,27 +1,30 @@
 /**
  * The index that pycocotools builds from a COCO ground truth and results
  * (`COCO.createIndex`, `COCO.loadRes`, `COCOeval._prepare`), as struct-of-arrays grouped
- * by (category, image) cell, with every field it reads checked.
+ * by (category, image) cell.
+ *
+ * The inputs are checked in one pass by their wire schemas (`src/wire/coco.ts`: field
+ * kinds, box lengths, unique ids), then converted in plain loops; what depends on the
+ * evaluation (a box for `"bbox"`, a mask of the image's size for `"segm"`, a result's
+ * image in the ground truth, the ids of `options`) is checked while converting.
  *
  * @module
  */
 
+import { z } from "zod";
 import { countsArea, countsToBbox } from "../geometry/rle_ops.ts";
-import type { RleRuns } from "../geometry/rle.ts";
+import { polygonsToRuns } from "../geometry/polygon_rle.ts";
+import { parseRle, type RleRuns } from "../geometry/rle.ts";
 import { checkChoice } from "../geometry/validate.ts";
 import { describe } from "../describe.ts";
+import { parseArgument } from "../wire/argument.ts";
 import {
-  checkArray,
-  checkBox,
-  checkFinite,
-  checkObject,
-  idIndex,
-  imageSize,
-  isObject,
-  type Json,
-  segmentationRuns,
-  selectIds,
-} from "./coco_checks.ts";
+  CocoGroundTruthSchema,
+  type CocoImage,
+  CocoResultsSchema,
+  type CocoSegmentation,
+} from "../wire/coco.ts";
+import { strictObject } from "../wire/strict_object.ts";
 import type {
   CocoEvalOptions,
   CocoGroundTruth,
@@ -33,10 +36,11 @@ import type {
 
 const FN = "evaluateCoco";
 
-interface Pending {
-  cell: number;
-  source: number;
-}
+/** `options` of `evaluateCoco` (an argument, camelCase). */
+const OptionsSchema = strictObject({
+  imageIds: z.array(z.number()).optional(),
+  categoryIds: z.array(z.number()).optional(),
+});
 
 function emptyInstances(n: number, cells: number): CocoInstances {
   return {
@@ -50,21 +54,93 @@ function emptyInstances(n: number, cells: number): CocoInstances {
   };
 }
 
-/** Orders pending items by cell (stably) and fills `cellStart`; returns the order. */
-function groupByCell(pending: Pending[], out: CocoInstances): Pending[] {
+/**
+ * Groups the items of `cellOf` (-1: left out) by cell, stably: fills `out.cellStart` and
+ * returns the items' indices in cell order.
+ */
+function groupByCell(cellOf: Int32Array, kept: number, out: CocoInstances): Int32Array {
   const start = out.cellStart;
-  for (const p of pending) start[p.cell + 1]++;
+  for (let j = 0; j < cellOf.length; j++) if (cellOf[j] >= 0) start[cellOf[j] + 1]++;
   for (let c = 1; c < start.length; c++) start[c] += start[c - 1];
   const next = start.slice(0, start.length - 1);
-  const ordered = new Array<Pending>(pending.length);
-  for (const p of pending) ordered[next[p.cell]++] = p;
-  return ordered;
+  const order = new Int32Array(kept);
+  for (let j = 0; j < cellOf.length; j++) if (cellOf[j] >= 0) order[next[cellOf[j]]++] = j;
+  return order;
+}
+
+/** Positions by id (the schema made the ids unique). */
+function positions(list: readonly { id: number }[]): Map<number, number> {
+  const map = new Map<number, number>();
+  for (let i = 0; i < list.length; i++) map.set(list[i].id, i);
+  return map;
+}
+
+/**
+ * The ids to evaluate, sorted and unique (`np.unique`): every known id when `requested`
+ * is undefined, else the requested ones, each of which must be known.
+ */
+function selectIds(
+  path: string,
+  requested: readonly number[] | undefined,
+  known: Map<number, number>,
+  what: string,
+): number[] {
+  if (requested === undefined) return [...known.keys()].sort((a, b) => a - b);
+  const ids = new Set<number>();
+  for (let i = 0; i < requested.length; i++) {
+    if (!known.has(requested[i])) {
+      throw new RangeError(
+        `${FN}(): ${path}[${i}]: expected the id of ${what} in groundTruth, found ${requested[i]}`,
+      );
+    }
+    ids.add(requested[i]);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** `[height, width]` of `images[index]`, which segm evaluation needs. */
+function imageSize(images: readonly CocoImage[], index: number): [number, number] {
+  const { height, width } = images[index];
+  if (height === undefined || width === undefined) {
+    const key = height === undefined ? "height" : "width";
+    throw new TypeError(
+      `${FN}(): groundTruth.images[${index}].${key}: expected an integer >= 0 (segm evaluation needs the image size), found nothing`,
+    );
+  }
+  return [height, width];
+}
+
+/**
+ * A segmentation as `COCO.annToRLE` reads it: polygons (rasterised at the image size),
+ * uncompressed or compressed RLE, whose size must be the image's. With `size` null,
+ * only compressed RLE is read and its size is not checked (as `loadRes` takes areas).
+ */
+function segmentationRuns(
+  path: string,
+  segm: CocoSegmentation | undefined,
+  size: [number, number] | null,
+  imageId: number,
+): RleRuns {
+  if (segm === undefined) {
+    throw new TypeError(
+      `${FN}(): ${path}: expected polygons or an RLE {size, counts}, found nothing`,
+    );
+  }
+  if (Array.isArray(segm)) return polygonsToRuns(FN, path, segm, size![0], size![1]);
+  const runs = parseRle(FN, path, segm);
+  if (size !== null && (runs.height !== size[0] || runs.width !== size[1])) {
+    throw new RangeError(
+      `${FN}(): ${path}.size: expected [${size[0]}, ${size[1]}], the size of image ${imageId}, ` +
+        `found [${runs.height}, ${runs.width}]`,
+    );
+  }
+  return runs;
 }
 
 /**
  * Checks a COCO ground truth and results, and indexes them as pycocotools' `COCO`,
  * `loadRes` and `COCOeval._prepare` do. Bad input is a `TypeError` / `RangeError` that
- * names the path (`groundTruth.annotations[3].area`) and what was expected.
+ * names the path (`groundTruth.annotations[3].area`), what was expected and what was found.
  *
  * @example
  * ```ts
@@ -88,164 +164,125 @@ export function indexCoco(
 ): CocoIndex {
   checkChoice(FN, "iouType", iouType, ["bbox", "segm"]);
   const segm = iouType === "segm";
-  const gtObj = checkObject(
-    "groundTruth",
+  const { images, annotations, categories } = parseArgument(
+    CocoGroundTruthSchema,
     groundTruth,
-    "a COCO dataset {images, annotations, categories}",
+    FN,
+    "groundTruth",
   );
-  const images = checkArray("groundTruth.images", gtObj.images, "an Array of images");
-  const annotations = checkArray(
-    "groundTruth.annotations",
-    gtObj.annotations,
-    "an Array of annotations",
-  );
-  const categories = checkArray(
-    "groundTruth.categories",
-    gtObj.categories,
-    "an Array of categories",
-  );
-  checkArray(
-    "results",
-    results,
-    "an Array of detections {image_id, category_id, score, bbox?, segmentation?}",
-  );
-  const opts = options === undefined ? {} : checkObject("options", options, "an options object");
+  const detections = parseArgument(CocoResultsSchema, results, FN, "results");
+  const opts = parseArgument(OptionsSchema, options ?? {}, FN, "options");
 
-  const imagePos = idIndex("groundTruth.images", images, "an image {id, height, width}");
-  const categoryPos = idIndex("groundTruth.categories", categories, "a category {id, name}");
-  idIndex(
-    "groundTruth.annotations",
-    annotations,
-    "an annotation {id, image_id, category_id, area, iscrowd, ...}",
-  );
+  const imagePos = positions(images);
+  const categoryPos = positions(categories);
   const imageIds = selectIds("options.imageIds", opts.imageIds, imagePos, "an image");
   const categoryIds = selectIds("options.categoryIds", opts.categoryIds, categoryPos, "a category");
-  const imageCol = new Map(imageIds.map((id, i) => [id, i]));
-  const categoryRow = new Map(categoryIds.map((id, k) => [id, k]));
+  const imageCol = new Map<number, number>();
+  for (let i = 0; i < imageIds.length; i++) imageCol.set(imageIds[i], i);
+  const categoryRow = new Map<number, number>();
+  const categoryNames: string[] = [];
+  for (let k = 0; k < categoryIds.length; k++) {
+    categoryRow.set(categoryIds[k], k);
+    categoryNames.push(categories[categoryPos.get(categoryIds[k])!].name ?? "");
+  }
   const numImages = imageIds.length;
   const cells = categoryIds.length * numImages;
-  const categoryNames = categoryIds.map((id) => {
-    const name = (categories[categoryPos.get(id)!] as Json).name;
-    return typeof name === "string" ? name : "";
-  });
-  const sizeOf = (imageId: number) => imageSize(images, imagePos.get(imageId)!);
 
   // Ground truth (pycocotools keeps those of evaluated images and categories).
-  const gtPending: Pending[] = [];
+  const gtCell = new Int32Array(annotations.length);
+  let gtKept = 0;
   for (let j = 0; j < annotations.length; j++) {
-    const ann = annotations[j] as Json;
-    const path = `groundTruth.annotations[${j}]`;
-    const imageId = checkFinite(`${path}.image_id`, ann.image_id, "a numeric image id");
-    const categoryId = checkFinite(`${path}.category_id`, ann.category_id, "a numeric category id");
-    const i = imageCol.get(imageId);
-    const k = categoryRow.get(categoryId);
-    if (i !== undefined && k !== undefined) gtPending.push({ cell: k * numImages + i, source: j });
+    const i = imageCol.get(annotations[j].image_id);
+    const k = categoryRow.get(annotations[j].category_id);
+    gtCell[j] = i !== undefined && k !== undefined ? k * numImages + i : -1;
+    if (gtCell[j] >= 0) gtKept++;
   }
-  const gt = emptyInstances(gtPending.length, cells);
-  groupByCell(gtPending, gt).forEach(({ source }, n) => {
-    const ann = annotations[source] as Json;
-    const path = `groundTruth.annotations[${source}]`;
-    gt.ids[n] = ann.id as number;
-    gt.areas[n] = checkFinite(`${path}.area`, ann.area, "the annotation's area (a finite number)");
-    const crowd = ann.iscrowd;
-    if (typeof crowd !== "boolean" && (typeof crowd !== "number" || !Number.isFinite(crowd))) {
-      throw new TypeError(
-        `${FN}(): ${path}.iscrowd: expected 0 or 1 (or a boolean), found ${describe(crowd)}`,
-      );
-    }
-    gt.crowd[n] = crowd ? 1 : 0;
+  const gt = emptyInstances(gtKept, cells);
+  const gtOrder = groupByCell(gtCell, gtKept, gt);
+  for (let n = 0; n < gtOrder.length; n++) {
+    const j = gtOrder[n];
+    const ann = annotations[j];
+    gt.ids[n] = ann.id;
+    gt.areas[n] = ann.area;
+    gt.crowd[n] = ann.iscrowd ? 1 : 0;
     if (segm) {
-      const imageId = ann.image_id as number;
-      const runs = segmentationRuns(
-        `${path}.segmentation`,
-        ann.segmentation,
-        sizeOf(imageId),
-        imageId,
-      );
+      const size = imageSize(images, imagePos.get(ann.image_id)!);
+      const path = `groundTruth.annotations[${j}].segmentation`;
+      const runs = segmentationRuns(path, ann.segmentation, size, ann.image_id);
       gt.masks.push(runs);
       countsToBbox(runs.counts, runs.height, runs.width, gt.boxes, n * 4);
-    } else {
-      checkBox(`${path}.bbox`, ann.bbox, gt.boxes, n);
-    }
-  });
+    } else if (ann.bbox === undefined) {
+      throw new TypeError(
+        `${FN}(): groundTruth.annotations[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (bbox evaluation), found nothing`,
+      );
+    } else gt.boxes.set(ann.bbox, n * 4);
+  }
 
   // Detections, as loadRes: the first result decides whether areas come from boxes.
-  const dtPending: Pending[] = [];
-  let droppedResults = 0;
-  for (let j = 0; j < results.length; j++) {
-    const res = checkObject(
-      `results[${j}]`,
-      results[j],
-      "a detection {image_id, category_id, score, bbox?, segmentation?}",
-    );
-    const imageId = checkFinite(`results[${j}].image_id`, res.image_id, "a numeric image id");
+  const dtCell = new Int32Array(detections.length);
+  let dtKept = 0, droppedResults = 0;
+  for (let j = 0; j < detections.length; j++) {
+    const imageId = detections[j].image_id;
     if (!imagePos.has(imageId)) {
       throw new RangeError(
         `${FN}(): results[${j}].image_id: expected the id of an image in groundTruth.images, found ${imageId} (pycocotools: "Results do not correspond to current coco set")`,
       );
     }
-    const categoryId = checkFinite(
-      `results[${j}].category_id`,
-      res.category_id,
-      "a numeric category id",
-    );
-    const score = res.score;
-    if (typeof score !== "number" || Number.isNaN(score)) {
-      throw new TypeError(
-        `${FN}(): results[${j}].score: expected a number, found ${describe(score)}`,
-      );
-    }
     const i = imageCol.get(imageId);
-    const k = categoryRow.get(categoryId);
+    const k = categoryRow.get(detections[j].category_id);
     if (k === undefined) droppedResults++;
-    if (i !== undefined && k !== undefined) dtPending.push({ cell: k * numImages + i, source: j });
+    dtCell[j] = i !== undefined && k !== undefined ? k * numImages + i : -1;
+    if (dtCell[j] >= 0) dtKept++;
   }
-  const first = results.length > 0 ? (results[0] as unknown as Json) : {};
-  const boxBranch = first.bbox !== undefined &&
-    !(Array.isArray(first.bbox) && first.bbox.length === 0);
-  if (results.length > 0 && !boxBranch && first.segmentation === undefined) {
+  const first = detections[0];
+  const boxBranch = first !== undefined && first.bbox !== undefined && first.bbox.length > 0;
+  if (first !== undefined && !boxBranch && first.segmentation === undefined) {
     throw new TypeError(`${FN}(): results[0]: expected a bbox or a segmentation, found neither`);
   }
-  const dt = emptyInstances(dtPending.length, cells);
+  const dt = emptyInstances(dtKept, cells);
+  const dtOrder = groupByCell(dtCell, dtKept, dt);
   const box = new Float64Array(4);
-  groupByCell(dtPending, dt).forEach(({ source }, n) => {
-    const res = results[source] as unknown as Json;
-    const path = `results[${source}]`;
-    dt.ids[n] = source + 1;
-    dt.scores[n] = res.score as number;
+  for (let n = 0; n < dtOrder.length; n++) {
+    const j = dtOrder[n];
+    const res = detections[j];
+    const hasBox = res.bbox !== undefined && res.bbox.length === 4;
+    dt.ids[n] = j + 1;
+    dt.scores[n] = res.score;
     let runs: RleRuns | undefined;
     if (segm || !boxBranch) {
-      if (res.segmentation === undefined) {
-        throw new TypeError(
-          `${FN}(): ${path}.segmentation: expected ${
-            segm ? "a mask for segm evaluation" : "a segmentation, as results[0] has no bbox"
-          }, found undefined`,
-        );
+      const path = `results[${j}].segmentation`;
+      const segmentation = res.segmentation;
+      if (segmentation === undefined) {
+        const what = segm
+          ? "a mask for segm evaluation"
+          : "a segmentation, as results[0] has no bbox";
+        throw new TypeError(`${FN}(): ${path}: expected ${what}, found nothing`);
       }
       // Results without boxes must carry compressed RLE (loadRes takes their area with
       // maskUtils.area); with boxes, segm evaluation reads any form (annToRLE).
-      const segmentation = res.segmentation;
-      if (!boxBranch && !(isObject(segmentation) && typeof segmentation.counts === "string")) {
+      if (!boxBranch && (Array.isArray(segmentation) || typeof segmentation.counts !== "string")) {
         throw new TypeError(
-          `${FN}(): ${path}.segmentation: expected a compressed RLE {size, counts: string} (results[0] has no bbox), found ${
+          `${FN}(): ${path}: expected a compressed RLE {size, counts: string} (results[0] has no bbox), found ${
             describe(segmentation)
           }`,
         );
       }
-      const imageId = res.image_id as number;
-      runs = segmentationRuns(
-        `${path}.segmentation`,
-        segmentation,
-        segm ? sizeOf(imageId) : null,
-        imageId,
-      );
+      const size = segm ? imageSize(images, imagePos.get(res.image_id)!) : null;
+      runs = segmentationRuns(path, segmentation, size, res.image_id);
     }
     if (boxBranch) {
-      checkBox(`${path}.bbox`, res.bbox, box, 0);
+      if (!hasBox) {
+        throw new TypeError(
+          `${FN}(): results[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (results[0] has one), found ${
+            describe(res.bbox)
+          }`,
+        );
+      }
+      box.set(res.bbox!);
       dt.areas[n] = box[2] * box[3];
     } else {
       dt.areas[n] = countsArea(runs!.counts);
-      if (res.bbox !== undefined) checkBox(`${path}.bbox`, res.bbox, box, 0);
+      if (hasBox) box.set(res.bbox!);
       else countsToBbox(runs!.counts, runs!.height, runs!.width, box, 0);
     }
     if (segm) {
@@ -254,7 +291,7 @@ export function indexCoco(
     } else {
       dt.boxes.set(box, n * 4);
     }
-  });
+  }
   return {
     iouType,
     imageIds,

@@ -25,6 +25,8 @@ export type {
   CocoImage,
   CocoIouType,
   CocoResult,
+  CocoRle,
+  CocoSegmentation,
 } from "./coco_types.ts";
 
 /** Per-category results: the 12 numbers of `stats` computed for this category alone. */
@@ -140,9 +142,14 @@ const SUMMARY: [boolean, number | null, number, number][] = [
  * true positive comes first has precision 1 / (1 + 2⁻⁵²) = 0.9999999999999998 there, and
  * "perfect" AP can be that rather than 1, as in pycocotools (which prints 1.000).
  *
- * Bad input is a `TypeError` / `RangeError` naming its path
- * (`groundTruth.annotations[3].area`); so is a result for an image not in the ground
- * truth (pycocotools asserts), and a mask whose size is not its image's.
+ * `groundTruth` and `results` are checked with the COCO files' schemas
+ * (`CocoGroundTruthSchema`, `CocoResultsSchema` in `src/wire/coco.ts`; unknown fields
+ * such as `info` or `supercategory` are allowed, as pycocotools allows them; ids are
+ * integers, unique in the ground truth). Bad input is a `TypeError` (a value of the wrong
+ * kind) or a `RangeError` (a wrong value) whose message names the path, what was expected
+ * and what was found: `evaluateCoco(): groundTruth.annotations[3].area: expected a number,
+ * found nothing`; so is a result for an image not in the ground truth (pycocotools
+ * asserts), and a mask whose size is not its image's.
  *
  * @param groundTruth COCO ground truth.
  * @param results Detections in the COCO results format.

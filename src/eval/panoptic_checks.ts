@@ -1,16 +1,18 @@
 /**
- * Checks of the arguments of `panopticQuality()` (`panoptic_quality.ts`). Each throws a
- * `TypeError` (wrong kind of value) or a `RangeError` (right kind, wrong value) whose
- * message names the argument, what was expected and, inside an image, the image:
+ * Checks of the arguments of `panopticQuality()` (`panoptic_quality.ts`): in-memory id
+ * maps (`Int32Array`s) and segment tables, not a wire format. Each throws a `TypeError`
+ * (wrong kind of value) or a `RangeError` (right kind, wrong value) in one style: the
+ * argument's path, what was expected, what was found (`describe()` of the value, or the
+ * fact that breaks the rule) and, inside an image, the image:
  *
- * `panopticQuality(): predictions[0].segments[1].id: expected a non-zero integer (0 is void), found 0 (image 42)`
+ * `panopticQuality(): predictions[0].segments[1].id: expected a non-zero integer (0 is void), found the number 0 (image 42)`
  *
  * @module
  */
 
-import { checkInteger } from "../geometry/validate.ts";
 import { describe } from "../describe.ts";
 import type {
+  LegacyPanopticCategory,
   PanopticCategory,
   PanopticGroundTruth,
   PanopticGroundTruthSegment,
@@ -19,6 +21,13 @@ import type {
 } from "./panoptic_types.ts";
 
 const FN = "panopticQuality";
+
+type ErrorClass = TypeErrorConstructor | RangeErrorConstructor;
+
+/** Throws `panopticQuality(): <path>: expected <expected>, found <found><image>`. */
+function fail(kind: ErrorClass, path: string, expected: string, found: string, image = ""): never {
+  throw new kind(`${FN}(): ${path}: expected ${expected}, found ${found}${image}`);
+}
 
 /**
  * How a message names an image id: a string quoted, a number as it is.
@@ -40,20 +49,17 @@ export function imageName(id: number | string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * checkArray("categories", [], "categories {id, isthing}");
+ * checkArray("categories", [], "categories {id, isThing}");
  * assert.throws(() => checkArray("categories", {}, "categories"), TypeError);
  * ```
  */
-export function checkArray(name: string, value: unknown, what: string, image = ""): void {
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `${FN}(): ${name}: expected an Array of ${what}, found ${describe(value)}${image}`,
-    );
-  }
+export function checkArray(path: string, value: unknown, what: string, image = ""): void {
+  if (!Array.isArray(value)) fail(TypeError, path, `an array of ${what}`, describe(value), image);
 }
 
 /**
- * Checks an object (not null); `what` says what was expected, `image` ends the message.
+ * Checks an object (not null, not an array); `what` says what was expected, `image`
+ * ends the message.
  *
  * @example
  * ```ts
@@ -62,15 +68,14 @@ export function checkArray(name: string, value: unknown, what: string, image = "
  * assert.throws(() => checkObject("predictions[0]", null, "a predicted image"), TypeError);
  * ```
  */
-export function checkObject(name: string, value: unknown, what: string, image = ""): void {
-  if (value === null || typeof value !== "object") {
-    throw new TypeError(`${FN}(): ${name}: expected ${what}, found ${describe(value)}${image}`);
+export function checkObject(path: string, value: unknown, what: string, image = ""): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    fail(TypeError, path, what, describe(value), image);
   }
 }
 
 /**
- * Checks an integer id (`nonZero`: a segment id, 0 being void); `image` ends the
- * message.
+ * Checks an integer (`nonZero`: a segment id, 0 being void); `image` ends the message.
  *
  * @example
  * ```ts
@@ -80,18 +85,35 @@ export function checkObject(name: string, value: unknown, what: string, image = 
  * assert.throws(() => checkId("categories[0].id", "1", "", false), TypeError);
  * ```
  */
-export function checkId(name: string, value: unknown, image: string, nonZero: boolean): void {
+export function checkId(path: string, value: unknown, image: string, nonZero: boolean): void {
   const expected = nonZero ? "a non-zero integer (0 is void)" : "an integer";
-  if (typeof value !== "number") {
-    throw new TypeError(`${FN}(): ${name}: expected ${expected}, found ${describe(value)}${image}`);
-  }
+  if (typeof value !== "number") fail(TypeError, path, expected, describe(value), image);
   if (!Number.isSafeInteger(value) || (nonZero && value === 0)) {
-    throw new RangeError(`${FN}(): ${name}: expected ${expected}, found ${value}${image}`);
+    fail(RangeError, path, expected, describe(value), image);
   }
 }
 
+/** Checks an optional flag: true or false, or for its deprecated snake_case twin (`legacy`)
+ * also a number (panopticapi's 0 and 1); returns whether it is set. */
+function checkFlag(
+  path: string,
+  value: unknown,
+  legacyPath: string,
+  legacy: unknown,
+  image: string,
+): boolean {
+  if (value !== undefined) {
+    if (typeof value !== "boolean") fail(TypeError, path, "true or false", describe(value), image);
+    return value;
+  }
+  if (legacy !== undefined && typeof legacy !== "number" && typeof legacy !== "boolean") {
+    fail(TypeError, legacyPath, "0 or 1 (or true or false)", describe(legacy), image);
+  }
+  return legacy === 1 || legacy === true;
+}
+
 /**
- * Checks the `imageId` of the image `name` and returns it.
+ * Checks the `imageId` of the image `path` and returns it.
  *
  * @example
  * ```ts
@@ -100,35 +122,46 @@ export function checkId(name: string, value: unknown, image: string, nonZero: bo
  * assert.throws(() => checkImageId("groundTruth[0]", null), TypeError);
  * ```
  */
-export function checkImageId(name: string, value: unknown): number | string {
+export function checkImageId(path: string, value: unknown): number | string {
   if (typeof value !== "number" && typeof value !== "string") {
-    throw new TypeError(
-      `${FN}(): ${name}.imageId: expected a number or a string, found ${describe(value)}`,
-    );
+    fail(TypeError, `${path}.imageId`, "a number or a string", describe(value));
   }
   return value;
 }
 
 /**
- * Checks the category `name` (`categories[i]`): an object, an integer `id`, a number
- * or boolean `isthing`.
+ * Checks the category `path` (`categories[i]`): an object, an integer `id`, `isThing`
+ * true or false (or, deprecated, panopticapi's `isthing`: 1 or 0), a string `name` if
+ * any. Returns whether it is a thing, and its name.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * checkCategory("categories[0]", { id: 1, isthing: 1, name: "person" });
- * assert.throws(() => checkCategory("categories[1]", { id: 2, isthing: "yes" }), /isthing/);
+ * import type { PanopticCategory } from "./panoptic_types.ts";
+ * assert.deepEqual(checkCategory("categories[0]", { id: 1, isThing: true, name: "person" }), {
+ *   isThing: true,
+ *   name: "person",
+ * });
+ * assert.equal(checkCategory("categories[1]", { id: 2, isthing: 0 }).isThing, false); // deprecated
+ * const numeric = { id: 3, isThing: 1 } as unknown as PanopticCategory;
+ * assert.throws(() => checkCategory("categories[2]", numeric), /isThing: expected true or false/);
  * ```
  */
-export function checkCategory(name: string, value: unknown): void {
-  checkObject(name, value, "a category {id, isthing, name?}");
-  const c = value as PanopticCategory;
-  checkId(`${name}.id`, c.id, "", false);
-  if (typeof c.isthing !== "number" && typeof c.isthing !== "boolean") {
-    throw new TypeError(
-      `${FN}(): ${name}.isthing: expected a number or a boolean, found ${describe(c.isthing)}`,
-    );
+export function checkCategory(
+  path: string,
+  value: PanopticCategory | LegacyPanopticCategory,
+): { isThing: boolean; name?: string } {
+  checkObject(path, value, "a category {id, isThing, name?}");
+  const c = value as Partial<PanopticCategory & LegacyPanopticCategory>;
+  checkId(`${path}.id`, c.id, "", false);
+  if (c.isThing === undefined && c.isthing === undefined) {
+    fail(TypeError, `${path}.isThing`, "true or false", "nothing");
   }
+  const isThing = checkFlag(`${path}.isThing`, c.isThing, `${path}.isthing`, c.isthing, "");
+  if (c.name !== undefined && typeof c.name !== "string") {
+    fail(TypeError, `${path}.name`, "a string", describe(c.name));
+  }
+  return c.name === undefined ? { isThing } : { isThing, name: c.name };
 }
 
 /**
@@ -148,10 +181,11 @@ export function checkPaired(
   predIndex: number | undefined,
 ): number {
   if (predIndex === undefined) {
-    throw new RangeError(
-      `${FN}(): predictions: expected one for every ground-truth image, found none for image ${
-        imageName(imageId)
-      } (groundTruth[${gtIndex}])`,
+    fail(
+      RangeError,
+      "predictions",
+      "one for every ground-truth image",
+      `none for image ${imageName(imageId)} (groundTruth[${gtIndex}])`,
     );
   }
   return predIndex;
@@ -167,35 +201,36 @@ export function checkPaired(
  * const segments = [{ id: 1, categoryId: 3 }];
  * const image = { imageId: 1, height: 1, width: 2, segmentIds: new Int32Array([1, 0]), segments };
  * assert.equal(checkImage("predictions[0]", image, " (image 1)"), 2);
- * assert.throws(() => checkImage("predictions[0]", { ...image, width: 3 }, ""), /found length 2/);
+ * assert.throws(() => checkImage("predictions[0]", { ...image, width: 3 }, ""), /found an Int32Array of length 2/);
  * ```
  */
 export function checkImage(
-  name: string,
+  path: string,
   value: PanopticGroundTruth | PanopticPrediction,
   image: string,
 ): number {
-  checkInteger(FN, `${name}.height`, value.height, 0);
-  checkInteger(FN, `${name}.width`, value.width, 0);
+  for (const key of ["height", "width"] as const) {
+    const v = value[key];
+    if (typeof v !== "number") {
+      fail(TypeError, `${path}.${key}`, "an integer >= 0", describe(v), image);
+    }
+    if (!Number.isSafeInteger(v) || v < 0) {
+      fail(RangeError, `${path}.${key}`, "an integer >= 0", describe(v), image);
+    }
+  }
   const n = value.height * value.width;
   const expected = `an Int32Array of height × width = ${n} ids`;
   const ids = value.segmentIds;
   if (!(ids instanceof Int32Array)) {
-    throw new TypeError(
-      `${FN}(): ${name}.segmentIds: expected ${expected}, found ${describe(ids)}${image}`,
-    );
+    fail(TypeError, `${path}.segmentIds`, expected, describe(ids), image);
   }
-  if (ids.length !== n) {
-    throw new RangeError(
-      `${FN}(): ${name}.segmentIds: expected ${expected}, found length ${ids.length}${image}`,
-    );
-  }
-  checkArray(`${name}.segments`, value.segments, "segments {id, categoryId}", image);
+  if (ids.length !== n) fail(RangeError, `${path}.segmentIds`, expected, describe(ids), image);
+  checkArray(`${path}.segments`, value.segments, "segments {id, categoryId}", image);
   return n;
 }
 
 /**
- * Checks that the prediction `predName` has the height and width of its ground truth.
+ * Checks that the prediction `predPath` has the height and width of its ground truth.
  *
  * @example
  * ```ts
@@ -207,55 +242,52 @@ export function checkImage(
  * ```
  */
 export function checkSameSize(
-  predName: string,
+  predPath: string,
   gt: PanopticGroundTruth,
   pred: PanopticPrediction,
   image: string,
 ): void {
   if (pred.height !== gt.height || pred.width !== gt.width) {
-    throw new RangeError(
-      `${FN}(): ${predName}: expected the ${gt.height}×${gt.width} of its ground truth, found ${pred.height}×${pred.width}${image}`,
+    fail(
+      RangeError,
+      predPath,
+      `the ${gt.height}×${gt.width} of its ground truth`,
+      `${pred.height}×${pred.width}`,
+      image,
     );
   }
 }
 
 /**
- * Checks the segment `name` (`…segments[i]`): an object with a non-zero integer `id` and
- * an integer `categoryId`; for ground truth (`isGt`) also its `iscrowd` and `area`.
+ * Checks the segment `path` (`…segments[i]`): an object with a non-zero integer `id` and
+ * an integer `categoryId`; for ground truth (`isGt`) also `isCrowd` (true or false; or,
+ * deprecated, `iscrowd` 1 or 0) and `area`. Returns 1 for a crowd segment, 0 otherwise.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * checkSegment("groundTruth[0].segments[0]", { id: 5, categoryId: 1, iscrowd: 1 }, "", true);
+ * assert.equal(checkSegment("groundTruth[0].segments[0]", { id: 5, categoryId: 1, isCrowd: true }, "", true), 1);
  * const at = "groundTruth[0].segments[1]";
  * assert.throws(() => checkSegment(at, { id: 6, categoryId: 1, area: -1 }, "", true), RangeError);
  * ```
  */
 export function checkSegment(
-  name: string,
+  path: string,
   value: PanopticGroundTruthSegment | PanopticPredictionSegment,
   image: string,
   isGt: boolean,
-): void {
-  checkObject(name, value, "a segment {id, categoryId}", image);
-  checkId(`${name}.id`, value.id, image, true);
-  checkId(`${name}.categoryId`, value.categoryId, image, false);
-  if (isGt) {
-    const { iscrowd, area } = value as PanopticGroundTruthSegment;
-    if (iscrowd !== undefined && typeof iscrowd !== "number" && typeof iscrowd !== "boolean") {
-      throw new TypeError(
-        `${FN}(): ${name}.iscrowd: expected a number or a boolean, found ${
-          describe(iscrowd)
-        }${image}`,
-      );
-    }
-    if (area !== undefined && (typeof area !== "number" || !(area >= 0) || area === Infinity)) {
-      const err = typeof area === "number" ? RangeError : TypeError;
-      throw new err(
-        `${FN}(): ${name}.area: expected a finite number >= 0, found ${describe(area)}${image}`,
-      );
-    }
+): 0 | 1 {
+  checkObject(path, value, "a segment {id, categoryId}", image);
+  checkId(`${path}.id`, value.id, image, true);
+  checkId(`${path}.categoryId`, value.categoryId, image, false);
+  if (!isGt) return 0;
+  const { isCrowd, iscrowd, area } = value as PanopticGroundTruthSegment;
+  const crowd = checkFlag(`${path}.isCrowd`, isCrowd, `${path}.iscrowd`, iscrowd, image);
+  if (area !== undefined && (typeof area !== "number" || !(area >= 0) || area === Infinity)) {
+    const kind = typeof area === "number" ? RangeError : TypeError;
+    fail(kind, `${path}.area`, "a finite number >= 0", describe(area), image);
   }
+  return crowd ? 1 : 0;
 }
 
 /**
@@ -285,7 +317,7 @@ export function checkSegment(
  * ```
  */
 export function checkPredictedSegments(
-  predName: string,
+  predPath: string,
   segments: {
     readonly count: number;
     readonly ids: Float64Array;
@@ -303,27 +335,31 @@ export function checkPredictedSegments(
     if (predArea[c] > 0 && !categories.has(p.category[c])) unknown = c;
   }
   if (unlisted < (unknown < 0 ? Infinity : p.ids[unknown])) {
-    throw new RangeError(
-      `${FN}(): ${predName}.segmentIds: expected only ids listed in segments (or 0, void), found segment id ${unlisted} not listed${image}`,
+    fail(
+      RangeError,
+      `${predPath}.segmentIds`,
+      "only ids listed in segments (or 0, void)",
+      `segment id ${unlisted} not listed`,
+      image,
     );
   }
   if (unknown >= 0) {
-    throw new RangeError(
-      `${FN}(): ${predName}.segments[${
-        p.position[unknown]
-      }].categoryId: expected one of the categories' ids, found ${
-        p.category[unknown]
-      } (segment id ${p.ids[unknown]})${image}`,
+    fail(
+      RangeError,
+      `${predPath}.segments[${p.position[unknown]}].categoryId`,
+      "one of the categories' ids",
+      `${describe(p.category[unknown])} (segment id ${p.ids[unknown]})`,
+      image,
     );
   }
   for (let c = 1; c <= p.count; c++) {
     if (predArea[c] === 0) {
-      throw new RangeError(
-        `${FN}(): ${predName}.segments[${
-          p.position[c]
-        }]: expected a segment with pixels in segmentIds, found segment id ${
-          p.ids[c]
-        } on no pixel${image}`,
+      fail(
+        RangeError,
+        `${predPath}.segments[${p.position[c]}]`,
+        "a segment with pixels in segmentIds",
+        `segment id ${p.ids[c]} on no pixel`,
+        image,
       );
     }
   }

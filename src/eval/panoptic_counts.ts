@@ -48,15 +48,16 @@ export interface Segments {
 /**
  * Compacts a segment table, checking it (a repeated id: the last entry wins, at the
  * place of its first). `name` is the image's (`groundTruth[i]`, `predictions[j]`),
- * `image` ends the error messages, `isGt` reads `iscrowd` and `area` too.
+ * `image` ends the error messages, `isGt` reads `isCrowd` (or the deprecated `iscrowd`)
+ * and `area` too.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * const segments = [
- *   { id: 8, categoryId: 1, iscrowd: 1, area: 10 },
+ *   { id: 8, categoryId: 1, isCrowd: true, area: 10 },
  *   { id: 2, categoryId: 5 },
- *   { id: 8, categoryId: 1, iscrowd: 0 },
+ *   { id: 8, categoryId: 1, isCrowd: false },
  * ];
  * const g = compactSegments("groundTruth[0]", segments, " (image 1)", true);
  * assert.equal(g.count, 2);
@@ -73,9 +74,10 @@ export function compactSegments(
   isGt: boolean,
 ): Segments {
   const last = new Map<number, number>();
+  const crowd = new Uint8Array(segments.length);
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
-    checkSegment(`${name}.segments[${i}]`, s, image, isGt);
+    crowd[i] = checkSegment(`${name}.segments[${i}]`, s, image, isGt);
     last.set(s.id, i);
   }
   const count = last.size;
@@ -98,7 +100,7 @@ export function compactSegments(
     out.category[k] = s.categoryId;
     out.position[k] = position;
     if (isGt) {
-      out.crowd[k] = s.iscrowd === 1 || s.iscrowd === true ? 1 : 0;
+      out.crowd[k] = crowd[position];
       if (s.area !== undefined) out.area[k] = s.area;
     }
   }

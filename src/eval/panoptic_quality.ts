@@ -46,6 +46,7 @@ import {
 } from "./panoptic_checks.ts";
 import { compactSegments, countIntersections } from "./panoptic_counts.ts";
 import type {
+  LegacyPanopticCategory,
   PanopticCategory,
   PanopticGroundTruth,
   PanopticPrediction,
@@ -55,6 +56,7 @@ import type {
 } from "./panoptic_types.ts";
 
 export type {
+  LegacyPanopticCategory,
   PanopticCategory,
   PanopticGroundTruth,
   PanopticGroundTruthSegment,
@@ -90,7 +92,10 @@ interface Category {
  * @param groundTruth one entry per image (an image listed twice counts twice).
  * @param predictions one entry per ground-truth image, e.g. `PanopticResult`s with an
  * `imageId` added.
- * @param categories every category a prediction may use.
+ * @param categories every category a prediction may use: `{id, isThing, name?}`. For a
+ * transition, the categories of a COCO panoptic JSON (`isthing: 1 | 0`) are read too;
+ * that form is deprecated (convert them with `panopticCategories()`), as is a
+ * ground-truth segment's `iscrowd` (now `isCrowd`).
  * @throws {TypeError} on a value of the wrong kind.
  * @throws {RangeError} when a ground-truth image has no prediction, sizes differ, a
  * segment id is 0, a predicted id of the map is not listed, a
@@ -101,7 +106,7 @@ interface Category {
  * ```ts
  * import assert from "node:assert/strict";
  * // 1×4 image: a car (id 1) on pixels 0-1, road (id 2) on pixels 2-3.
- * const categories = [{ id: 3, isthing: 1, name: "car" }, { id: 7, isthing: 0 }];
+ * const categories = [{ id: 3, isThing: true, name: "car" }, { id: 7, isThing: false }];
  * const segments = [{ id: 1, categoryId: 3 }, { id: 2, categoryId: 7 }];
  * const gt = { imageId: 1, height: 1, width: 4, segmentIds: new Int32Array([1, 1, 2, 2]), segments };
  * // The prediction puts pixel 1 in the road: car IoU 1/2 (no match), road IoU 2/3.
@@ -116,16 +121,14 @@ interface Category {
 export function panopticQuality(
   groundTruth: readonly PanopticGroundTruth[],
   predictions: readonly PanopticPrediction[],
-  categories: readonly PanopticCategory[],
+  categories: readonly (PanopticCategory | LegacyPanopticCategory)[],
 ): PanopticQualityReport {
   checkArray("groundTruth", groundTruth, "ground-truth images");
   checkArray("predictions", predictions, "predicted images");
-  checkArray("categories", categories, "categories {id, isthing}");
+  checkArray("categories", categories, "categories {id, isThing, name?}");
   const table = new Map<number, Category>();
   for (let i = 0; i < categories.length; i++) {
-    const c = categories[i];
-    checkCategory(`categories[${i}]`, c);
-    table.set(c.id, { isThing: c.isthing === 1 || c.isthing === true, name: c.name });
+    table.set(categories[i].id, checkCategory(`categories[${i}]`, categories[i]));
   }
   // Pairing, as pq_compute: all of it before any image is evaluated.
   const byImage = new Map<number | string, number>();

@@ -1,17 +1,21 @@
 /**
  * Types of `panopticQuality()` (`panoptic_quality.ts`): the ground truth and the
  * predictions it reads (id maps with their segment tables), the categories, and the
- * report it returns. They follow the COCO panoptic JSON of `cocodataset/panopticapi`.
+ * report it returns. They are in-memory values, named in camelCase (`categoryId`,
+ * `isCrowd`, `isThing`); the COCO panoptic JSON of `cocodataset/panopticapi` that they
+ * come from (`category_id`, `iscrowd`, `isthing`) is `src/wire/panoptic.ts`, converted
+ * by `panopticFromRle()` and `panopticCategories()` (`panoptic_rle.ts`). For a
+ * transition, `panopticQuality()` still reads `isthing` and `iscrowd` (deprecated).
  *
  * @module
  */
 
 /**
- * One ground-truth segment (panopticapi's `segments_info` entry).
+ * One ground-truth segment (panopticapi's `segments_info` entry, in memory: camelCase).
  *
  * @example
  * ```ts
- * const crowd: PanopticGroundTruthSegment = { id: 5, categoryId: 1, iscrowd: 1, area: 120 };
+ * const crowd: PanopticGroundTruthSegment = { id: 5, categoryId: 1, isCrowd: true, area: 120 };
  * ```
  */
 export interface PanopticGroundTruthSegment {
@@ -19,7 +23,13 @@ export interface PanopticGroundTruthSegment {
   id: number;
   /** Category id, one of the `categories`' ids. */
   categoryId: number;
-  /** Crowd region when `1` or `true` (panopticapi's `iscrowd == 1`); default 0. */
+  /** A crowd region (panopticapi's `iscrowd == 1`); default false. */
+  isCrowd?: boolean;
+  /**
+   * panopticapi's name: a crowd region when `1` or `true`.
+   *
+   * @deprecated Use `isCrowd`; read only when `isCrowd` is left out.
+   */
   iscrowd?: number | boolean;
   /** Pixels, used in the IoU's union as panopticapi uses the JSON's `area`; counted in
    * `segmentIds` when left out. */
@@ -37,7 +47,7 @@ export interface PanopticGroundTruthSegment {
  *   height: 2,
  *   width: 2,
  *   segmentIds: new Int32Array([1, 1, 0, 0]),
- *   segments: [{ id: 1, categoryId: 1, iscrowd: 0, area: 2 }],
+ *   segments: [{ id: 1, categoryId: 1, isCrowd: false, area: 2 }],
  * };
  * ```
  */
@@ -104,17 +114,38 @@ export interface PanopticPrediction {
 }
 
 /**
- * A category, as in the `categories` of a COCO panoptic JSON.
+ * A category: its id, whether it is a thing (instances) or stuff, and its name.
  *
  * @example
  * ```ts
  * const categories: PanopticCategory[] = [
- *   { id: 1, isthing: 1, name: "person" },
- *   { id: 187, isthing: false, name: "sky-other-merged" },
+ *   { id: 1, isThing: true, name: "person" },
+ *   { id: 187, isThing: false, name: "sky-other-merged" },
  * ];
  * ```
  */
 export interface PanopticCategory {
+  /** Category id. */
+  id: number;
+  /** Thing (instance) category when true, stuff otherwise. */
+  isThing: boolean;
+  /** Name, copied into the report. */
+  name?: string;
+}
+
+/**
+ * A category as a COCO panoptic JSON writes it (`isthing`: 1 or 0), which
+ * `panopticQuality()` still reads.
+ *
+ * @deprecated Use {@link PanopticCategory} (`isThing: boolean`); `panopticCategories()`
+ * (`panoptic_rle.ts`) converts a COCO panoptic file's categories.
+ *
+ * @example
+ * ```ts
+ * const legacy: LegacyPanopticCategory = { id: 1, isthing: 1, name: "person" };
+ * ```
+ */
+export interface LegacyPanopticCategory {
   /** Category id. */
   id: number;
   /** Thing (instance) category when `1` or `true`, stuff otherwise. */
@@ -201,7 +232,7 @@ export interface PanopticQualityClass {
  *   segmentIds: new Int32Array([1, 1]),
  *   segments: [{ id: 1, categoryId: 1 }],
  * };
- * const report: PanopticQualityReport = panopticQuality([gt], [gt], [{ id: 1, isthing: 1 }]);
+ * const report: PanopticQualityReport = panopticQuality([gt], [gt], [{ id: 1, isThing: true }]);
  * assert.equal((100 * report.all.pq).toFixed(1), "100.0"); // as panopticapi prints it
  * ```
  */

@@ -11,6 +11,8 @@ import { PipelineConfigSchema } from "./pipeline_config.ts";
 import { ManifestSchema } from "./manifest.ts";
 import { ClientMessageSchema } from "./ws_client_messages.ts";
 import { ServerMessageSchema } from "./ws_server_messages.ts";
+import { CocoGroundTruthSchema, CocoResultsSchema } from "./coco.ts";
+import { PanopticRleJsonSchema } from "./panoptic.ts";
 
 /**
  * The wire formats with a JSON Schema file, in the order of `schemas/README.md`.
@@ -57,5 +59,26 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     description:
       "A model's manifest.json (models/<name>/manifest.json): its ONNX graph, input, outputs by role, classes, and post-processing defaults.",
     schema: ManifestSchema,
+  },
+  {
+    file: "coco-ground-truth.schema.json",
+    title: "COCO ground truth (as deno task eval reads it)",
+    description:
+      "A COCO instances JSON (--gt): images, annotations with bbox, area, iscrowd and polygon or RLE segmentation, categories. Ids are integers, unique per list; other tools' fields (info, licenses, supercategory, keypoints...) are allowed, as pycocotools allows them.",
+    schema: CocoGroundTruthSchema,
+  },
+  {
+    file: "coco-results.schema.json",
+    title: "COCO results (as deno task eval reads them)",
+    description:
+      "A COCO results JSON array (--results): one detection per entry, with image_id, category_id, score and a bbox [x, y, w, h] and/or a segmentation. Other fields are allowed, as pycocotools allows them.",
+    schema: CocoResultsSchema,
+  },
+  {
+    file: "panoptic-ground-truth.schema.json",
+    title: "COCO panoptic ground truth with RLE segments",
+    description:
+      "A COCO panoptic JSON whose segments carry their masks as compressed RLE in segmentation (--panoptic-gt, models/demo/panoptic.json): images, categories with isthing, annotations with segments_info. Other fields are allowed.",
+    schema: PanopticRleJsonSchema,
   },
 ];

@@ -302,72 +302,86 @@ Deno.test("evaluateCoco() documents its arrays with numpy's shapes", () => {
   assert.equal(out.precision[at + 4 * 3], -1); // k = 1: no ground truth
 });
 
-Deno.test("evaluateCoco() throws on bad input, naming the path", () => {
+Deno.test("evaluateCoco() throws on bad input, naming the path, what was expected and what was found", () => {
   const gt = dataset([{ bbox: [0, 0, 10, 10] }]);
   const ok = [det([0, 0, 10, 10], 0.9)];
-  const throwsWith = (f: () => unknown, kind: ErrorConstructor, pattern: RegExp) =>
-    assert.throws(f, (e: Error) => e instanceof kind && pattern.test(e.message), String(pattern));
+  const throwsWith = (f: () => unknown, kind: ErrorConstructor, message: string) =>
+    assert.throws(f, (e: Error) => {
+      assert.equal(e.message, message);
+      assert.ok(e instanceof kind, `${e.name}, not ${kind.name}`);
+      return true;
+    });
   throwsWith(
     () => evaluateCoco(gt, ok, "keypoints" as CocoIouType),
     RangeError,
-    /evaluateCoco\(\): iouType: expected one of "bbox", "segm"/,
+    'evaluateCoco(): iouType: expected one of "bbox", "segm", found the string "keypoints"',
   );
   throwsWith(
     () => evaluateCoco(null as unknown as CocoGroundTruth, ok, "bbox"),
     TypeError,
-    /evaluateCoco\(\): groundTruth: expected a COCO dataset/,
+    "evaluateCoco(): groundTruth: expected a COCO ground truth {images, annotations, categories}, found null",
   );
   throwsWith(
     () => evaluateCoco({ ...gt, images: undefined } as unknown as CocoGroundTruth, ok, "bbox"),
     TypeError,
-    /groundTruth\.images: expected an Array/,
+    "evaluateCoco(): groundTruth.images: expected an array, found nothing",
   );
   const noArea = dataset([{ bbox: [0, 0, 10, 10] }, { bbox: [0, 0, 10, 10] }]);
   delete (noArea.annotations[1] as Partial<CocoAnnotation>).area;
   throwsWith(
     () => evaluateCoco(noArea, ok, "bbox"),
     TypeError,
-    /groundTruth\.annotations\[1\]\.area: expected the annotation's area/,
+    "evaluateCoco(): groundTruth.annotations[1].area: expected a number, found nothing",
   );
   throwsWith(
     () => evaluateCoco(dataset([{ bbox: [0, 0, 10] as unknown as Box, area: 1 }]), ok, "bbox"),
     RangeError,
-    /groundTruth\.annotations\[0\]\.bbox: expected a box \[x, y, w, h\] of 4 numbers/,
+    "evaluateCoco(): groundTruth.annotations[0].bbox: expected a box [x, y, w, h] of 4 finite numbers, found an array of 3 items",
   );
   throwsWith(
     () => evaluateCoco(dataset([{ iscrowd: "no" as unknown as number }]), ok, "bbox"),
     TypeError,
-    /annotations\[0\]\.iscrowd/,
+    'evaluateCoco(): groundTruth.annotations[0].iscrowd: expected 0 or 1 (or a boolean), found the string "no"',
   );
   throwsWith(
     () => evaluateCoco(dataset([{}, { id: 1 }]), ok, "bbox"),
     RangeError,
-    /groundTruth\.annotations\[1\]\.id: expected unique ids, found 1 again/,
+    "evaluateCoco(): groundTruth.annotations[1].id: expected a unique id (annotations[0] has it too), found the number 1",
   );
   throwsWith(
     () => evaluateCoco(gt, [det([0, 0, 10, 10], 0.9, { image_id: 5 })], "bbox"),
     RangeError,
-    /results\[0\]\.image_id: expected the id of an image in groundTruth\.images, found 5/,
+    'evaluateCoco(): results[0].image_id: expected the id of an image in groundTruth.images, found 5 (pycocotools: "Results do not correspond to current coco set")',
   );
   throwsWith(
     () => evaluateCoco(gt, [det([0, 0, 10, 10], NaN)], "bbox"),
     TypeError,
-    /results\[0\]\.score: expected a number/,
+    "evaluateCoco(): results[0].score: expected a number, found the number NaN",
   );
   throwsWith(
     () => evaluateCoco(gt, [...ok, { image_id: 1, category_id: 1, score: 1 }], "bbox"),
     TypeError,
-    /results\[1\]\.bbox: expected a box/,
+    "evaluateCoco(): results[1].bbox: expected a box [x, y, w, h] of 4 finite numbers (results[0] has one), found nothing",
   );
   throwsWith(
     () => evaluateCoco(gt, [{ image_id: 1, category_id: 1, score: 1 }], "bbox"),
     TypeError,
-    /results\[0\]: expected a bbox or a segmentation/,
+    "evaluateCoco(): results[0]: expected a bbox or a segmentation, found neither",
   );
   throwsWith(
     () => evaluateCoco(gt, "x" as unknown as CocoResult[], "bbox"),
     TypeError,
-    /evaluateCoco\(\): results: expected an Array/,
+    'evaluateCoco(): results: expected a COCO results array [{image_id, category_id, score, bbox?, segmentation?}], found the string "x"',
+  );
+  throwsWith(
+    () => evaluateCoco(gt, [det([0, 0, 10, 10], 0.9, { image_id: 1.5 })], "bbox"),
+    TypeError,
+    "evaluateCoco(): results[0].image_id: expected an integer, found the number 1.5",
+  );
+  throwsWith(
+    () => evaluateCoco(gt, ok, "bbox", { imageId: [1] } as unknown as { imageIds: number[] }),
+    RangeError,
+    'evaluateCoco(): options.imageId: expected only the fields imageIds, categoryIds, found an unknown field "imageId"',
   );
   // segm: masks must have their image's size, polygons and RLE must decode
   const square = [[0, 0, 0, 10, 10, 10, 10, 0]];
@@ -375,12 +389,17 @@ Deno.test("evaluateCoco() throws on bad input, naming the path", () => {
   throwsWith(
     () => evaluateCoco(segmGt, ok, "segm"),
     TypeError,
-    /results\[0\]\.segmentation: expected a mask for segm evaluation/,
+    "evaluateCoco(): results[0].segmentation: expected a mask for segm evaluation, found nothing",
   );
   throwsWith(
     () => evaluateCoco(gt, ok, "segm"),
     TypeError,
-    /groundTruth\.annotations\[0\]\.segmentation: expected polygons or an RLE/,
+    "evaluateCoco(): groundTruth.annotations[0].segmentation: expected polygons or an RLE {size, counts}, found nothing",
+  );
+  throwsWith(
+    () => evaluateCoco(dataset([{ segmentation: 3 as unknown as number[][] }]), ok, "bbox"),
+    TypeError,
+    "evaluateCoco(): groundTruth.annotations[0].segmentation: expected polygons [[x0, y0, ...]] or an RLE {size, counts}, found the number 3",
   );
   const wrongSize = polygonsToRle(square, 100, 300);
   throwsWith(
@@ -391,7 +410,7 @@ Deno.test("evaluateCoco() throws on bad input, naming the path", () => {
         "segm",
       ),
     RangeError,
-    /results\[0\]\.segmentation\.size: expected \[200, 300\], the size of image 1, found \[100, 300\]/,
+    "evaluateCoco(): results[0].segmentation.size: expected [200, 300], the size of image 1, found [100, 300]",
   );
   const badRle = { size: [200, 300] as [number, number], counts: "0~" };
   throwsWith(
@@ -402,18 +421,34 @@ Deno.test("evaluateCoco() throws on bad input, naming the path", () => {
         "segm",
       ),
     RangeError,
-    /results\[0\]\.segmentation\.counts: expected ASCII characters 48\.\.111/,
+    `evaluateCoco(): results[0].segmentation.counts: expected ASCII characters 48..111 ('0'..'o'), found "~" (code 126) at index 1`,
   );
   throwsWith(
     () => evaluateCoco(dataset([{ segmentation: [[0, 0, 5, 5]] }]), [], "segm"),
     RangeError,
-    /groundTruth\.annotations\[0\]\.segmentation\[0\]: expected an even number of coordinates, at least 6/,
+    "evaluateCoco(): groundTruth.annotations[0].segmentation[0]: expected an even number of coordinates, at least 6 for the first polygon (pycocotools reads 4 as a box), found 4",
   );
   const noHeight = { ...segmGt, images: [{ id: 1 }] };
   throwsWith(
     () => evaluateCoco(noHeight, [], "segm"),
     TypeError,
-    /groundTruth\.images\[0\]\.height: expected an integer >= 0/,
+    "evaluateCoco(): groundTruth.images[0].height: expected an integer >= 0 (segm evaluation needs the image size), found nothing",
+  );
+});
+
+Deno.test("evaluateCoco() accepts the fields other tools add to COCO files, as pycocotools does", () => {
+  const gt = dataset([{ bbox: [0, 0, 10, 10], num_keypoints: 0, keypoints: [] }]);
+  const withExtras = {
+    ...gt,
+    info: { year: 2017 },
+    licenses: [],
+    images: gt.images.map((i) => ({ ...i, file_name: "a.jpg", license: 1 })),
+    categories: gt.categories.map((c) => ({ ...c, supercategory: "thing" })),
+  };
+  const results = [det([0, 0, 10, 10], 0.9, { id: 7, area: 100 })];
+  assert.deepEqual(
+    evaluateCoco(withExtras, results, "bbox").stats,
+    evaluateCoco(gt, [det([0, 0, 10, 10], 0.9)], "bbox").stats,
   );
 });
 

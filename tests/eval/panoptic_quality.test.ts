@@ -11,11 +11,11 @@ import type { PanopticResult } from "../../src/types.ts";
 
 const PERSON = 1, CAR = 3, ROAD = 100, SKY = 101, GRASS = 102;
 const CATEGORIES: PanopticCategory[] = [
-  { id: PERSON, isthing: 1, name: "person" },
-  { id: CAR, isthing: true, name: "car" },
-  { id: ROAD, isthing: 0, name: "road" },
-  { id: SKY, isthing: false },
-  { id: GRASS, isthing: 0, name: "grass" },
+  { id: PERSON, isThing: true, name: "person" },
+  { id: CAR, isThing: true, name: "car" },
+  { id: ROAD, isThing: false, name: "road" },
+  { id: SKY, isThing: false },
+  { id: GRASS, isThing: false, name: "grass" },
 ];
 
 /** An image from rows of ids written as strings of digits ("." is 0, void). */
@@ -120,7 +120,7 @@ Deno.test("panopticQuality() counts a prediction exactly half on void as a false
 
 Deno.test("panopticQuality() ignores a prediction mostly on a crowd region of its category", () => {
   // Person crowd 5 on the right. Person 1 lies on it: ignored. Car 3 lies on it: an FP.
-  const gt = image(1, ["22225555", "22225555"], [seg(2, ROAD), seg(5, PERSON, { iscrowd: 1 })]);
+  const gt = image(1, ["22225555", "22225555"], [seg(2, ROAD), seg(5, PERSON, { isCrowd: true })]);
   const pred = image(1, ["22221133", "22221133"], [seg(1, PERSON), seg(2, ROAD), seg(3, CAR)]);
   const report = panopticQuality([gt], [pred], CATEGORIES);
   assert.deepEqual(counts(report, PERSON), { tp: 0, fp: 0, fn: 0 });
@@ -129,7 +129,7 @@ Deno.test("panopticQuality() ignores a prediction mostly on a crowd region of it
 });
 
 Deno.test("panopticQuality() never matches a crowd region nor counts it as a false negative", () => {
-  const segments = [seg(2, ROAD), seg(5, PERSON, { iscrowd: true })];
+  const segments = [seg(2, ROAD), seg(5, PERSON, { isCrowd: true })];
   const gt = image(1, ["22225555", "22225555"], segments);
   // The same map predicted: the person is not a TP (crowd), and not an FP (on crowd).
   const same = panopticQuality([gt], [image(1, ["22225555", "22225555"], [
@@ -147,8 +147,8 @@ Deno.test("panopticQuality() never matches a crowd region nor counts it as a fal
 Deno.test("panopticQuality() uses the last crowd segment of a category, as panopticapi", () => {
   const gt = image(1, ["22556677"], [
     seg(2, ROAD),
-    seg(5, PERSON, { iscrowd: 1 }),
-    seg(6, PERSON, { iscrowd: 1 }),
+    seg(5, PERSON, { isCrowd: true }),
+    seg(6, PERSON, { isCrowd: true }),
     seg(7, CAR),
   ]);
   // Person 1 on crowd 5 (forgotten: an FP); person 3 on crowd 6 (ignored).
@@ -356,6 +356,21 @@ Deno.test("panopticQuality() counts intersections of thousands of segments in a 
   assert.equal(counts(report, PERSON).fp + counts(report, CAR).fp, n - same);
 });
 
+Deno.test("panopticQuality() still reads the deprecated isthing and iscrowd of COCO panoptic JSON", () => {
+  const legacy = CATEGORIES.map(({ isThing, ...c }) => ({ ...c, isthing: isThing ? 1 : 0 }));
+  const crowd = (flag: Partial<PanopticGroundTruthSegment>) =>
+    image(1, ["22225555", "22225555"], [seg(2, ROAD), seg(5, PERSON, flag)]);
+  const pred = image(1, ["22221133", "22221133"], [seg(1, PERSON), seg(2, ROAD), seg(3, CAR)]);
+  const expected = panopticQuality([crowd({ isCrowd: true })], [pred], CATEGORIES);
+  assert.deepEqual(panopticQuality([crowd({ iscrowd: 1 })], [pred], legacy), expected);
+  assert.deepEqual(panopticQuality([crowd({ iscrowd: true })], [pred], legacy), expected);
+  // isCrowd wins over iscrowd when both are given
+  assert.deepEqual(
+    panopticQuality([crowd({ isCrowd: false, iscrowd: 1 })], [pred], CATEGORIES),
+    panopticQuality([crowd({})], [pred], CATEGORIES),
+  );
+});
+
 // ---------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------
@@ -397,7 +412,7 @@ Deno.test("panopticQuality() rejects a predicted segment of an unknown category"
   assert.throws(() => panopticQuality([base()], [pred], CATEGORIES), {
     name: "RangeError",
     message:
-      "panopticQuality(): predictions[0].segments[1].categoryId: expected one of the categories' ids, found 55 (segment id 2) (image 42)",
+      "panopticQuality(): predictions[0].segments[1].categoryId: expected one of the categories' ids, found the number 55 (segment id 2) (image 42)",
   });
 });
 
@@ -423,7 +438,7 @@ Deno.test("panopticQuality() rejects segment id 0, which is void", () => {
   assert.throws(() => panopticQuality([gt], [base()], CATEGORIES), {
     name: "RangeError",
     message:
-      "panopticQuality(): groundTruth[0].segments[1].id: expected a non-zero integer (0 is void), found 0 (image 42)",
+      "panopticQuality(): groundTruth[0].segments[1].id: expected a non-zero integer (0 is void), found the number 0 (image 42)",
   });
 });
 
@@ -447,19 +462,29 @@ Deno.test("panopticQuality() rejects arguments of the wrong kind with a TypeErro
     {
       name: "RangeError",
       message:
-        "panopticQuality(): predictions[0].segmentIds: expected an Int32Array of height × width = 4 ids, found length 3 (image 42)",
+        "panopticQuality(): predictions[0].segmentIds: expected an Int32Array of height × width = 4 ids, found an Int32Array of length 3 (image 42)",
     },
   );
   assert.throws(() => panopticQuality(gt as unknown as PanopticGroundTruth[], [gt], CATEGORIES), {
     name: "TypeError",
     message:
-      "panopticQuality(): groundTruth: expected an Array of ground-truth images, found an object with keys imageId, height, width, segmentIds, segments",
+      "panopticQuality(): groundTruth: expected an array of ground-truth images, found an object with keys imageId, height, width, segmentIds, segments",
   });
   const noThing = [{ id: 1 }] as unknown as PanopticCategory[];
   assert.throws(() => panopticQuality([gt], [gt], noThing), {
     name: "TypeError",
+    message: "panopticQuality(): categories[0].isThing: expected true or false, found nothing",
+  });
+  const numericThing = [{ id: 1, isThing: 1 }] as unknown as PanopticCategory[];
+  assert.throws(() => panopticQuality([gt], [gt], numericThing), {
+    name: "TypeError",
+    message: "panopticQuality(): categories[0].isThing: expected true or false, found the number 1",
+  });
+  const badCrowd = image(42, ["11", "22"], [seg(1, CAR, { isCrowd: "yes" as unknown as boolean })]);
+  assert.throws(() => panopticQuality([badCrowd], [gt], CATEGORIES), {
+    name: "TypeError",
     message:
-      "panopticQuality(): categories[0].isthing: expected a number or a boolean, found nothing",
+      'panopticQuality(): groundTruth[0].segments[0].isCrowd: expected true or false, found the string "yes" (image 42)',
   });
   const badArea = image(42, ["11", "22"], [seg(1, CAR, { area: -1 }), seg(2, ROAD)]);
   assert.throws(() => panopticQuality([badArea], [gt], CATEGORIES), {

@@ -1,0 +1,92 @@
+/**
+ * Result messages of version 1 and their upgrade to version 2, for the JSON Lines files
+ * that older runs wrote and `deno task eval` still reads.
+ *
+ * Version 1 differs from version 2 (`result_message.ts`) in one field: a panoptic
+ * segment named its class `categoryId`; version 2 calls it `classId`, as detections do
+ * (the ids are the same: the manifest's class ids). Upgrading renames the field and sets
+ * `v: 2`; nothing else changes. See `schemas/CHANGELOG.md`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import {
+  PanopticSegmentMessageSchema,
+  type ResultMessage,
+  ResultMessageSchema,
+} from "./result_message.ts";
+import { strictObject } from "./strict_object.ts";
+
+const { classId: _classId, ...segmentFields } = PanopticSegmentMessageSchema.shape;
+
+/** One panoptic segment of a version 1 result message: the class is `categoryId`. */
+export const PanopticSegmentMessageV1Schema = strictObject({
+  id: segmentFields.id,
+  categoryId: z.int().describe("the manifest's class id (version 2 calls it classId)"),
+  label: segmentFields.label,
+  isThing: segmentFields.isThing,
+  score: segmentFields.score,
+  area: segmentFields.area,
+  rle: segmentFields.rle,
+});
+
+/** A result message of version 1. */
+export const ResultMessageV1Schema = strictObject({
+  ...ResultMessageSchema.shape,
+  v: z.literal(1),
+  panoptic: strictObject({ segments: z.array(PanopticSegmentMessageV1Schema) }).optional(),
+});
+
+/** A result message of version 1. */
+export type ResultMessageV1 = z.infer<typeof ResultMessageV1Schema>;
+
+/**
+ * Upgrades a version 1 result message to version 2: each panoptic segment's
+ * `categoryId` becomes `classId` (same id), and `v` becomes 2.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const rle = { size: [1, 1] as [number, number], counts: "01" };
+ * const v1 = {
+ *   v: 1 as const, type: "result" as const, streamId: "cam", model: "m", frame: 0, ptsMs: 0,
+ *   width: 1, height: 1, detections: [],
+ *   panoptic: { segments: [{ id: 1, categoryId: 7, label: "road", isThing: false, area: 1, rle }] },
+ *   latency: { decode: 0, wait: 0, batch: 0, preprocess: 0, inference: 0, postprocess: 0,
+ *     fusion: 0, publish: 0, totalMs: 0 },
+ *   capturedAt: 0, publishedAt: 0, batchSize: 1,
+ * };
+ * const v2 = upgradeResultMessageV1(v1);
+ * assert.equal(v2.v, 2);
+ * assert.deepEqual(v2.panoptic!.segments[0], { id: 1, classId: 7, label: "road", isThing: false, area: 1, rle });
+ * ```
+ */
+export function upgradeResultMessageV1(message: ResultMessageV1): ResultMessage {
+  const { panoptic, ...rest } = message;
+  const upgraded: ResultMessage = { ...rest, v: 2 };
+  if (panoptic !== undefined) {
+    upgraded.panoptic = {
+      segments: panoptic.segments.map(({ categoryId, ...s }) => ({ ...s, classId: categoryId })),
+    };
+  }
+  return upgraded;
+}
+
+/**
+ * A result message of version 1 or 2 (chosen by `v`), given as version 2: what a reader
+ * of stored JSON Lines parses each line with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWire } from "./parse.ts";
+ * assert.deepEqual(checkWire(AnyResultMessageSchema, { v: 3, type: "result" }), [
+ *   { path: ["v"], expected: "one of 1, 2", found: "the number 3" },
+ * ]);
+ * ```
+ */
+export const AnyResultMessageSchema = z.discriminatedUnion("v", [
+  ResultMessageV1Schema,
+  ResultMessageSchema,
+]).transform((m): ResultMessage => m.v === 1 ? upgradeResultMessageV1(m) : m);

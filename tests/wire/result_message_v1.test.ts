@@ -1,0 +1,79 @@
+/**
+ * Result messages of version 1 (a panoptic segment's class named `categoryId`) and their
+ * upgrade to version 2 (`src/wire/result_message_v1.ts`).
+ */
+
+import assert from "node:assert/strict";
+import { checkWire, parseWire } from "../../src/wire/parse.ts";
+import { ResultMessageSchema } from "../../src/wire/result_message.ts";
+import {
+  AnyResultMessageSchema,
+  upgradeResultMessageV1,
+} from "../../src/wire/result_message_v1.ts";
+
+const rle = { size: [2, 2] as [number, number], counts: "04" };
+const latency = {
+  decode: 1,
+  wait: 0,
+  batch: 0,
+  preprocess: 1,
+  inference: 9,
+  postprocess: 2,
+  fusion: 1,
+  publish: 0,
+  totalMs: 14,
+};
+const v2 = {
+  v: 2 as const,
+  type: "result" as const,
+  streamId: "cam",
+  model: "street",
+  frame: 3,
+  ptsMs: 100,
+  width: 2,
+  height: 2,
+  detections: [{
+    box: [0, 0, 1, 1] as [number, number, number, number],
+    classId: 1,
+    label: "car",
+    score: 0.9,
+  }],
+  panoptic: { segments: [{ id: 1, classId: 7, label: "road", isThing: false, area: 4, rle }] },
+  latency,
+  capturedAt: 1,
+  publishedAt: 15,
+  batchSize: 1,
+};
+const v1 = {
+  ...v2,
+  v: 1 as const,
+  panoptic: { segments: [{ id: 1, categoryId: 7, label: "road", isThing: false, area: 4, rle }] },
+};
+
+Deno.test("a version 1 result message is read as the version 2 message it upgrades to", () => {
+  assert.deepEqual(parseWire(AnyResultMessageSchema, v1, "run.jsonl:1"), v2);
+  assert.deepEqual(upgradeResultMessageV1(v1), v2);
+  assert.deepEqual(checkWire(ResultMessageSchema, upgradeResultMessageV1(v1)), []);
+  assert.deepEqual(parseWire(AnyResultMessageSchema, v2, "run.jsonl:1"), v2);
+  const { panoptic: _, ...plain } = v1;
+  assert.deepEqual(parseWire(AnyResultMessageSchema, plain, "run.jsonl:1").panoptic, undefined);
+});
+
+Deno.test("each version names its own panoptic class field, and an unknown version is refused", () => {
+  const mixed = { ...v1, panoptic: v2.panoptic };
+  assert.deepEqual(checkWire(AnyResultMessageSchema, mixed).slice(0, 2), [
+    {
+      path: ["panoptic", "segments", 0, "categoryId"],
+      expected: "an integer",
+      found: "nothing",
+    },
+    {
+      path: ["panoptic", "segments", 0, "classId"],
+      expected: "only the fields id, categoryId, label, isThing, score, area, rle",
+      found: 'an unknown field "classId"',
+    },
+  ]);
+  assert.throws(() => parseWire(AnyResultMessageSchema, { ...v2, v: 3 }, "run.jsonl:9"), {
+    message: "run.jsonl:9: v: expected one of 1, 2, found the number 3",
+  });
+});
