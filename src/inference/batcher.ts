@@ -34,8 +34,10 @@ export interface BatcherOptions {
 export interface BatchTiming {
   /** Main thread: the frame was submitted. */
   queuedAt: number;
-  /** Main thread: its batch closed and was handed to a session (pre-processing began). */
+  /** Main thread: its batch closed (pre-processing began). */
   batchFormedAt: number;
+  /** Main thread: the batch was converted and handed to its session. */
+  preprocessEnd: number;
   /** Inference worker: `session.run` of its batch began... */
   inferenceStart: number;
   /** ...and ended. */
@@ -227,6 +229,7 @@ export class Batcher {
     );
     if (size > items.length) buffer.fill(0, items.length * 3 * input.width * input.height);
     this.batchSizes[items.length]++;
+    const preprocessEnd = now();
     try {
       const post = {
         geometries: items.map((p) => p.geometry),
@@ -254,6 +257,7 @@ export class Batcher {
           timing: {
             queuedAt: p.queuedAt,
             batchFormedAt: dispatchedAt,
+            preprocessEnd,
             inferenceStart,
             inferenceEnd,
             postprocessEnd,

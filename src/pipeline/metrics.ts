@@ -70,7 +70,7 @@ export class PipelineMetrics {
    * ```ts
    * import assert from "node:assert/strict";
    * const m = new PipelineMetrics({ collectDefault: false });
-   * m.observeLatency("cam1", "street", { decode: 1, wait: 0, batch: 2, preprocess: 0.5,
+   * m.observeLatency("cam1", "street", { decode: 1, wait: 0, batch: 2, preprocess: 0.5, session: 0,
    *   inference: 30, postprocess: 4, fusion: 2, publish: 1, totalMs: 40.5 });
    * const text = await m.registry.metrics();
    * assert.match(text, /streamdet_stage_latency_seconds_count\{stream="cam1",model="street",stage="inference"\} 1/);

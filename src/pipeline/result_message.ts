@@ -52,8 +52,8 @@ const r4 = (v: number) => Math.round(v * 10000) / 10000;
  *   detections: { boxes: new Float32Array([1, 2, 30.5, 20, 40, 0, 60, 30]),
  *     scores: new Float32Array([0.9, 0.4]), classIds: new Int32Array([1, 2]) },
  *   timeline: { capturedAt: 1000, decodedAt: 1000, queuedAt: 1001, batchFormedAt: 1002,
- *     inferenceStart: 1002, inferenceEnd: 1030, postprocessEnd: 1033, fusionEnd: 1033, publishedAt: 1034 },
- *   latency: { decode: 0, wait: 1, batch: 1, preprocess: 0, inference: 28, postprocess: 3, fusion: 0,
+ *     preprocessEnd: 1002, inferenceStart: 1002, inferenceEnd: 1030, postprocessEnd: 1033, fusionEnd: 1033, publishedAt: 1034 },
+ *   latency: { decode: 0, wait: 1, batch: 1, preprocess: 0, session: 0, inference: 28, postprocess: 3, fusion: 0,
  *     publish: 1, totalMs: 34 },
  * };
  * const names = new Map([[1, "car"], [2, "person"]]);

@@ -284,6 +284,7 @@ export class StreamRunner {
         decodedAt: item.frame.capturedAt,
         queuedAt: t.queuedAt,
         batchFormedAt: t.batchFormedAt,
+        preprocessEnd: t.preprocessEnd,
         inferenceStart: t.inferenceStart,
         inferenceEnd: t.inferenceEnd,
         postprocessEnd: t.postprocessEnd,

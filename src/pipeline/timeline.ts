@@ -22,6 +22,8 @@ export interface FrameTimeline {
   queuedAt: number;
   /** Main thread: its batch closed and pre-processing began. */
   batchFormedAt: number;
+  /** Main thread: the batch was converted and handed to its session. */
+  preprocessEnd: number;
   /** Inference worker: `session.run` began. */
   inferenceStart: number;
   /** Inference worker: `session.run` ended. */
@@ -40,10 +42,10 @@ export interface FrameTimeline {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const t = { capturedAt: 0, decodedAt: 5, queuedAt: 6, batchFormedAt: 16, inferenceStart: 17,
- *   inferenceEnd: 47, postprocessEnd: 52, fusionEnd: 55, publishedAt: 56 };
+ * const t = { capturedAt: 0, decodedAt: 5, queuedAt: 6, batchFormedAt: 16, preprocessEnd: 17,
+ *   inferenceStart: 20, inferenceEnd: 47, postprocessEnd: 52, fusionEnd: 55, publishedAt: 56 };
  * const l = latencyBreakdown(t);
- * assert.deepEqual([l.decode, l.batch, l.inference, l.totalMs], [5, 10, 30, 56]);
+ * assert.deepEqual([l.decode, l.batch, l.preprocess, l.session, l.inference, l.totalMs], [5, 10, 1, 3, 27, 56]);
  * ```
  */
 export function latencyBreakdown(t: FrameTimeline): LatencyBreakdown {
@@ -52,6 +54,7 @@ export function latencyBreakdown(t: FrameTimeline): LatencyBreakdown {
     t.decodedAt,
     t.queuedAt,
     t.batchFormedAt,
+    t.preprocessEnd,
     t.inferenceStart,
     t.inferenceEnd,
     t.postprocessEnd,

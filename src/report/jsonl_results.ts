@@ -140,7 +140,7 @@ function chooseStream(lines: readonly Line[], path: string, options: ParseResult
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const latency = { decode: 1, wait: 0, batch: 2, preprocess: 1, inference: 20, postprocess: 3,
+ * const latency = { decode: 1, wait: 0, batch: 2, preprocess: 1, session: 0, inference: 20, postprocess: 3,
  *   fusion: 0, publish: 1, totalMs: 28 };
  * const message = {
  *   v: 2, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,

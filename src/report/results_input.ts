@@ -182,7 +182,7 @@ const RESULTS_EXPECTED =
  * const line = JSON.stringify({
  *   v: 2, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,
  *   detections: [{ box: [10, 5, 30, 25], classId: 2, label: "person", score: 0.9 }],
- *   latency: { decode: 1, wait: 0, batch: 2, preprocess: 1, inference: 20, postprocess: 3,
+ *   latency: { decode: 1, wait: 0, batch: 2, preprocess: 1, session: 0, inference: 20, postprocess: 3,
  *     fusion: 0, publish: 1, totalMs: 28 },
  *   capturedAt: 0, publishedAt: 30, batchSize: 1,
  * });

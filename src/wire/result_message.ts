@@ -22,6 +22,7 @@ export const STAGES = [
   "wait",
   "batch",
   "preprocess",
+  "session",
   "inference",
   "postprocess",
   "fusion",
@@ -32,8 +33,9 @@ export const STAGES = [
  * - `decode`: capture (estimated from the stream's clock) to the frame read from ffmpeg;
  * - `wait`: in the source queue until the stream has a slot in the model;
  * - `batch`: in the batcher until its batch closed;
- * - `preprocess`: batch closed to inference start (conversion into the model's input, and
- *   waiting for the session to finish the batch before it);
+ * - `preprocess`: conversion of the closed batch into the model's input;
+ * - `session`: the prepared batch waiting for its model session to finish the batch before
+ *   it (a full batch is handed to a busy session, to run as soon as its current one ends);
  * - `inference`: the graph's run;
  * - `postprocess`: NMS, boxes to the source, masks pasted (after the batch's earlier images);
  * - `fusion`: semantic map and panoptic fusion;

@@ -2,16 +2,19 @@
  * Result messages of version 1 and their upgrade to version 2, for the JSON Lines files
  * that older runs wrote and `deno task eval` still reads.
  *
- * Version 1 differs from version 2 (`result_message.ts`) in one field: a panoptic
- * segment named its class `categoryId`; version 2 calls it `classId`, as detections do
- * (the ids are the same: the manifest's class ids). Upgrading renames the field and sets
- * `v: 2`; nothing else changes. See `schemas/CHANGELOG.md`.
+ * Version 1 differs from version 2 (`result_message.ts`) in two ways: a panoptic segment
+ * named its class `categoryId`; version 2 calls it `classId`, as detections do (the ids
+ * are the same: the manifest's class ids). And its latency had no `session` stage: the
+ * time a prepared batch waited for its session was counted in `batch`. Upgrading renames
+ * the field, sets `latency.session` to 0 (the wait stays inside `batch`, where version 1
+ * put it) and sets `v: 2`; nothing else changes. See `schemas/CHANGELOG.md`.
  *
  * @module
  */
 
 import { z } from "zod";
 import {
+  LatencySchema,
   PanopticSegmentMessageSchema,
   type ResultMessage,
   ResultMessageSchema,
@@ -31,11 +34,14 @@ export const PanopticSegmentMessageV1Schema = strictObject({
   rle: segmentFields.rle,
 });
 
+const { session: _session, ...latencyFields } = LatencySchema.shape;
+
 /** A result message of version 1. */
 export const ResultMessageV1Schema = strictObject({
   ...ResultMessageSchema.shape,
   v: z.literal(1),
   panoptic: strictObject({ segments: z.array(PanopticSegmentMessageV1Schema) }).optional(),
+  latency: strictObject(latencyFields),
 });
 
 /** A result message of version 1. */
@@ -43,7 +49,8 @@ export type ResultMessageV1 = z.infer<typeof ResultMessageV1Schema>;
 
 /**
  * Upgrades a version 1 result message to version 2: each panoptic segment's
- * `categoryId` becomes `classId` (same id), and `v` becomes 2.
+ * `categoryId` becomes `classId` (same id), `latency.session` is 0 (version 1 counted that
+ * wait in `batch`), and `v` becomes 2.
  *
  * @example
  * ```ts
@@ -60,11 +67,12 @@ export type ResultMessageV1 = z.infer<typeof ResultMessageV1Schema>;
  * const v2 = upgradeResultMessageV1(v1);
  * assert.equal(v2.v, 2);
  * assert.deepEqual(v2.panoptic!.segments[0], { id: 1, classId: 7, label: "road", isThing: false, area: 1, rle });
+ * assert.equal(v2.latency.session, 0);
  * ```
  */
 export function upgradeResultMessageV1(message: ResultMessageV1): ResultMessage {
-  const { panoptic, ...rest } = message;
-  const upgraded: ResultMessage = { ...rest, v: 2 };
+  const { panoptic, latency, ...rest } = message;
+  const upgraded: ResultMessage = { ...rest, v: 2, latency: { ...latency, session: 0 } };
   if (panoptic !== undefined) {
     upgraded.panoptic = {
       segments: panoptic.segments.map(({ categoryId, ...s }) => ({ ...s, classId: categoryId })),

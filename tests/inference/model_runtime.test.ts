@@ -152,6 +152,7 @@ Deno.test("a session runs the next full batch while the previous one is post-pro
       const marks = [
         t.queuedAt,
         t.batchFormedAt,
+        t.preprocessEnd,
         t.inferenceStart,
         t.inferenceEnd,
         t.postprocessEnd,

@@ -175,6 +175,7 @@ export function latencyOf(i: number): Record<string, number> {
     wait: 1 + i,
     batch: 2 + 0.5 * i,
     preprocess: 1.5,
+    session: 0,
     inference: 30 + 7 * i,
     postprocess: 3 + i,
     fusion: 2,
@@ -187,18 +188,24 @@ export function latencyOf(i: number): Record<string, number> {
 /**
  * The same detections as JSON Lines result messages (frame = image id - 1), with masks,
  * latency, and panoptic segments: the detections scoring at least 0.5 painted over a sky
- * two rows deeper than the ground truth's.
+ * two rows deeper than the ground truth's. Version 2 unless `version: 1` (no `session` stage,
+ * panoptic classes as `categoryId`), as older runs wrote them.
  *
  * @example
  * ```ts ignore
  * await Deno.writeTextFile("results.jsonl", jsonLines());
  * ```
  */
-export function jsonLines(options: { streamId?: string; panoptic?: boolean } = {}): string {
+export function jsonLines(
+  options: { streamId?: string; panoptic?: boolean; version?: 1 | 2 } = {},
+): string {
   const labels = new Map(CATEGORIES.map((c) => [c.id, c.name]));
+  const version = options.version ?? 2;
   return detections().map((list, i) => {
+    // Version 1 had no session stage and named a panoptic segment's class categoryId.
+    const { session: _, ...latencyV1 } = latencyOf(i);
     const message: Record<string, unknown> = {
-      v: 1,
+      v: version,
       type: "result",
       streamId: options.streamId ?? "cam",
       model: "synthetic",
@@ -216,7 +223,7 @@ export function jsonLines(options: { streamId?: string; panoptic?: boolean } = {
           mask: rectRle(d.rect),
         };
       }),
-      latency: latencyOf(i),
+      latency: version === 1 ? latencyV1 : latencyOf(i),
       capturedAt: 1000 + i * 66.67,
       publishedAt: 1050 + i * 66.67,
       batchSize: 1,
@@ -227,11 +234,11 @@ export function jsonLines(options: { streamId?: string; panoptic?: boolean } = {
       const rles = segmentRles(ids, HEIGHT, WIDTH);
       message.panoptic = {
         segments: [...rles.keys()].sort((a, b) => a - b).map((id) => {
-          const categoryId = id === 100 ? 3 : id === 101 ? 4 : things[id - 1].category;
+          const classId = id === 100 ? 3 : id === 101 ? 4 : things[id - 1].category;
           return {
             id,
-            categoryId,
-            label: labels.get(categoryId),
+            [version === 1 ? "categoryId" : "classId"]: classId,
+            label: labels.get(classId),
             isThing: id < 100,
             area: 0,
             rle: rles.get(id)!,

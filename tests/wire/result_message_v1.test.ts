@@ -12,7 +12,7 @@ import {
 } from "../../src/wire/result_message_v1.ts";
 
 const rle = { size: [2, 2] as [number, number], counts: "04" };
-const latency = {
+const latencyV1 = {
   decode: 1,
   wait: 0,
   batch: 0,
@@ -23,6 +23,7 @@ const latency = {
   publish: 0,
   totalMs: 14,
 };
+const latency = { ...latencyV1, session: 0 };
 const v2 = {
   v: 2 as const,
   type: "result" as const,
@@ -47,10 +48,11 @@ const v2 = {
 const v1 = {
   ...v2,
   v: 1 as const,
+  latency: latencyV1,
   panoptic: { segments: [{ id: 1, categoryId: 7, label: "road", isThing: false, area: 4, rle }] },
 };
 
-Deno.test("a version 1 result message is read as the version 2 message it upgrades to", () => {
+Deno.test("a version 1 result message is read as the version 2 message it upgrades to, its session wait inside batch", () => {
   assert.deepEqual(parseWire(AnyResultMessageSchema, v1, "run.jsonl:1"), v2);
   assert.deepEqual(upgradeResultMessageV1(v1), v2);
   assert.deepEqual(checkWire(ResultMessageSchema, upgradeResultMessageV1(v1)), []);
