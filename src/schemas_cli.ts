@@ -1,5 +1,5 @@
 /**
- * `deno task schemas`: writes the JSON Schema file of every wire format under
+ * `deno task generate`: writes the JSON Schema file of every wire format under
  * `schemas/` (run it after changing a schema; a test fails while the files are stale).
  *
  * @module

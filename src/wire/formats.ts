@@ -1,6 +1,6 @@
 /**
  * Every wire format that has a committed JSON Schema under `schemas/`: the list that
- * `deno task schemas` writes and the schema test checks.
+ * `deno task generate` writes and the schema test checks.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * JSON Schema files of the wire formats, made from their zod schemas: what editors use to
  * help users write a pipeline config or a manifest (through its `$schema` key), and what
- * outside tools validate our messages with. `deno task schemas` writes them under
+ * outside tools validate our messages with. `deno task generate` writes them under
  * `schemas/`; a test checks that the committed files are what the schemas make.
  *
  * @module

@@ -10,8 +10,7 @@ Deno.test("the viewer's rle.js is the bundle of src/geometry/rle.ts that rle_bun
   const committed = await Deno.readTextFile(`${ROOT}${RLE_BUNDLE}`);
   assert.ok(
     committed === await rleBundle(),
-    `${RLE_BUNDLE} is stale: run deno run --allow-read --allow-write=src/server/viewer ` +
-      "--allow-run src/server/viewer/rle_bundle.ts",
+    `${RLE_BUNDLE} is stale: run deno task generate`,
   );
 });
 

@@ -65,7 +65,7 @@ Deno.test("every committed JSON Schema file is what its wire format's schema mak
     const committed = await Deno.readTextFile(`${ROOT}schemas/${format.file}`).catch(() => "");
     assert.ok(
       committed === jsonSchemaText(format),
-      `schemas/${format.file} is stale or missing: run deno task schemas`,
+      `schemas/${format.file} is stale or missing: run deno task generate`,
     );
   }
   const files = await filesIn("schemas", (n) => n.endsWith(".schema.json"));

@@ -1,5 +1,5 @@
 // Generated from src/geometry/rle.ts by `deno bundle`: the server's own COCO RLE code, for the
-// viewer. Do not edit: run src/server/viewer/rle_bundle.ts (a test checks it is current).
+// viewer. Do not edit: run "deno task generate" (a test checks it is current).
 // deno-lint-ignore-file
 
 // src/describe.ts

@@ -1,11 +1,8 @@
 /**
  * The viewer's COCO RLE decoder is the server's: `src/server/viewer/rle.js` is
  * `src/geometry/rle.ts` (with the modules it imports) bundled for the browser by
- * `deno bundle`, which needs no download. Run this file after changing those modules:
- *
- * ```sh
- * deno run --allow-read --allow-write=src/server/viewer --allow-run src/server/viewer/rle_bundle.ts
- * ```
+ * `deno bundle`, which needs no download. `deno task generate` runs this file: run it after
+ * changing those modules.
  *
  * A test fails while the committed `rle.js` differs from what this makes.
  *
@@ -25,7 +22,7 @@ export const RLE_BUNDLE = "src/server/viewer/rle.js";
 
 const BANNER =
   `// Generated from ${RLE_ENTRY} by \`deno bundle\`: the server's own COCO RLE code, for the
-// viewer. Do not edit: run src/server/viewer/rle_bundle.ts (a test checks it is current).
+// viewer. Do not edit: run "deno task generate" (a test checks it is current).
 // deno-lint-ignore-file
 
 `;
