@@ -1,7 +1,10 @@
 /**
- * streamdet: a streaming video detection runtime for Deno. This module is its library
- * API; so far it holds the post-processing and evaluation core, pure TypeScript on
- * typed arrays, matching the reference implementations users compare against:
+ * streamdet: a streaming video detection runtime for Deno. This module is its whole
+ * library API, re-exported from one entry per layer (docs/ARCHITECTURE.md, "Public API"),
+ * which can also be imported alone: `./ops` and `./eval` (pure TypeScript on typed arrays,
+ * no permission needed), `./wire` (the formats' schemas), `./video`, `./inference`,
+ * `./pipeline`, `./sinks`, `./batch`, `./report`, `./server`. Importing this module loads
+ * the native ONNX Runtime: it needs `--allow-ffi`, which `./ops` and `./eval` do not.
  *
  * - boxes: {@link boxArea}, {@link boxIou}, {@link clipBoxes}, {@link removeSmallBoxes},
  *   {@link decodeBoxes} / {@link encodeBoxes} (torchvision);
@@ -16,10 +19,14 @@
  *   patterns with ffmpeg ({@link resolveFfmpeg} finds it), lossless or with a bounded live
  *   queue, reconnecting with backoff and reporting its status;
  * - inference: {@link loadModel} / {@link startModel} run ONNX graphs in worker sessions
- *   behind a cross-stream {@link Batcher};
+ *   behind a cross-stream batcher;
  * - runtime: {@link createPipeline} wires sources, models and post-processing from a
  *   configuration ({@link loadPipelineConfig}) with a per-frame latency timeline and
- *   Prometheus metrics; {@link serve} serves it (REST, WebSocket results, viewer).
+ *   Prometheus metrics; {@link serve} serves it (REST, WebSocket results, viewer);
+ *   {@link runDetect} runs detection over files as a job, and {@link evaluateReport} /
+ *   {@link writeEvalReport} score results against a ground truth;
+ * - wire formats: the schemas of every external format (configuration, manifest, messages,
+ *   COCO files), e.g. {@link ResultMessageSchema}, with their TypeScript types.
  *
  * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
  * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
@@ -56,260 +63,24 @@
  * @module
  */
 
-export type {
-  DropPolicy,
-  Frame,
-  FrameGeometry,
-  MatrixNmsKernel,
-  PanopticResult,
-  PanopticSegment,
-  PastedMask,
-  PixelFormat,
-  Rle,
-  SoftNmsMethod,
-  SourceState,
-  SourceStatus,
-  UncompressedRle,
-} from "./src/types.ts";
 export {
   ConfigError,
+  ConflictError,
+  EvalInputError,
+  type FieldIssue,
   ManifestError,
   ModelLoadError,
+  ProtocolError,
   SourceError,
   StreamdetError,
 } from "./src/errors.ts";
-
-// Boxes
-export { boxArea, boxIou, clipBoxes, removeSmallBoxes } from "./src/geometry/boxes.ts";
-export {
-  type BoxCoderWeights,
-  decodeBoxes,
-  type DecodeBoxesOptions,
-  encodeBoxes,
-} from "./src/geometry/box_coder.ts";
-
-// Suppression
-export { batchedNms, nms } from "./src/geometry/nms.ts";
-export { softNms, type SoftNmsOptions, type SoftNmsResult } from "./src/geometry/soft_nms.ts";
-export { matrixNms, type MatrixNmsOptions } from "./src/geometry/matrix_nms.ts";
-export { matrixNmsBoxes } from "./src/geometry/matrix_nms_boxes.ts";
-
-// Masks
-export { pasteMask, pasteMasks } from "./src/geometry/paste_mask.ts";
-export { pastedMaskToRle } from "./src/geometry/pasted_rle.ts";
-export { compressRle, decodeRle, encodeRle } from "./src/geometry/rle.ts";
-export { rleArea, rleMerge, rleToBbox } from "./src/geometry/rle_ops.ts";
-export { bboxIou, rleIou } from "./src/geometry/rle_iou.ts";
-export { polygonsToRle } from "./src/geometry/polygon_rle.ts";
-export { rleCountsFromString, rleCountsToString } from "./src/geometry/rle_string.ts";
-export {
-  type InstanceMasks,
-  panopticFusion,
-  type PanopticFusionOptions,
-  type SemanticMap,
-} from "./src/geometry/panoptic_fusion.ts";
-
-// Evaluation
-export {
-  type CocoAnnotation,
-  type CocoCategory,
-  type CocoClassResult,
-  type CocoEvalOptions,
-  type CocoEvalResult,
-  type CocoGroundTruth,
-  type CocoImage,
-  type CocoIouType,
-  type CocoResult,
-  evaluateCoco,
-} from "./src/eval/coco_eval.ts";
-export {
-  COCO_AREA_LABELS,
-  COCO_AREA_RANGES,
-  COCO_IOU_THRESHOLDS,
-  COCO_MAX_DETS,
-  COCO_RECALL_THRESHOLDS,
-  COCO_STAT_NAMES,
-} from "./src/eval/coco_params.ts";
-export {
-  type PanopticCategory,
-  type PanopticGroundTruth,
-  type PanopticGroundTruthSegment,
-  type PanopticPrediction,
-  type PanopticPredictionSegment,
-  panopticQuality,
-  type PanopticQualityClass,
-  type PanopticQualityReport,
-  type PanopticQualityScores,
-} from "./src/eval/panoptic_quality.ts";
-export { idsFromRgb, rgbFromIds } from "./src/eval/panoptic_ids.ts";
-export {
-  panopticFromRle,
-  type PanopticRleAnnotation,
-  type PanopticRleJson,
-  type PanopticRleSegment,
-} from "./src/eval/panoptic_rle.ts";
-
-// Video
-export {
-  FrameSource,
-  type FrameSourceOptions,
-  type SourceInfo,
-  type SourceStats,
-} from "./src/video/frame_source.ts";
-export {
-  type FfmpegBinary,
-  type FfmpegOrigin,
-  resolveFfmpeg,
-  type ResolveFfmpegOptions,
-} from "./src/video/ffmpeg_binary.ts";
-export {
-  type FileInput,
-  type ImagesInput,
-  type LavfiInput,
-  parseSourceInput,
-  type SourceInput,
-  type SourceKind,
-  type UrlInput,
-  type V4l2Input,
-} from "./src/video/source_spec.ts";
-export { frameGeometry, type OutputSpec } from "./src/video/ffmpeg_args.ts";
-export { DEFAULT_RECONNECT, type ReconnectOptions } from "./src/video/backoff.ts";
-export { type InputInfo } from "./src/video/ffmpeg_log.ts";
-export { handOverSignals } from "./src/video/child_registry.ts";
-
-// Inference
-export {
-  type ClassSpec,
-  type ModelManifest,
-  type ModelOutputSpec,
-  OUTPUT_ROLES,
-  type OutputRole,
-  parseManifest,
-} from "./src/inference/manifest.ts";
-export {
-  type Normalization,
-  normalizationCoefficients,
-  preprocess,
-} from "./src/inference/preprocess.ts";
-export {
-  NMS_KINDS,
-  type NmsKind,
-  selectDetections,
-  type Selection,
-  type SelectOptions,
-} from "./src/inference/select_detections.ts";
-export { boxesToSource, type SemanticLogits, semanticToSource } from "./src/inference/to_source.ts";
-export {
-  type Detections,
-  postprocess,
-  type PostprocessOptions,
-  type RawCandidates,
-} from "./src/inference/postprocess.ts";
-export { splitRawOutputs, type TensorLike } from "./src/inference/raw_outputs.ts";
-export { checkGraph, type GraphValue } from "./src/inference/check_graph.ts";
-export {
-  type LoadedModel,
-  loadModel,
-  type LoadModelOptions,
-  type ProviderName,
-  PROVIDERS,
-} from "./src/inference/load_model.ts";
-export { type WorkerRunResult, WorkerSession } from "./src/inference/worker_session.ts";
-export {
-  Batcher,
-  type BatcherOptions,
-  type BatchResult,
-  type BatchTiming,
-} from "./src/inference/batcher.ts";
-export {
-  type ModelRuntime,
-  type ModelRuntimeOptions,
-  type ModelStatus,
-  startModel,
-} from "./src/inference/model_runtime.ts";
-export { type PostprocessTiming } from "./src/inference/postprocess.ts";
-
-// Pipeline
-export {
-  type ConfigOrigin,
-  type ModelConfig,
-  type PipelineConfig,
-  resolvePipelineConfig,
-  resolveStreamConfig,
-  type ServerConfig,
-  type SinkConfig,
-  type StreamConfig,
-} from "./src/pipeline/config.ts";
-export { loadPipelineConfig } from "./src/pipeline/load_config.ts";
-export {
-  createPipeline,
-  type ModelInfo,
-  Pipeline,
-  type PipelineOptions,
-  type Readiness,
-} from "./src/pipeline/pipeline.ts";
-export type { StreamInfo } from "./src/pipeline/stream_runner.ts";
-export type {
-  FrameErrorEvent,
-  ModelStatusEvent,
-  StatusEvent,
-  StreamResult,
-  StreamState,
-  StreamStatusEvent,
-  StreamThumbnail,
-} from "./src/pipeline/events.ts";
-export {
-  CaptureClock,
-  type FrameTimeline,
-  type LatencyBreakdown,
-  latencyBreakdown,
-  type StageName,
-  STAGES,
-} from "./src/pipeline/timeline.ts";
-export { PipelineMetrics } from "./src/pipeline/metrics.ts";
-export {
-  type DetectionMessage,
-  type PanopticSegmentMessage,
-  type ResultFilter,
-  type ResultMessage,
-  resultMessage,
-  SCHEMA_VERSION,
-} from "./src/pipeline/result_message.ts";
-export { type Thumbnail, ThumbnailEncoder } from "./src/pipeline/thumbnail_encoder.ts";
-export { segmentRles } from "./src/geometry/segment_rles.ts";
-
-// Server and sinks
-export { type RunningServer, serve } from "./src/server/serve.ts";
-export { createApp } from "./src/server/app.ts";
-export { WsHub } from "./src/server/ws_hub.ts";
-export {
-  type ClientMessage,
-  parseClientMessage,
-  type SubscribeRequest,
-  type Subscription,
-} from "./src/server/ws_protocol.ts";
-export { JsonlSink, openSinks } from "./src/sinks/jsonl_sink.ts";
-
-// Batch, sinks and reports
-export { expandInputs, VIDEO_EXTENSIONS } from "./src/batch/expand_inputs.ts";
-export {
-  type DetectOptions,
-  type DetectReporter,
-  type InputOutcome,
-  type OutputPaths,
-  outputPaths,
-  runDetect,
-} from "./src/batch/detect_job.ts";
-export { cocoResults } from "./src/sinks/coco_results.ts";
-export { AtomicOutput, atomicWriteFile, atomicWriteText } from "./src/sinks/atomic_file.ts";
-export { AnnotatedVideoError, AnnotatedVideoWriter } from "./src/sinks/annotated_video.ts";
-export { drawOverlay, type OverlayOptions } from "./src/sinks/overlay.ts";
-export { drawText } from "./src/sinks/bitmap_font.ts";
-export { writeAll } from "./src/sinks/write_all.ts";
-export {
-  type EvalMetrics,
-  type EvalReportInput,
-  evaluateReport,
-  writeEvalReport,
-} from "./src/report/eval_report.ts";
-export { EvalInputError, parseResults, readResults } from "./src/report/results_input.ts";
+export * from "./src/geometry/mod.ts";
+export * from "./src/eval/mod.ts";
+export * from "./src/wire/mod.ts";
+export * from "./src/video/mod.ts";
+export * from "./src/inference/mod.ts";
+export * from "./src/pipeline/mod.ts";
+export * from "./src/sinks/mod.ts";
+export * from "./src/batch/mod.ts";
+export * from "./src/report/mod.ts";
+export * from "./src/server/mod.ts";

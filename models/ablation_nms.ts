@@ -15,6 +15,7 @@ import * as ort from "onnxruntime-node";
 import {
   evaluateCoco,
   FrameSource,
+  panopticCategories,
   panopticFromRle,
   type PanopticPrediction,
   panopticQuality,
@@ -146,7 +147,7 @@ for (const v of VARIANTS) {
   const options = { imageIds, categoryIds: thingIds };
   const box = evaluateCoco(gt, results, "bbox", options);
   const mask = evaluateCoco(gt, results, "segm", options);
-  const pq = panopticQuality(truths, predictions, pan.categories);
+  const pq = panopticQuality(truths, predictions, panopticCategories(pan.categories));
   rows.push({
     detections: kept / count,
     name: v.name,

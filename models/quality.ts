@@ -17,6 +17,7 @@ import * as ort from "onnxruntime-node";
 import {
   evaluateCoco,
   FrameSource,
+  panopticCategories,
   panopticFromRle,
   type PanopticPrediction,
   panopticQuality,
@@ -123,7 +124,7 @@ let pq;
 if (predictions.length > 0) {
   const pan = JSON.parse(await Deno.readTextFile(values.panoptic)) as PanopticRleJson;
   const truths = pan.annotations.slice(0, count).map(panopticFromRle);
-  pq = panopticQuality(truths, predictions, pan.categories);
+  pq = panopticQuality(truths, predictions, panopticCategories(pan.categories));
 }
 
 const f = (v: number) => (v < 0 ? "n/a" : v.toFixed(3));

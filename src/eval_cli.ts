@@ -18,7 +18,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { consoleSummary, evaluateReport, writeEvalReport } from "./report/eval_report.ts";
+import { consoleSummary, evaluateReport, writeEvalReport } from "./report/mod.ts";
 import {
   checkGroundTruth,
   checkPanopticGroundTruth,

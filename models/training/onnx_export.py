@@ -124,7 +124,7 @@ MANIFEST_SCHEMA = "../../schemas/manifest.schema.json"
 
 def manifest_dict(name, kind, size, names, raw, mean, std, classes, max_detections,
                   semantic=None, schema=MANIFEST_SCHEMA, **extra):
-    """A manifest.json (DESIGN.md, model contract) for a graph exported by `export_raw`
+    """A manifest.json (docs/ARCHITECTURE.md, "The model contract") for a graph exported by `export_raw`
     (`raw`) or `export_standard`; `schema` is its `$schema` (the path of
     schemas/manifest.schema.json from the manifest's folder); `extra` fields (training,
     source) are appended."""

@@ -12,7 +12,7 @@ import { COCO_RECALL_THRESHOLDS } from "../eval/coco_params.ts";
 import type { CocoGroundTruth, CocoIouType } from "../eval/coco_types.ts";
 import { combinePanoptic } from "../eval/panoptic_combine.ts";
 import { panopticQuality } from "../eval/panoptic_quality.ts";
-import { panopticFromRle, type PanopticRleJson } from "../eval/panoptic_rle.ts";
+import { panopticCategories, panopticFromRle, type PanopticRleJson } from "../eval/panoptic_rle.ts";
 import type {
   PanopticGroundTruth,
   PanopticPrediction,
@@ -255,7 +255,7 @@ function panopticMetrics(
       }
     }
     reports.push(asInputError(
-      () => panopticQuality(truths, predictions, pan.categories),
+      () => panopticQuality(truths, predictions, panopticCategories(pan.categories)),
       `${results.path} (panoptic segments) against ${panPath}`,
     ));
     start = end;

@@ -153,7 +153,7 @@ function chooseStream(lines: readonly Line[], path: string, options: ParseResult
  * const bad = { ...message, detections: [{ ...message.detections[0], box: [10, 5, 30] }] };
  * assert.throws(() => parseJsonLines(JSON.stringify(bad), "run.jsonl"), {
  *   name: "EvalInputError",
- *   message: "run.jsonl:1: detections[0].box: expected an array of at least 4 items, found an array of 3 items",
+ *   message: "run.jsonl:1: detections[0].box: expected an array of 4 items, found an array of 3 items",
  * });
  * ```
  */

@@ -114,14 +114,20 @@ function bound(issue: core.$ZodRawIssue & { code: "too_small" | "too_big" }): st
       return `a string of ${small ? "at least" : "at most"} ${limit} characters`;
     case "array":
     case "set":
-      if (small && limit === 1) return "a non-empty array";
-      if (issue.exact) return `an array of ${limit} items`;
+      if (small && limit === 1 && !isTuple(issue)) return "a non-empty array";
+      if (issue.exact || isTuple(issue)) return `an array of ${limit} items`;
       return `an array of ${small ? "at least" : "at most"} ${limit} items`;
     default: {
       const op = small ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
       return `${isInteger(issue) ? "an integer" : "a number"} ${op} ${limit}`;
     }
   }
+}
+
+/** Whether the issue's schema is a tuple (a fixed number of items). */
+function isTuple(issue: core.$ZodRawIssue): boolean {
+  const schema = (issue as { schema?: { _zod?: { def?: { type?: string } } } }).schema;
+  return schema?._zod?.def?.type === "tuple";
 }
 
 /** Whether the issue's schema is an integer (`z.int()`: zod's number with an int format). */

@@ -19,7 +19,7 @@ import {
   evaluateReport,
   reportFigures,
   writeEvalReport,
-} from "../../src/report/eval_report.ts";
+} from "../../src/report/mod.ts";
 import { pngRenderer, pngSize } from "../../src/report/render_png.ts";
 import { loadResvg } from "../../src/report/resvg_addon.ts";
 import {

@@ -1,13 +1,20 @@
 /**
- * The evaluation report of `deno task eval`, in one import: its numbers
+ * `streamdet/report`: the evaluation report of `deno task eval`, in one import: its inputs
+ * (`results_input.ts`: a COCO ground truth, detections as COCO results or JSON Lines of
+ * result messages, each checked with its wire schema), its numbers
  * (`evaluate_report.ts`: COCO AP with `evaluateCoco`, Panoptic Quality with
  * `panopticQuality`, latency), its text (`report_tables.ts`, `report_markdown.ts`: the
  * tables, `report.md`, the console summary), its figures (`report_figures.ts`: Vega-Lite
  * specs, drawn by `chart_svg.ts` and `render_png.ts`) and the report folder
- * (`write_eval_report.ts`).
+ * (`write_eval_report.ts`). Needs `--allow-read`, `--allow-write`, and `--allow-ffi` for
+ * PNG figures (without it they are SVG).
  *
  * @example
  * ```ts ignore
+ * import { checkGroundTruth, consoleSummary, evaluateReport, readJsonFile, readResults, writeEvalReport } from "./mod.ts";
+ * const groundTruthPath = "models/demo/instances.json";
+ * const groundTruth = checkGroundTruth(await readJsonFile(groundTruthPath, "a COCO ground truth"), groundTruthPath);
+ * const results = await readResults("detections/street.jsonl");
  * const metrics = evaluateReport({ groundTruth, groundTruthPath, results });
  * console.log(consoleSummary(metrics));
  * const written = await writeEvalReport(metrics, "eval-report");
@@ -38,3 +45,13 @@ export {
   type WriteReportOptions,
   type WrittenReport,
 } from "./write_eval_report.ts";
+export {
+  checkGroundTruth,
+  checkResultsMatch,
+  EvalInputError,
+  parseResults,
+  type ParseResultsOptions,
+  readJsonFile,
+  readResults,
+  type ResultsInput,
+} from "./results_input.ts";

@@ -1,0 +1,30 @@
+/**
+ * `streamdet/batch`: detection over video files, image folders and globs as a job
+ * ({@link runDetect}, what `deno task detect` runs): every frame once, in order, written
+ * as JSON Lines of result messages, COCO results and optionally an annotated video, each
+ * output complete or absent. Needs what `./pipeline` and `./sinks` need.
+ *
+ * @example
+ * ```ts ignore
+ * import { resolveFfmpeg } from "../video/mod.ts";
+ * import { expandInputs, runDetect } from "./mod.ts";
+ * const outcomes = await runDetect({
+ *   inputs: await expandInputs(["models/demo/street.mp4"]),
+ *   manifest: "models/street-maskrcnn/manifest.json",
+ *   outDir: "detections",
+ *   formats: ["jsonl", "coco"],
+ * }, await resolveFfmpeg({ env: Deno.env.toObject() }));
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type DetectOptions,
+  type DetectReporter,
+  type InputOutcome,
+  type OutputPaths,
+  outputPaths,
+  runDetect,
+} from "./detect_job.ts";
+export { expandInputs, VIDEO_EXTENSIONS } from "./expand_inputs.ts";
