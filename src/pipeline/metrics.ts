@@ -8,18 +8,7 @@
 
 import client from "prom-client";
 import { type LatencyBreakdown, STAGES } from "./timeline.ts";
-
-/** The states a stream's gauge reports. */
-const STREAM_STATES = [
-  "starting",
-  "connecting",
-  "connected",
-  "stalled",
-  "reconnecting",
-  "ended",
-  "failed",
-  "stopped",
-];
+import { STREAM_STATES } from "../wire/ws_server_messages.ts";
 
 const BUCKETS = [
   0.001,

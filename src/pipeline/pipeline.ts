@@ -9,27 +9,17 @@
 
 import { describe } from "../describe.ts";
 import { ConfigError, ConflictError } from "../errors.ts";
-import type { ClassSpec } from "../inference/manifest.ts";
-import { type ModelRuntime, type ModelStatus, startModel } from "../inference/model_runtime.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../video/ffmpeg_binary.ts";
 import { checkSource } from "./check_source.ts";
-import type { ModelConfig, PipelineConfig, StreamConfig } from "./config.ts";
+import type { PipelineConfig, StreamConfig } from "./config.ts";
 import { type ConfigOrigin, resolveStreamConfig } from "./config.ts";
 import type { StatusEvent, StreamResult, StreamThumbnail } from "./events.ts";
 import { PipelineMetrics } from "./metrics.ts";
 import { formatIssue } from "../wire/issues.ts";
 import { type StreamInfo, StreamRunner } from "./stream_runner.ts";
+import { type ModelInfo, PipelineModel } from "./pipeline_model.ts";
 
-/** A model as `GET /models` shows it. */
-export interface ModelInfo {
-  id: string;
-  manifest: string;
-  state: "loading" | "loaded" | "failed";
-  /** Why it failed to load. */
-  error?: string;
-  classes: ClassSpec[];
-  status?: ModelStatus;
-}
+export type { ModelInfo } from "./pipeline_model.ts";
 
 /** What `GET /ready` reports. */
 export interface Readiness {
@@ -59,14 +49,6 @@ type Listeners = {
   status: (e: StatusEvent) => void;
   thumbnail: (t: StreamThumbnail) => void;
 };
-
-interface ModelSlot {
-  config: ModelConfig;
-  runtime?: ModelRuntime;
-  error?: string;
-  labels: Map<number, string>;
-  classes: ClassSpec[];
-}
 
 interface StreamSlot {
   config: StreamConfig;
@@ -104,7 +86,7 @@ export class Pipeline {
   readonly config: PipelineConfig;
   readonly metrics: PipelineMetrics;
   readonly ffmpeg: FfmpegBinary;
-  #models = new Map<string, ModelSlot>();
+  #models = new Map<string, PipelineModel>();
   #streams = new Map<string, StreamSlot>();
   #listeners: { [K in keyof Listeners]: Set<Listeners[K]> } = {
     result: new Set(),
@@ -125,14 +107,15 @@ export class Pipeline {
     this.#warn = options.onWarning ?? ((m) => console.warn(m));
     this.#panopticMode = options.panoptic ?? "always";
     for (const m of config.models) {
-      this.#models.set(m.id, { config: m, labels: new Map(), classes: [] });
+      this.#models.set(m.id, new PipelineModel(m));
     }
   }
 
   /** Loads the models and starts the configured streams (sinks are the caller's: see
    * `openSinks`). */
   async start(): Promise<void> {
-    await Promise.all([...this.#models.values()].map((slot) => this.#loadModel(slot)));
+    const emit = (event: StatusEvent) => this.#emit("status", event);
+    await Promise.all([...this.#models.values()].map((model) => model.load(emit, this.#warn)));
     for (const stream of this.config.streams) await this.#startStream(stream, false);
     this.#gaugeTimer = setInterval(() => {
       for (const [id, slot] of this.#models) {
@@ -162,14 +145,7 @@ export class Pipeline {
 
   /** Every model. */
   models(): ModelInfo[] {
-    return [...this.#models.values()].map((m) => ({
-      id: m.config.id,
-      manifest: m.config.manifest,
-      state: m.runtime ? "loaded" : m.error ? "failed" : "loading",
-      ...(m.error ? { error: m.error } : {}),
-      classes: m.classes,
-      ...(m.runtime ? { status: m.runtime.status() } : {}),
-    }));
+    return [...this.#models.values()].map((m) => m.info());
   }
 
   /** Class names by id of a model (for result messages). */
@@ -283,51 +259,6 @@ export class Pipeline {
       } catch (error) {
         this.#warn(`a ${type} listener threw: ${(error as Error).message}`);
       }
-    }
-  }
-
-  async #loadModel(slot: ModelSlot): Promise<void> {
-    const id = slot.config.id;
-    this.#emit("status", { type: "model", model: id, state: "loading", at: Date.now() });
-    const warnings: string[] = [];
-    try {
-      const c = slot.config;
-      const runtime = await startModel(c.manifest, {
-        providers: c.providers,
-        sessions: c.sessions,
-        maxBatch: c.maxBatch,
-        maxWaitMs: c.maxWaitMs,
-        postprocess: c.postprocess,
-        onWarning: (w) => {
-          warnings.push(w);
-          this.#warn(`model ${id}: ${w}`);
-        },
-      });
-      slot.runtime = runtime;
-      slot.classes = runtime.manifest.classes;
-      for (const c of runtime.manifest.classes) slot.labels.set(c.id, c.name);
-      const provider = runtime.status().provider;
-      for (const reason of warnings) {
-        this.#emit("status", {
-          type: "model",
-          model: id,
-          state: "fallback",
-          at: Date.now(),
-          provider,
-          reason,
-        });
-      }
-      this.#emit("status", { type: "model", model: id, state: "loaded", at: Date.now(), provider });
-    } catch (error) {
-      slot.error = (error as Error).message;
-      this.#warn(`model ${id}: failed to load: ${slot.error}`);
-      this.#emit("status", {
-        type: "model",
-        model: id,
-        state: "failed",
-        at: Date.now(),
-        reason: slot.error,
-      });
     }
   }
 

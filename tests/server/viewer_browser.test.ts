@@ -136,14 +136,14 @@ async function test(): Promise<void> {
       null,
       { timeout: 90_000, polling: 100 },
     );
-    // The FPS and the stages are refreshed every 250 ms.
+    // The FPS and the stages are refreshed every 250 ms: a row per stage, and the total.
     await page.waitForFunction(
-      () => {
+      (rows: number) => {
         const { document } = globalThis as InPage;
         const fps = Number(document.getElementById("fps")?.textContent);
-        return fps > 0 && document.querySelectorAll("#stages tr").length === 9;
+        return fps > 0 && document.querySelectorAll("#stages tr").length === rows;
       },
-      null,
+      STAGES.length + 1,
       { timeout: 10_000, polling: 100 },
     );
 

@@ -4,8 +4,11 @@
 // rle_bundle.ts).
 import { decodeRle } from "./rle.js";
 
-const STAGES = "decode wait batch preprocess inference postprocess fusion publish".split(" ");
-const STAGE_COLORS = "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #4caf7a #e0a83a #d9704a #4fb8b0".split(" ");
+// Stage colours in the order of the result's latency keys (the server's STAGES): the
+// stages themselves are read from the messages, so a new stage needs no change here.
+const STAGE_COLORS =
+  "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #8d6e63 #4caf7a #e0a83a #d9704a #4fb8b0 #b0b34f"
+    .split(" ");
 const KEEP = 30; // results and pictures kept while waiting for their pair
 const KEEP_DRAWN = 10;
 const FPS_WINDOW_MS = 3000;
@@ -196,14 +199,15 @@ function renderStats() {
   const samples = recent.length ? recent : state.latencies;
   if (samples.length === 0) return;
   const mean = (key) => samples.reduce((sum, l) => sum + (l.latency[key] ?? 0), 0) / samples.length;
-  const stages = STAGES.map((name) => mean(name));
+  const names = Object.keys(samples[samples.length - 1].latency).filter((k) => k !== "totalMs");
+  const stages = names.map((name) => mean(name));
   const total = mean("totalMs");
   const scale = Math.max(total, stages.reduce((a, b) => a + b, 0)) || 1;
   $("bar").replaceChildren(...stages.map((ms, i) => {
     const span = document.createElement("span");
     span.style.width = `${(100 * ms) / scale}%`;
-    span.style.background = STAGE_COLORS[i];
-    span.title = `${STAGES[i]} ${ms.toFixed(1)} ms`;
+    span.style.background = STAGE_COLORS[i % STAGE_COLORS.length];
+    span.title = `${names[i]} ${ms.toFixed(1)} ms`;
     return span;
   }));
   const row = (name, ms, color) => {
@@ -215,7 +219,7 @@ function renderStats() {
     return tr;
   };
   $("stages").replaceChildren(
-    ...stages.map((ms, i) => row(STAGES[i], ms, STAGE_COLORS[i])),
+    ...stages.map((ms, i) => row(names[i], ms, STAGE_COLORS[i % STAGE_COLORS.length])),
     row("totalMs", total),
   );
 }
