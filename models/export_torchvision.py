@@ -10,8 +10,11 @@ Usage (on a machine that can download weights, or with --weights none):
         --score-thresh 0 --size 800x1344 --out /tmp/mrcnn-random   # benchmarking
 
 The input size is fixed (H x W, multiples of 32); the runtime letterboxes frames into it.
+The manifest names COCO's categories for torchvision's COCO models, whatever the weights
+(torchvision has the names offline; ids are torchvision's labels, which are COCO's ids).
 Before writing, the raw graph is checked against torchvision's own inference with class
-NMS disabled. Needs torch + torchvision (Debian: python3-torch python3-torchvision
+NMS disabled, and the script says what it compared (with random weights: counts and
+scores, not boxes; nothing but counts when no candidate scores above the threshold). Needs torch + torchvision (Debian: python3-torch python3-torchvision
 python3-onnx, run with /usr/bin/python3).
 """
 
@@ -44,7 +47,32 @@ def palette(i: int):
     return [(37 * i) % 256, (97 * i + 80) % 256, (173 * i + 40) % 256]
 
 
+def category_names(arch: str, weights: str, num_classes: int):
+    """The class names of `arch`'s outputs, by label index (index 0 the background; `N/A`
+    where COCO has a gap): the categories of the weights' metadata, which torchvision has
+    offline (no download). With `--weights none` the model is still a COCO model when it
+    has COCO's 91 outputs, so it gets the architecture's COCO names; another
+    `--num-classes` gets None (the manifest then says class1, class2...)."""
+    import torchvision
+
+    enum = torchvision.models.get_model_weights(getattr(torchvision.models.detection, arch))
+    if weights == "none":
+        categories = enum.DEFAULT.meta.get("categories")
+        return categories if categories and len(categories) == num_classes else None
+    chosen = enum.DEFAULT if weights == "DEFAULT" else enum[weights]
+    return chosen.meta.get("categories")
+
+
+def manifest_classes(names, count: int):
+    """The manifest's classes: label index i is class id i (torchvision's COCO labels are
+    COCO's category ids, gaps included), without the background and the `N/A` gaps."""
+    names = names or [f"class{i}" for i in range(count)]
+    return [{"id": i, "name": n, "isThing": True, "color": palette(i)}
+            for i, n in enumerate(names) if i > 0 and n not in ("N/A", "__background__")]
+
+
 def build(arch: str, weights: str, num_classes: int):
+    """The model and its class names (see category_names)."""
     import torch
     import torchvision
 
@@ -57,19 +85,53 @@ def build(arch: str, weights: str, num_classes: int):
             torch.manual_seed(0)
             for p in model.roi_heads.box_predictor.parameters():
                 torch.nn.init.normal_(p, std=0.5)
-            return model, None
-        model = builder(weights=weights)
+        else:
+            model = builder(weights=weights)
+        names = category_names(arch, weights, num_classes)
     except Exception as e:  # download failures, unknown weight names
         sys.exit(f"export_torchvision.py: --weights {weights}: could not load the weights of "
                  f"{arch} ({e}); use --weights none for random weights")
-    meta = getattr(getattr(model, "_weights", None), "meta", None)
-    enum = torchvision.models.get_model_weights(builder) if hasattr(
-        torchvision.models, "get_model_weights") else None
-    categories = None
-    if enum is not None:
-        categories = enum[weights].meta["categories"] if weights != "DEFAULT" else \
-            enum.DEFAULT.meta["categories"]
-    return model, categories or (meta or {}).get("categories")
+    return model, names
+
+
+class Recorded:
+    """Calls `raw` and keeps what it returned (the check's candidates, counted after)."""
+
+    def __init__(self, raw):
+        self.raw, self.outputs = raw, None
+
+    def __call__(self, *args):
+        self.outputs = self.raw(*args)
+        return self.outputs
+
+
+def verify(model, raw, pixels, random_weights: bool, score_thresh: float) -> str:
+    """Checks the raw graph against torchvision's own inference (class NMS off) on
+    `pixels` and says what was compared: the candidates' count per image always; their
+    scores when there are any; their boxes and labels too unless the weights are random
+    (random weights tie scores, so which candidate comes first, and which is cut at the
+    top-k, is arbitrary). Exits with a message when they differ."""
+    from onnx_export import check_against_torchvision
+
+    recorded = Recorded(raw)
+    try:
+        box, score = check_against_torchvision(model, recorded, pixels,
+                                               compare_boxes=not random_weights)
+    except AssertionError as e:
+        hint = " (random weights: --verify 0 skips the check)" if random_weights else ""
+        sys.exit(f"export_torchvision.py: the raw graph differs from torchvision: {e}{hint}")
+    images = len(pixels)
+    candidates = int(recorded.outputs[1].numel())
+    where = f"{images} random image{'s' if images > 1 else ''}"
+    if candidates == 0:
+        return (f"raw graph == torchvision on {where}: neither gives a candidate scoring above "
+                f"{score_thresh}, so only the counts (0) were compared, no box or score")
+    compared = f"{candidates} candidates on {where}: same count per image"
+    if random_weights:
+        return (f"raw graph == torchvision, {compared}, max |Δscore| {score:.2e} (sorted); "
+                f"boxes not compared (random weights tie scores, so the order is arbitrary)")
+    return (f"raw graph == torchvision, {compared}, same labels, max |Δbox| {box:.2e} px, "
+            f"max |Δscore| {score:.2e}")
 
 
 def main(argv=None):
@@ -99,7 +161,7 @@ def main(argv=None):
     require_onnx("export_torchvision.py")
     import torchvision
 
-    from onnx_export import check_against_torchvision, export_raw, export_standard, manifest_dict
+    from onnx_export import export_raw, export_standard, manifest_dict
     from raw_export import RawDetector
 
     model, categories = build(args.arch, args.weights, args.num_classes)
@@ -117,14 +179,10 @@ def main(argv=None):
         if args.verify:
             torch.manual_seed(0)
             pixels = torch.randint(0, 256, (args.verify, 3, h, w)).float()
-            box, score = check_against_torchvision(model, raw, pixels,
-                                                   compare_boxes=args.weights != "none")
-            print(f"raw graph == torchvision (max |Δbox| {box:.2e} px, |Δscore| {score:.2e})")
+            print(verify(model, raw, pixels, args.weights == "none", args.score_thresh))
         names = export_raw(raw, path, args.opset)
     count = model.roi_heads.box_predictor.cls_score.out_features
-    names_of = categories or [f"class{i}" for i in range(count)]
-    classes = [{"id": i, "name": n, "isThing": True, "color": palette(i)}
-               for i, n in enumerate(names_of) if i > 0 and n not in ("N/A", "__background__")]
+    classes = manifest_classes(categories, count)
     transform = model.transform
     manifest = manifest_dict(
         os.path.basename(os.path.abspath(folder)), kind, (h, w), names, not args.standard,

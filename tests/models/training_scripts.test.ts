@@ -2,7 +2,10 @@
  * The training and export scripts fail with a clear message, before any heavy import, on
  * a missing torch, a bad output path and an unknown architecture. Runs with any python3
  * (`-S` hides site packages, so torch is missing even where Debian's is installed);
- * skipped on a machine without python3.
+ * skipped on a machine without python3. The exporter's own tests (COCO names whatever the
+ * weights, a check that says what it compared) need torch, torchvision and onnx (Debian's
+ * python3-torch python3-torchvision python3-onnx) and are skipped without them: CI has
+ * none.
  */
 
 import assert from "node:assert/strict";
@@ -76,3 +79,100 @@ for (const [script, base, arch] of scripts) {
     },
   });
 }
+
+/** A python3 with torch, torchvision and onnx (Debian's, as models/README.md says), or
+ * undefined: the export tests below are then skipped (CI installs no torch). */
+async function torchPython(): Promise<string | undefined> {
+  for (const candidate of ["/usr/bin/python3", "python3"]) {
+    try {
+      const { success } = await new Deno.Command(candidate, {
+        args: ["-c", "import torch, torchvision, onnx"],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+const torch = python ? await torchPython() : undefined;
+
+async function python3(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(torch!, { args, stdout: "piped", stderr: "piped" }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test({
+  name:
+    "export_torchvision.py writes COCO's category names with random weights and says its check compared no boxes",
+  ignore: torch === undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      // The smallest torchvision detector at a tiny input: about 10 s on 2 cores.
+      const r = await python3([
+        `${ROOT}models/export_torchvision.py`,
+        ...["--arch", "fasterrcnn_mobilenet_v3_large_320_fpn", "--weights", "none"],
+        ...["--size", "128x128", "--verify", "1", "--out", dir],
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const check = r.stdout.split("\n").find((l) => l.startsWith("raw graph == torchvision"));
+      assert.ok(check, r.stdout);
+      assert.match(check, /\d+ candidates on 1 random image: same count per image/);
+      assert.match(check, /max \|Δscore\| \d\.\d\de[-+]\d+ \(sorted\)/);
+      assert.match(check, /boxes not compared/);
+      assert.doesNotMatch(check, /Δbox/);
+      const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+      const classes = manifest.classes as { id: number; name: string }[];
+      assert.equal(classes.length, 80, "COCO's 80 categories, the N/A gaps left out");
+      const byId = new Map(classes.map((c) => [c.id, c.name]));
+      assert.deepEqual(
+        [1, 3, 13, 90].map((id) => byId.get(id)),
+        ["person", "car", "stop sign", "toothbrush"],
+        "torchvision's labels are COCO's category ids",
+      );
+      assert.ok(!byId.has(12) && !byId.has(0), "no N/A gap, no background");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "export_torchvision.py names COCO's categories for every architecture, and class1... only for another class count",
+  ignore: torch === undefined,
+  fn: async () => {
+    const r = await python3([
+      "-c",
+      [
+        "import json, sys",
+        `sys.path.insert(0, ${JSON.stringify(`${ROOT}models`)})`,
+        "import export_torchvision as e",
+        "names = {a: e.category_names(a, 'none', 91) for a in e.ARCHITECTURES}",
+        "other = [c['name'] for c in e.manifest_classes(e.category_names('maskrcnn_resnet50_fpn', 'none', 3), 3)]",
+        "print(json.dumps({'names': names, 'other': other}))",
+      ].join("\n"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { names, other } = JSON.parse(r.stdout) as {
+      names: Record<string, string[]>;
+      other: string[];
+    };
+    assert.equal(Object.keys(names).length, 6);
+    for (const [arch, list] of Object.entries(names)) {
+      assert.equal(list.length, 91, arch);
+      assert.deepEqual([list[0], list[1], list[12], list[90]], [
+        "__background__",
+        "person",
+        "N/A",
+        "toothbrush",
+      ], arch);
+    }
+    assert.deepEqual(other, ["class1", "class2"]);
+  },
+});
