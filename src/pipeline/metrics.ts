@@ -1,7 +1,7 @@
 /**
  * The pipeline's Prometheus metrics (prom-client): latency per stage, frames in and out,
  * queue depths, drops, reconnects, batch sizes, WebSocket clients and messages, and the
- * process's own metrics (RSS, CPU, heap).
+ * process's own metrics (memory, CPU, file descriptors: `process_metrics.ts`).
  *
  * @module
  */
@@ -9,22 +9,35 @@
 import client from "prom-client";
 import { type LatencyBreakdown, STAGES } from "./timeline.ts";
 import { STREAM_STATES } from "../wire/ws_server_messages.ts";
+import { registerProcessMetrics } from "./process_metrics.ts";
 
-const BUCKETS = [
+/**
+ * The latency histograms' bucket bounds in seconds: 0.1 ms to 10 s, three per decade
+ * (1, 2.5, 5), so that the sub-millisecond stages are seen as well as a stalled second.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([LATENCY_BUCKETS[0], LATENCY_BUCKETS.at(-1)], [0.0001, 10]);
+ * ```
+ */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.0001,
+  0.00025,
+  0.0005,
   0.001,
   0.0025,
   0.005,
   0.01,
-  0.02,
-  0.035,
+  0.025,
   0.05,
-  0.075,
   0.1,
-  0.15,
   0.25,
   0.5,
   1,
   2.5,
+  5,
+  10,
 ];
 
 /** Every metric of a pipeline, in one registry of its own. */
@@ -53,7 +66,8 @@ export class PipelineMetrics {
   readonly heap: client.Gauge<"kind">;
 
   /**
-   * Creates the metrics; `collectDefault` adds prom-client's process metrics.
+   * Creates the metrics; `collectDefault` adds the process's own (`streamdet_process_*`,
+   * read at scrape time: `process_metrics.ts`).
    *
    * @example
    * ```ts
@@ -67,21 +81,19 @@ export class PipelineMetrics {
    */
   constructor({ collectDefault = true } = {}) {
     const registers = [this.registry];
-    if (collectDefault) {
-      client.collectDefaultMetrics({ register: this.registry, prefix: "streamdet_" });
-    }
+    if (collectDefault) registerProcessMetrics(this.registry, { prefix: "streamdet_" });
     this.stageLatency = new client.Histogram({
       name: "streamdet_stage_latency_seconds",
       help: `Time a frame spent in each stage (${STAGES.join(", ")})`,
       labelNames: ["stream", "model", "stage"],
-      buckets: BUCKETS,
+      buckets: [...LATENCY_BUCKETS],
       registers,
     });
     this.endToEnd = new client.Histogram({
       name: "streamdet_end_to_end_latency_seconds",
       help: "Capture to published, per frame",
       labelNames: ["stream", "model"],
-      buckets: BUCKETS,
+      buckets: [...LATENCY_BUCKETS],
       registers,
     });
     this.framesIn = new client.Counter({
