@@ -34,6 +34,7 @@ options:
 
 detect options:
   --out DIR         output folder (default detections/): <name>.jsonl, <name>.coco.json
+                    (inputs of the same name keep their folders: a/clip.jsonl, b/clip.jsonl)
   --format LIST     jsonl, coco or both (default jsonl,coco)
   --annotate        also write <name>.annotated.mp4 (--annotate-to PATH for a single input)
   --model DIR       model folder or manifest (default models/street-maskrcnn)
@@ -149,7 +150,8 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-/** `detect`: batch detection over files; exit 0 when every input is done or skipped. */
+/** `detect`: batch detection over files; exit 0 when every input is done or skipped, 1 when
+ * one failed or is incomplete (truncated: its outputs hold the frames read). */
 async function detect(
   args: string[],
   values: Record<string, string | boolean | undefined>,
@@ -228,13 +230,15 @@ async function detect(
   for (const o of outcomes) {
     const what = o.status === "failed"
       ? `FAILED: ${o.error}`
+      : o.status === "incomplete"
+      ? `INCOMPLETE (${o.error}): ${o.frames} frames -> ${o.outputs.join(", ")}`
       : o.status === "skipped"
       ? `skipped (outputs exist; --force to redo): ${o.outputs.join(", ")}`
       : `${o.frames} frames -> ${o.outputs.join(", ")}`;
     console.log(`${o.input}: ${what}`);
   }
   if (controller.signal.aborted) return 130;
-  return outcomes.some((o) => o.status === "failed") ? 1 : 0;
+  return outcomes.some((o) => o.status === "failed" || o.status === "incomplete") ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -2,12 +2,14 @@
  * Batch detection: runs the pipeline losslessly over video files, several at once up to
  * a concurrency, and writes each file's results (JSON Lines of result messages, COCO
  * results JSON, an annotated video) atomically: a file's outputs appear complete or not
- * at all. A file whose outputs exist is skipped unless `force`.
+ * at all. A file whose outputs exist is skipped unless `force`. An input that ends early
+ * (a truncated file: its stream ends with a reason) keeps the outputs of the frames read
+ * and is reported `incomplete`.
  *
  * @module
  */
 
-import { basename, extname, join } from "node:path";
+import { basename, dirname, extname, join, relative } from "node:path";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { ProviderName } from "../inference/load_model.ts";
 import type { PostprocessOptions } from "../inference/postprocess.ts";
@@ -30,7 +32,8 @@ export interface DetectOptions {
   manifest: string;
   /** Folder of the outputs. */
   outDir: string;
-  /** Outputs per input: `<name>.jsonl` and/or `<name>.coco.json`. */
+  /** Outputs per input: `<name>.jsonl` and/or `<name>.coco.json` (names: see
+   * {@link outputPaths}). */
   formats: ("jsonl" | "coco")[];
   /** Also write `<name>.annotated.mp4` (or this path, for a single input). */
   annotate?: boolean | string;
@@ -39,14 +42,20 @@ export interface DetectOptions {
   /** Redo inputs whose outputs exist. */
   force?: boolean;
   providers?: ProviderName[];
+  /** Frames per batch (default: the largest batch the model's graph accepts, at most 4;
+   * more than it accepts is refused). */
   maxBatch?: number;
   postprocess?: Partial<PostprocessOptions>;
 }
 
-/** How one input went. */
+/**
+ * How one input went: `done`, `skipped` (its outputs exist), `incomplete` (the input
+ * ended early, e.g. a truncated file: the outputs of the frames read are written, and
+ * `error` says why it ended) or `failed` (no output written).
+ */
 export interface InputOutcome {
   input: string;
-  status: "done" | "skipped" | "failed";
+  status: "done" | "skipped" | "incomplete" | "failed";
   frames: number;
   outputs: string[];
   error?: string;
@@ -85,27 +94,34 @@ export interface OutputPaths {
 }
 
 /**
- * The output paths of each input: `<out>/<name>.jsonl`, `.coco.json`, `.annotated.mp4`,
- * names made unique when two inputs share one.
+ * The output paths of each input: `<out>/<name>.jsonl`, `.coco.json`, `.annotated.mp4`.
+ * `<name>` is the input's file name without its extension. Inputs of one run that share
+ * a name keep the folders that tell them apart, below the folder they have in common
+ * (`a/clip.mp4` and `b/clip.mp4` write `<out>/a/clip.jsonl` and `<out>/b/clip.jsonl`),
+ * and their extension too when that is what differs (`clip.mp4.jsonl`, `clip.mkv.jsonl`).
+ * A name depends only on the input's own path and on which inputs of the run share its
+ * name, never on their order, so a run given the same inputs again finds its own outputs.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const paths = outputPaths(["/a/clip.mp4", "/b/clip.mkv"], { outDir: "/out", formats: ["jsonl"] });
- * assert.deepEqual([...paths.values()], [{ jsonl: "/out/clip.jsonl" }, { jsonl: "/out/clip-2.jsonl" }]);
+ * const options = { outDir: "/out", formats: ["jsonl" as const] };
+ * const paths = outputPaths(["/v/b/clip.mp4", "/v/a/clip.mkv", "/v/x.mp4"], options);
+ * assert.deepEqual([...paths.values()].map((p) => p.jsonl), [
+ *   "/out/b/clip.jsonl",
+ *   "/out/a/clip.jsonl",
+ *   "/out/x.jsonl",
+ * ]);
  * ```
  */
 export function outputPaths(
   inputs: readonly string[],
   options: Pick<DetectOptions, "outDir" | "formats" | "annotate">,
 ): Map<string, OutputPaths> {
-  const used = new Map<string, number>();
+  const names = outputNames(inputs);
   const out = new Map<string, OutputPaths>();
   for (const input of inputs) {
-    let name = basename(input, extname(input));
-    const n = used.get(name) ?? 0;
-    used.set(name, n + 1);
-    if (n > 0) name = `${name}-${n + 1}`;
+    const name = names.get(input)!;
     const paths: OutputPaths = {};
     if (options.formats.includes("jsonl")) paths.jsonl = join(options.outDir, `${name}.jsonl`);
     if (options.formats.includes("coco")) paths.coco = join(options.outDir, `${name}.coco.json`);
@@ -119,14 +135,69 @@ export function outputPaths(
   return out;
 }
 
+/** Each input's output name (see {@link outputPaths}); names compared without case, as a
+ * case-insensitive file system would. */
+function outputNames(inputs: readonly string[]): Map<string, string> {
+  const groups = new Map<string, string[]>();
+  for (const input of inputs) {
+    const key = basename(input, extname(input)).toLowerCase();
+    groups.set(key, [...groups.get(key) ?? [], input]);
+  }
+  const names = new Map<string, string>();
+  for (const group of groups.values()) {
+    if (group.length === 1) {
+      names.set(group[0], basename(group[0], extname(group[0])));
+      continue;
+    }
+    const common = commonFolder(group.map((i) => dirname(i)));
+    const named = (file: (input: string) => string) =>
+      group.map((i) => join(relative(common, dirname(i)), file(i)));
+    let candidates = named((i) => basename(i, extname(i)));
+    if (!distinct(candidates)) candidates = named((i) => basename(i));
+    group.forEach((input, i) => names.set(input, candidates[i]));
+  }
+  // What is left (a kept extension equal to another input's name, names that differ only
+  // in case within one folder) gets a short hash of the input's path.
+  const count = new Map<string, number>();
+  for (const name of names.values()) {
+    count.set(name.toLowerCase(), (count.get(name.toLowerCase()) ?? 0) + 1);
+  }
+  for (const [input, name] of names) {
+    if (count.get(name.toLowerCase())! > 1) names.set(input, `${name}-${fnv1a(input)}`);
+  }
+  return names;
+}
+
+function distinct(names: string[]): boolean {
+  return new Set(names.map((n) => n.toLowerCase())).size === names.length;
+}
+
+/** The deepest folder that holds every one of `folders` (absolute paths). */
+function commonFolder(folders: string[]): string {
+  const parts = folders.map((f) => f.split("/"));
+  let n = 0;
+  while (parts.every((p) => n < p.length && p[n] === parts[0][n])) n++;
+  return parts[0].slice(0, n).join("/") || "/";
+}
+
+/** FNV-1a of a string, 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
 /**
  * Runs detection over `options.inputs`; resolves with one outcome per input, in input
- * order. One input failing never stops the others.
+ * order. One input failing never stops the others. An input whose stream ends with a
+ * reason after some frames (a truncated file) keeps the outputs of those frames and is
+ * `incomplete`; one that fails before any frame (no video stream, not a video) writes
+ * nothing and is `failed`.
  *
  * @example
  * ```ts ignore
  * const outcomes = await runDetect({ inputs, manifest, outDir: "out", formats: ["jsonl", "coco"] }, ffmpeg);
- * if (outcomes.some((o) => o.status === "failed")) Deno.exit(1);
+ * if (outcomes.some((o) => o.status === "failed" || o.status === "incomplete")) Deno.exit(1);
  * ```
  */
 export async function runDetect(
@@ -155,7 +226,7 @@ export async function runDetect(
         model: {
           manifest: options.manifest,
           providers: options.providers ?? ["cpu"],
-          maxBatch: options.maxBatch ?? 4,
+          ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
           maxWaitMs: 20,
           postprocess: options.postprocess ?? {},
         },
@@ -250,11 +321,11 @@ async function runJob(
     await pipeline.removeStream(job.streamId);
     jobs.delete(job.streamId);
     if (signal?.aborted) throw new Error("interrupted");
-    if (!info || info.state !== "ended" || info.reason) {
+    if (!info || info.state !== "ended") {
       throw new Error(info?.reason ?? `the input ${info?.state ?? "did not start"}`);
     }
     if (job.failure) throw new Error(job.failure);
-    if (job.frames === 0) throw new Error("no frames decoded");
+    if (job.frames === 0) throw new Error(info.reason ?? "no frames decoded");
     if (job.jsonl) {
       job.jsonl.file.close();
       await job.jsonl.out.commit();
@@ -266,7 +337,16 @@ async function runJob(
     }
     const video = await job.videoStart;
     if (video) await video.close();
-    return { input: job.input, status: "done", frames: job.frames, outputs: outs };
+    // Ended with a reason (a truncated input): the frames read are kept, and said so.
+    return info.reason
+      ? {
+        input: job.input,
+        status: "incomplete",
+        frames: job.frames,
+        outputs: outs,
+        error: info.reason,
+      }
+      : { input: job.input, status: "done", frames: job.frames, outputs: outs };
   } catch (error) {
     jobs.delete(job.streamId);
     await pipeline.removeStream(job.streamId).catch(() => {});

@@ -73,7 +73,11 @@ export class ProgressBars implements DetectReporter {
 
   finished(outcome: InputOutcome): void {
     const entry = this.#bars.get(outcome.input);
-    const state = outcome.status === "failed" ? `FAILED: ${outcome.error}` : outcome.status;
+    const state = outcome.status === "failed"
+      ? `FAILED: ${outcome.error}`
+      : outcome.status === "incomplete"
+      ? `INCOMPLETE: ${outcome.error}`
+      : outcome.status;
     if (entry) {
       entry.bar.setTotal(entry.frames);
       entry.bar.update(entry.frames, { state });

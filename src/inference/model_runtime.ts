@@ -9,7 +9,7 @@
 import type { Frame } from "../types.ts";
 import type { FrameGeometry } from "../types.ts";
 import { checkInteger } from "../geometry/validate.ts";
-import { Batcher, type BatchResult, type SubmitOptions } from "./batcher.ts";
+import { Batcher, type BatchResult, resolveMaxBatch, type SubmitOptions } from "./batcher.ts";
 import type { LoadModelOptions, ProviderName } from "./load_model.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { type PostprocessOptions, postprocessOptions } from "./postprocess.ts";
@@ -19,7 +19,9 @@ import { WorkerSession } from "./worker_session.ts";
 export interface ModelRuntimeOptions extends Omit<LoadModelOptions, "onWarning"> {
   /** Worker sessions of this model (default 1); each gets `cores / sessions` threads. */
   sessions?: number;
-  /** Batch closes at this many frames (default 4). */
+  /** Batch closes at this many frames (default: the largest batch the graph accepts, at
+   * most 4: 1 for a single-image CHW graph). More than the graph accepts (a CHW graph, or
+   * the largest of its fixed sizes) is refused: a `RangeError` naming both. */
   maxBatch?: number;
   /** Batch closes this long after its first frame (default 10 ms). */
   maxWaitMs?: number;
@@ -62,7 +64,9 @@ export interface ModelRuntime {
 /**
  * Starts `options.sessions` worker sessions of the model at `manifestPath` and a batcher
  * in front of them. Post-processing defaults come from the manifest (`defaults`, its
- * semantic classes) and can be overridden per field.
+ * semantic classes) and can be overridden per field. The batch size comes from the
+ * graph: `maxBatch` defaults to the largest batch it accepts (at most 4), and more than
+ * that is refused.
  *
  * @example
  * ```ts ignore
@@ -97,7 +101,7 @@ export async function startModel(
   let batcher: Batcher;
   try {
     batcher = new Batcher(sessions, {
-      maxBatch: options.maxBatch,
+      maxBatch: resolveMaxBatch(manifest.input, options.maxBatch, "startModel", manifest.file),
       maxWaitMs: options.maxWaitMs,
       postprocess,
     });

@@ -72,7 +72,8 @@ export const PostprocessOverridesSchema = strictObject({
  * import assert from "node:assert/strict";
  * import { parseWire } from "./parse.ts";
  * const m = parseWire(ModelConfigSchema, { manifest: "m/manifest.json" }, "p.json: models.m");
- * assert.deepEqual([m.providers, m.sessions, m.maxBatch, m.maxWaitMs], [["cpu"], 1, 4, 10]);
+ * // maxBatch: resolved when the model loads (the largest batch its graph accepts, at most 4).
+ * assert.deepEqual([m.providers, m.sessions, m.maxBatch, m.maxWaitMs], [["cpu"], 1, undefined, 10]);
  * assert.throws(
  *   () => parseWire(ModelConfigSchema, { manifest: "m", maxBatch: 0 }, "p.json: models.m"),
  *   { message: "p.json: models.m: maxBatch: expected an integer in [1, 256], found the number 0" },
@@ -87,7 +88,9 @@ export const ModelConfigSchema = strictObject({
     'Execution providers in order of preference: the first that starts is used, the others are skipped with a warning (default ["cpu"]).',
   ),
   sessions: intIn(1, 64).default(1).describe("Worker sessions (default 1)."),
-  maxBatch: intIn(1, 256).default(4).describe("A batch closes at this many frames (default 4)..."),
+  maxBatch: intIn(1, 256).optional().describe(
+    "A batch closes at this many frames (default: the largest batch the model's graph accepts, at most 4; 1 for a single-image graph; more than the graph accepts fails the model's loading)...",
+  ),
   maxWaitMs: numberIn(0, 10_000).default(10).describe(
     "...or this long after its first frame, ms (default 10), or when every frame its streams may have in flight is queued.",
   ),

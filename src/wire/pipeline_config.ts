@@ -54,7 +54,7 @@ const ModelsSchema = z.record(z.string().regex(STREAM_ID), ModelConfigSchema, {
  *   models: { street: { manifest: "../models/street-maskrcnn/manifest.json" } },
  *   streams: [{ id: "demo", source: "../models/demo/street.mp4", loop: true }],
  * }, "pipelines/demo.json");
- * assert.equal(config.models.street.maxBatch, 4);
+ * assert.equal(config.models.street.maxBatch, undefined); // resolved from the graph when it loads
  * assert.equal(config.server.port, 8080);
  * assert.throws(
  *   () => parseWire(PipelineConfigSchema, { models: {}, streams: [] }, "a.json"),

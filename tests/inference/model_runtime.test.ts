@@ -102,12 +102,46 @@ Deno.test("a graph with fixed batch sizes gets the nearest size, padded, and the
     await withModel({ maxBatch: 1 }, async (model) => {
       for (const f of frames) alone.push((await model.detect(f, geometry)).detections);
     });
-    await withModel({ maxBatch: 8, maxWaitMs: 1000 }, async (model) => {
-      assert.equal(model.status().maxBatch, 4, "capped at the largest fixed size");
+    await withModel({ maxWaitMs: 1000 }, async (model) => {
+      assert.equal(model.status().maxBatch, 4, "by default the largest fixed size (at most 4)");
       const results = await Promise.all(frames.map((f) => model.detect(f, geometry)));
       assert.deepEqual(model.status().batchSizes, [0, 0, 0, 1, 0]); // 3 frames, run as 4
       results.forEach((r, i) => assertSameDetections(r.detections, alone[i], `frame ${i}`));
     }, `${dir}/manifest.json`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the batch size comes from the graph: the largest it accepts by default, at most 4, and more is refused naming both", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(MASK_RCNN));
+    manifest.input.batch = [1, 2];
+    manifest.file = `${ROOT}models/street-maskrcnn/model.onnx`;
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest));
+    const sizes: number[] = [];
+    for (const path of [STANDARD, MASK_RCNN, `${dir}/manifest.json`]) {
+      await withModel(
+        {},
+        (model) => Promise.resolve(void sizes.push(model.status().maxBatch)),
+        path,
+      );
+    }
+    assert.deepEqual(sizes, [1, 4, 2], "CHW graph, dynamic batch, fixed sizes 1 and 2");
+
+    await assert.rejects(() => startModel(STANDARD, { maxBatch: 4, onWarning: () => {} }), {
+      name: "RangeError",
+      message:
+        `startModel(): options.maxBatch: expected at most 1, the largest batch ${ROOT}models/street-maskrcnn-standard/model.onnx accepts (one CHW image), found 4`,
+    });
+    await assert.rejects(
+      () => startModel(`${dir}/manifest.json`, { maxBatch: 3, onWarning: () => {} }),
+      {
+        message:
+          /expected at most 2, the largest batch .* accepts \(fixed batch sizes 1, 2\), found 3$/,
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

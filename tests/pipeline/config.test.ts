@@ -25,10 +25,9 @@ Deno.test("resolvePipelineConfig() fills every default and resolves paths agains
     manifest: "/srv/pipelines/m/manifest.json",
     providers: ["cpu"],
     sessions: 1,
-    maxBatch: 4,
     maxWaitMs: 10,
     postprocess: {},
-  });
+  }, "maxBatch is left to the model: the largest batch its graph accepts, at most 4");
   assert.deepEqual(c.streams[0], {
     id: "a",
     source: "/srv/pipelines/clips/a.mp4",

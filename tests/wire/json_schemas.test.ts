@@ -202,7 +202,7 @@ Deno.test("the JSON Schema files describe their fields for editors", async () =>
   for (const field of ["manifest", "providers", "sessions", "maxBatch", "maxWaitMs"]) {
     assert.ok(model.properties[field].description, `models.*.${field}`);
   }
-  assert.equal(model.properties.maxBatch.default, 4);
+  assert.equal(model.properties.maxBatch.default, undefined, "resolved from the graph");
   const stream = pipeline.properties.streams.items;
   for (const [field, schema] of Object.entries(stream.properties)) {
     assert.ok((schema as Json).description, `streams[].${field}`);
