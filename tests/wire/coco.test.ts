@@ -161,17 +161,16 @@ Deno.test("CocoResultsSchema names the bad number of a box, and reads [] as no b
   ]);
 });
 
-Deno.test("CocoResultsSchema checks 100,000 results in a fraction of a second", () => {
+Deno.test("CocoResultsSchema checks 100,000 results and names the one bad box among them", () => {
   const results = Array.from({ length: 100_000 }, (_, i) => ({
     image_id: 1 + (i % 5000),
     category_id: 1 + (i % 80),
     score: (i % 1000) / 1000,
     bbox: [i % 600, i % 400, 10 + (i % 90), 10 + (i % 70)],
   }));
-  checkWire(CocoResultsSchema, results.slice(0, 1000)); // warm-up
-  const start = performance.now();
+  // How fast: about 40 ms on 2 cores (measured when this schema was written; speed is
+  // a benchmark's business, not a test's).
   assert.deepEqual(checkWire(CocoResultsSchema, results), []);
-  const ms = performance.now() - start;
-  // ~40 ms here; a generous bound for slow CI machines
-  assert.ok(ms < 2000, `took ${ms} ms`);
+  results[77_777].bbox = [1, 2, 3];
+  assert.deepEqual(checkWire(CocoResultsSchema, results).map((i) => i.path), [[77_777, "bbox"]]);
 });
