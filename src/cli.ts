@@ -1,7 +1,8 @@
 /**
  * The command line: `demo` (the bundled model on the bundled video, served with the
  * viewer), `serve --config pipelines/<file>`, and `detect <videos...>` (batch). Environment variables are read here
- * and nowhere else: `STREAMDET_TOKEN` (write routes' bearer token), `FFMPEG_PATH`.
+ * and nowhere else: `STREAMDET_TOKEN` (write routes' bearer token), `STREAMDET_LOG` (the
+ * status log's level), `FFMPEG_PATH`.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import { fileURLToPath } from "node:url";
 import { StreamdetError } from "./errors.ts";
 import { loadPipelineConfig } from "./pipeline/load_config.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
+import { StatusLog } from "./pipeline/status_log.ts";
+import { LOG_LEVELS, type LogLevel } from "./wire/pipeline_config.ts";
 import { serve } from "./server/serve.ts";
 import { openSinks } from "./sinks/jsonl_sink.ts";
 import { resolveFfmpeg } from "./video/ffmpeg_binary.ts";
@@ -22,7 +25,7 @@ import { ProgressBars } from "./batch/progress_bars.ts";
 
 const USAGE = `usage:
   deno task demo [--port N]                     the bundled model on the bundled video, with the viewer
-  deno task serve --config pipelines/<file> [--port N] [--host H]
+  deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
                    [--model DIR] [--nms KIND] [--score X] [--concurrency N] [--force]
 
@@ -30,6 +33,8 @@ options:
   --config FILE   pipeline configuration (JSON, or a TS module with a default export)
   --port N        port to listen on (overrides the config; 0 = any free port)
   --host H        interface to bind (overrides the config; default 127.0.0.1)
+  --log-level L   info, warn, error or off: the JSON lines on stderr about streams and
+                  models (overrides STREAMDET_LOG and the config's log.level; default info)
   --help          this text
 
 detect options:
@@ -45,6 +50,7 @@ detect options:
 
 environment:
   STREAMDET_TOKEN  bearer token of POST/DELETE /streams when the config has none
+  STREAMDET_LOG    the log level when --log-level is not given (overrides the config)
   FFMPEG_PATH      the ffmpeg to run (default: ffmpeg on PATH, else the npm one)`;
 
 const DEMO_CONFIG = fileURLToPath(new URL("../pipelines/demo.json", import.meta.url));
@@ -67,6 +73,7 @@ export async function main(args: string[]): Promise<number> {
         config: { type: "string" },
         port: { type: "string" },
         host: { type: "string" },
+        "log-level": { type: "string" },
         help: { type: "boolean" },
         out: { type: "string" },
         format: { type: "string" },
@@ -101,6 +108,14 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: serve needs --config pipelines/<file>\n\n${USAGE}`);
     return 2;
   }
+  const levels = LOG_LEVELS.map((l) => `"${l}"`).join(", ");
+  const env = Deno.env.get("STREAMDET_LOG") || undefined;
+  for (const [name, level] of [["--log-level", values["log-level"]], ["STREAMDET_LOG", env]]) {
+    if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) {
+      console.error(`error: ${name}: expected one of ${levels}, found "${level}"\n\n${USAGE}`);
+      return 2;
+    }
+  }
   try {
     const config = await loadPipelineConfig(path);
     if (values.port !== undefined) {
@@ -115,9 +130,11 @@ export async function main(args: string[]): Promise<number> {
     const token = config.server.token ?? Deno.env.get("STREAMDET_TOKEN");
     if (token) config.server.token = token;
     else if (command === "demo") config.server.token = crypto.randomUUID();
+    config.log.level = (values["log-level"] ?? env ?? config.log.level) as LogLevel;
+    const log = new StatusLog(config.log.level);
     const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
     handOverSignals();
-    const pipeline = await createPipeline(config, { ffmpeg, panoptic: "on-demand" });
+    const pipeline = await createPipeline(config, { ffmpeg, panoptic: "on-demand", log });
     const sinks = await openSinks(config.sinks, pipeline);
     const running = await serve(pipeline, config.server);
     console.log(`streamdet: serving ${config.streams.length} stream(s) on ${running.url}`);

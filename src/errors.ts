@@ -114,6 +114,65 @@ export class ConfigError extends StreamdetError {}
  */
 export class ConflictError extends ConfigError {}
 
+/** What a {@link LimitError} says besides its message: which limit, asked and allowed. */
+export interface LimitErrorOptions extends StreamdetErrorOptions {
+  /** The limit's path in the configuration: `limits.maxPixelRate`. */
+  limit: string;
+  /** What the request would have taken (pixels per second, or streams). */
+  requested: number;
+  /** What the limit allows. */
+  allowed: number;
+}
+
+/**
+ * A request over a configured limit of its own (a stream whose input alone is larger
+ * than `limits.maxPixelRate`): the server answers it with HTTP 400. The message names
+ * the limit, what was asked and what is allowed; so do `limit`, `requested` and `allowed`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new LimitError("POST /streams: limits.maxPixelRate: expected ...", {
+ *   limit: "limits.maxPixelRate",
+ *   requested: 7680 * 4320 * 60,
+ *   allowed: 250e6,
+ * });
+ * assert.ok(e instanceof StreamdetError);
+ * assert.deepEqual([e.name, e.limit, e.allowed], ["LimitError", "limits.maxPixelRate", 250e6]);
+ * ```
+ */
+export class LimitError extends StreamdetError {
+  readonly limit: string;
+  readonly requested: number;
+  readonly allowed: number;
+
+  constructor(message: string, options: LimitErrorOptions) {
+    super(message, options);
+    this.limit = options.limit;
+    this.requested = options.requested;
+    this.allowed = options.allowed;
+  }
+}
+
+/**
+ * A request the runtime has no room for now: too many streams (`limits.maxStreams`), or
+ * the total budget (`limits.maxTotalPixelRate`) used up. The server answers it with HTTP
+ * 429; it may succeed once other streams are gone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new CapacityError("POST /streams: limits.maxStreams: expected ...", {
+ *   limit: "limits.maxStreams",
+ *   requested: 17,
+ *   allowed: 16,
+ * });
+ * assert.ok(e instanceof LimitError);
+ * assert.equal(e.name, "CapacityError");
+ * ```
+ */
+export class CapacityError extends LimitError {}
+
 /**
  * A WebSocket client sent a message that is not protocol: the message names the field,
  * what was expected and what was found. The server answers with an `error` message.

@@ -16,12 +16,13 @@ import { ConfigError } from "../errors.ts";
 import type { WireIssue } from "../wire/issues.ts";
 import type { ModelConfigSchema } from "../wire/model_config.ts";
 import { parseWire, wireMessage } from "../wire/parse.ts";
-import { PipelineConfigSchema } from "../wire/pipeline_config.ts";
+import { type LimitsConfig, type LogLevel, PipelineConfigSchema } from "../wire/pipeline_config.ts";
 import type { ServerConfig } from "../wire/server_config.ts";
 import type { SinkConfigSchema } from "../wire/sink_config.ts";
 import { StreamConfigSchema } from "../wire/stream_config.ts";
 
 export type { ServerConfig } from "../wire/server_config.ts";
+export type { LimitsConfig, LogLevel } from "../wire/pipeline_config.ts";
 
 /** One model of a pipeline: its id (its key in the file's `models`) and its settings,
  * every default filled, `manifest` an absolute path. */
@@ -45,6 +46,10 @@ export interface PipelineConfig {
   roots: string[];
   server: ServerConfig;
   sinks: SinkConfig[];
+  /** What streams added at runtime may take (`maxStreams`, pixel rates). */
+  limits: LimitsConfig;
+  /** The level of the status log on stderr (the CLI's flags and environment override it). */
+  log: { level: LogLevel };
 }
 
 /** Where a configuration came from: names it in errors and anchors relative paths. */
@@ -104,6 +109,8 @@ export function resolvePipelineConfig(input: unknown, origin: ConfigOrigin): Pip
     roots: (file.sources.roots ?? [base]).map((root) => absolute(base, root)),
     server: file.server,
     sinks: file.sinks.map((sink) => ({ ...sink, path: absolute(base, sink.path) })),
+    limits: file.limits,
+    log: file.log,
   };
 }
 

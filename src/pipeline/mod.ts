@@ -16,9 +16,11 @@
  * @module
  */
 
-export { ConfigError, ConflictError } from "../errors.ts";
+export { CapacityError, ConfigError, ConflictError, LimitError } from "../errors.ts";
 export {
   type ConfigOrigin,
+  type LimitsConfig,
+  type LogLevel,
   type ModelConfig,
   type PipelineConfig,
   resolvePipelineConfig,
@@ -36,6 +38,7 @@ export {
   type Readiness,
 } from "./pipeline.ts";
 export type { StreamInfo } from "./stream_runner.ts";
+export { statusLevel, StatusLog } from "./status_log.ts";
 export type {
   FrameErrorEvent,
   ModelStatusEvent,

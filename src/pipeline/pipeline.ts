@@ -8,7 +8,7 @@
  */
 
 import { describe } from "../describe.ts";
-import { ConfigError, ConflictError } from "../errors.ts";
+import { ConfigError, ConflictError, type LimitError } from "../errors.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../video/ffmpeg_binary.ts";
 import { checkSource } from "./check_source.ts";
 import type { PipelineConfig, StreamConfig } from "./config.ts";
@@ -18,6 +18,8 @@ import { PipelineMetrics } from "./metrics.ts";
 import { formatIssue } from "../wire/issues.ts";
 import { type StreamInfo, StreamRunner } from "./stream_runner.ts";
 import { type ModelInfo, PipelineModel } from "./pipeline_model.ts";
+import type { StatusLog } from "./status_log.ts";
+import { ADMISSION_WAIT_MS, pixelRate, pixelRateError, streamCountError } from "./stream_limits.ts";
 
 export type { ModelInfo } from "./pipeline_model.ts";
 
@@ -34,8 +36,11 @@ export interface PipelineOptions {
   ffmpeg?: FfmpegBinary;
   /** Where metrics go (default: a new registry with process metrics). */
   metrics?: PipelineMetrics;
-  /** Warnings (provider fallbacks...), default `console.warn`. */
+  /** Warnings (provider fallbacks...), default: the `log`'s warnings, else `console.warn`. */
   onWarning?: (message: string) => void;
+  /** Where every status event is logged from the start (models loading included), and
+   * warnings too unless `onWarning` is given (default: no log). */
+  log?: StatusLog;
   /**
    * `"always"` (default) fuses a panoptic map for every frame of a model with a semantic
    * head; `"on-demand"` only for streams someone asked it of (`wantPanoptic`), which saves
@@ -57,6 +62,11 @@ interface StreamSlot {
   error?: string;
   /** Its frames stopped flowing (ended, failed or stopped). */
   done?: boolean;
+  /** Added at runtime: its input is held to `limits` each time its source connects, and
+   * `opened` resolves when the source first connects, fails or starts reconnecting. */
+  limited?: { where: string; opened: PromiseWithResolvers<void> };
+  /** The limit that refused it: its runner is stopped and its later events dropped. */
+  refused?: LimitError;
 }
 
 /**
@@ -104,7 +114,9 @@ export class Pipeline {
     this.config = config;
     this.ffmpeg = ffmpeg;
     this.metrics = options.metrics ?? new PipelineMetrics();
-    this.#warn = options.onWarning ?? ((m) => console.warn(m));
+    const log = options.log;
+    this.#warn = options.onWarning ?? (log ? (m) => log.warning(m) : (m) => console.warn(m));
+    if (log) this.#listeners.status.add((e) => log.status(e));
     this.#panopticMode = options.panoptic ?? "always";
     for (const m of config.models) {
       this.#models.set(m.id, new PipelineModel(m));
@@ -173,8 +185,14 @@ export class Pipeline {
 
   /**
    * Adds a stream while running: `input` is checked as a config stream (relative paths
-   * against `origin.baseDir`), its source against the roots; it then starts in the
-   * background (its status events tell how). Throws a `ConfigError` or `SourceError`.
+   * against `origin.baseDir`), its source against the roots, then it starts, and this
+   * waits (at most `ADMISSION_WAIT_MS`) for its source to open, fail or start reconnecting.
+   * Throws a `ConfigError` or `SourceError`; a `CapacityError` when `limits.maxStreams`
+   * streams are listed or the total pixel budget is used up; once the source reports its
+   * size, a `LimitError` (`limits.maxPixelRate`) or `CapacityError`
+   * (`limits.maxTotalPixelRate`), the stream stopped and removed. A source that opens
+   * later is checked when it connects (and on every reconnect): one over a limit then
+   * fails, with the limit's error as its reason.
    */
   async addStream(
     input: unknown,
@@ -193,8 +211,23 @@ export class Pipeline {
         }`,
       );
     }
-    await this.#startStream(config, true, origin.name);
-    return this.stream(config.id)!;
+    const slot = await this.#startStream(config, true, origin.name);
+    if (!slot.limited) return this.#streamInfo(slot);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      slot.limited.opened.promise,
+      new Promise((resolve) => timer = setTimeout(resolve, ADMISSION_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
+    if (slot.refused) {
+      // Refused at once: the stream was never added.
+      if (this.#streams.get(config.id) === slot) this.#streams.delete(config.id);
+      this.#thumbnailDemand.delete(config.id);
+      await slot.runner?.stop();
+      this.#updateExpected(config.model);
+      throw slot.refused;
+    }
+    return this.#streamInfo(slot);
   }
 
   /** Stops and removes a stream; false if there is none with that id. */
@@ -263,8 +296,13 @@ export class Pipeline {
   }
 
   /** Starts a stream; `strict` (a stream added at runtime, `origin` naming the request)
-   * rethrows a refused source or a taken id instead of recording a failed stream. */
-  async #startStream(config: StreamConfig, strict: boolean, origin = "stream"): Promise<void> {
+   * rethrows a refused source, a taken id or a limit reached instead of recording a
+   * failed stream, and holds the stream to `limits` when its source connects. */
+  async #startStream(
+    config: StreamConfig,
+    strict: boolean,
+    origin = "stream",
+  ): Promise<StreamSlot> {
     const model = this.#models.get(config.model)!;
     const slot: StreamSlot = { config };
     const fail = (reason: string) => {
@@ -281,7 +319,7 @@ export class Pipeline {
     if (!model.runtime) {
       this.#streams.set(config.id, slot);
       fail(`model "${config.model}" failed to load: ${model.error}`);
-      return;
+      return slot;
     }
     try {
       await checkSource(config.source, this.config.roots);
@@ -289,18 +327,23 @@ export class Pipeline {
       if (strict) throw error;
       this.#streams.set(config.id, slot);
       fail((error as Error).message);
-      return;
+      return slot;
     }
-    // Another request may have added the id while the source was checked.
-    if (strict && this.#streams.has(config.id)) {
-      throw streamExists(origin, config.id);
+    if (strict) {
+      // Another request may have added the id while the source was checked.
+      if (this.#streams.has(config.id)) throw streamExists(origin, config.id);
+      const limits = this.config.limits;
+      const full = streamCountError(origin, this.#streams.size, limits) ??
+        pixelRateError(origin, undefined, this.#pixelRate(slot), limits);
+      if (full) throw full;
+      slot.limited = { where: origin, opened: Promise.withResolvers<void>() };
     }
     slot.runner = new StreamRunner(config, model.runtime, {
       ffmpeg: this.ffmpeg,
       roots: this.config.roots,
       metrics: this.metrics,
       onResult: (r) => this.#emit("result", r),
-      onStatus: (e) => this.#emit("status", e),
+      onStatus: (e) => this.#onRunnerStatus(slot, e),
       onThumbnail: (t) => this.#emit("thumbnail", t),
       wantsThumbnails: () => (this.#thumbnailDemand.get(config.id) ?? 0) > 0,
       wantsPanoptic: () =>
@@ -316,10 +359,58 @@ export class Pipeline {
     });
     this.#updateExpected(config.model);
     // The source opens in the background: a live camera may take its reconnects.
-    slot.runner.start().then(() => slot.runner!.finished()).catch(() => {}).finally(() => {
+    const runner = slot.runner;
+    runner.start().then(() => runner.finished()).catch(() => {}).finally(() => {
       slot.done = true;
       this.#updateExpected(config.model);
     });
+    return slot;
+  }
+
+  /** A status event of a stream's runner: passed on, and for a stream added at runtime,
+   * its limits checked each time its source connects. */
+  #onRunnerStatus(slot: StreamSlot, event: StatusEvent): void {
+    if (slot.refused) return; // its "failed" event said why; "stopped" would hide it
+    this.#emit("status", event);
+    const limited = slot.limited;
+    if (!limited || event.type !== "stream") return;
+    if (event.state === "connected") {
+      const input = slot.runner?.source.info?.input;
+      const error = pixelRateError(limited.where, input, this.#pixelRate(slot), this.config.limits);
+      if (error) this.#refuse(slot, error);
+    }
+    if (event.state !== "starting" && event.state !== "connecting") limited.opened.resolve();
+  }
+
+  /** Stops a stream over a limit; it stays listed as failed with the limit's error (unless
+   * `addStream`, still waiting for it, removes it). */
+  #refuse(slot: StreamSlot, error: LimitError): void {
+    const id = slot.config.id;
+    slot.refused = error;
+    slot.error = error.message;
+    this.metrics.setState(id, "failed");
+    this.#emit("status", {
+      type: "stream",
+      streamId: id,
+      state: "failed",
+      at: Date.now(),
+      reason: error.message,
+    });
+    slot.runner?.stop().then(() => {
+      // Stopping removed its metrics: a stream still listed shows as failed again.
+      if (this.#streams.get(id) === slot) this.metrics.setState(id, "failed");
+    }).catch((e) => this.#warn(`${id}: stopping after ${error.limit}: ${(e as Error).message}`));
+  }
+
+  /** Pixels per second of the inputs of every running stream but `except`. */
+  #pixelRate(except: StreamSlot): number {
+    let sum = 0;
+    for (const s of this.#streams.values()) {
+      if (s === except || s.done || s.refused) continue;
+      const input = s.runner?.source.info?.input;
+      if (input) sum += pixelRate(input);
+    }
+    return sum;
   }
 
   /** A model's batch closes early once every frame its running streams may have in
@@ -333,6 +424,9 @@ export class Pipeline {
   }
 
   #streamInfo(slot: StreamSlot): StreamInfo {
+    if (slot.runner && slot.refused) {
+      return { ...slot.runner.info(), state: "failed", reason: slot.refused.message };
+    }
     if (slot.runner) return slot.runner.info();
     const c = slot.config;
     return {

@@ -11,6 +11,7 @@ import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
 import { bearerMatches } from "./auth.ts";
 import { httpStatusOf } from "./http_status.ts";
+import { LimitError } from "../errors.ts";
 import type { WsHub } from "./ws_hub.ts";
 import { viewerRoutes } from "./viewer_routes.ts";
 
@@ -94,7 +95,15 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
     } catch (error) {
       const status = httpStatusOf(error);
       if (status === undefined) throw error;
-      return c.json({ error: (error as Error).message }, status);
+      if (!(error instanceof LimitError)) {
+        return c.json({ error: (error as Error).message }, status);
+      }
+      // A stream refused once its source opened was started: its subscribers (a wildcard
+      // took it) learn that it is gone.
+      const id = (body as { id?: unknown }).id;
+      if (typeof id === "string" && !pipeline.stream(id)) hub.streamRemoved(id);
+      const { message, limit, requested, allowed } = error;
+      return c.json({ error: message, limit, requested, allowed }, status);
     }
   });
   app.delete("/streams/:id", requireToken, async (c) => {

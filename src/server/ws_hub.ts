@@ -40,6 +40,8 @@ export class WsHub {
   /** Messages sent to clients that have gone. */
   #sentByGone = 0;
   #nextId = 1;
+  /** Per client with a capped wildcard: the streams it left out, in order. */
+  #capped = new Map<WsClient, Set<string>>();
   #off: (() => void)[];
   #closing = false;
 
@@ -144,6 +146,7 @@ export class WsHub {
     this.#sentByGone += client.sent;
     const metrics = this.#pipeline.metrics;
     metrics.wsClients.set(this.#clients.size);
+    this.#capped.delete(client);
     if (reason === "slow" || reason === "too-large") metrics.wsDisconnected.inc({ reason });
     for (const s of client.subscriptions.values()) {
       if (s.thumbnails) this.#pipeline.wantThumbnails(s.streamId, -1);
@@ -176,12 +179,12 @@ export class WsHub {
         this.#subscribe(client, message);
       } else {
         const ids = message.streams === "*" ? [...client.subscriptions.keys()] : message.streams;
-        if (message.streams === "*") client.wildcard = undefined;
+        if (message.streams === "*") {
+          client.wildcard = undefined;
+          this.#capped.delete(client);
+        }
         for (const id of ids) this.#drop(client, id);
-        client.send(
-          serverMessage({ type: "subscribed", streams: [...client.subscriptions.keys()] }),
-          false,
-        );
+        this.#sendSubscribed(client);
       }
     } catch (error) {
       // A ProtocolError names the field; anything else is answered too, and the
@@ -195,7 +198,8 @@ export class WsHub {
 
   #subscribe(client: WsClient, request: SubscribeRequest): void {
     const known = new Set(this.#pipeline.streams().map((s) => s.id));
-    const ids = request.streams === "*" ? [...known] : request.streams;
+    const wildcard = request.streams === "*";
+    let ids = wildcard ? [...known] : request.streams as string[];
     const unknown = ids.findIndex((id) => !known.has(id));
     if (unknown >= 0) {
       const names = [...known].slice(0, 10).map((id) => JSON.stringify(id)).join(", ");
@@ -207,8 +211,24 @@ export class WsHub {
         describe(ids[unknown]),
       );
     }
-    const after = new Set([...client.subscriptions.keys(), ...ids]);
     const max = this.#limits.maxSubscriptions;
+    const capped: string[] = [];
+    if (wildcard) {
+      // The streams subscribed already keep their place (with the new filter), the others
+      // take the room left in the order they were added; the rest are left out, and the
+      // reply says which.
+      let room = max - client.subscriptions.size;
+      ids = ids.filter((id) => {
+        if (client.subscriptions.has(id)) return true;
+        if (room === 0) {
+          capped.push(id);
+          return false;
+        }
+        room--;
+        return true;
+      });
+    }
+    const after = new Set([...client.subscriptions.keys(), ...ids]);
     if (after.size > max) {
       throw protocolError(
         ["streams"],
@@ -228,10 +248,25 @@ export class WsHub {
       template.classes = ids_;
       template.classNames = names;
     }
-    if (request.streams === "*") client.wildcard = template;
+    if (wildcard) {
+      client.wildcard = template;
+      this.#capped.set(client, new Set(capped));
+    }
     for (const id of ids) this.#add(client, { streamId: id, ...template });
+    this.#sendSubscribed(client);
+  }
+
+  /** Sends a client its subscriptions, and the streams its wildcard left out if any. */
+  #sendSubscribed(client: WsClient): void {
+    const capped = this.#capped.get(client);
     client.send(
-      serverMessage({ type: "subscribed", streams: [...client.subscriptions.keys()] }),
+      serverMessage({
+        type: "subscribed",
+        streams: [...client.subscriptions.keys()],
+        ...(capped?.size
+          ? { capped: { maxSubscriptions: this.#limits.maxSubscriptions, streams: [...capped] } }
+          : {}),
+      }),
       false,
     );
   }
@@ -250,6 +285,7 @@ export class WsHub {
     const s = subscription;
     s.filterKey = `${s.classes?.join(",") ?? "*"}|${s.minScore}|${s.masks}|${s.panoptic}`;
     client.subscriptions.set(subscription.streamId, subscription);
+    this.#capped.get(client)?.delete(subscription.streamId);
     if (subscription.thumbnails) this.#pipeline.wantThumbnails(subscription.streamId, 1);
     if (subscription.panoptic) this.#pipeline.wantPanoptic(subscription.streamId, 1);
   }
@@ -302,15 +338,18 @@ export class WsHub {
     const text = serverMessage(statusMessage(event));
     const streamId = "streamId" in event ? event.streamId : undefined;
     for (const client of this.#clients) {
-      // A stream that appears joins wildcard subscriptions.
+      // A stream that appears joins wildcard subscriptions, or, where one is full, is
+      // left out and the client told.
       if (
         streamId && client.wildcard && !client.subscriptions.has(streamId) &&
-        event.type === "stream"
+        event.type === "stream" && event.state === "starting"
       ) {
-        if (
-          event.state === "starting" && client.subscriptions.size < this.#limits.maxSubscriptions
-        ) {
+        if (client.subscriptions.size < this.#limits.maxSubscriptions) {
           this.#add(client, { streamId, ...client.wildcard });
+        } else {
+          const capped = this.#capped.get(client) ?? new Set();
+          this.#capped.set(client, capped.add(streamId));
+          this.#sendSubscribed(client);
         }
       }
       if (streamId === undefined || client.subscriptions.has(streamId)) client.send(text, false);
@@ -320,6 +359,7 @@ export class WsHub {
   /** Tells subscribers a stream is gone and forgets their subscriptions to it. */
   streamRemoved(streamId: string): void {
     const text = serverMessage({ type: "status", event: "removed", streamId, at: Date.now() });
+    for (const capped of this.#capped.values()) capped.delete(streamId);
     for (const client of this.#clients) {
       if (!client.subscriptions.has(streamId)) continue;
       client.send(text, false);

@@ -14,18 +14,41 @@ import { intIn } from "./ranges.ts";
 
 /**
  * Ids of streams and models: what results, status events, metrics and URLs name them by.
+ * Every character is one a URL path segment holds unescaped; `.` and `..` are refused,
+ * since clients rewrite those segments (`GET /streams/..` becomes `GET /`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * assert.ok(STREAM_ID.test("front-door.cam_1"));
+ * assert.ok(STREAM_ID.test("..."));
  * assert.ok(!STREAM_ID.test("a b"));
+ * assert.ok(!STREAM_ID.test(".."));
  * ```
  */
-export const STREAM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export const STREAM_ID = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,64}$/;
 
 /** What {@link STREAM_ID} allows, as an error says it. */
 export const STREAM_ID_PHRASE = 'letters, digits, "_", "." or "-" (at most 64)';
+
+/**
+ * What an error about an id that {@link STREAM_ID} refuses expects: the characters, or,
+ * for `.` and `..`, another id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(idPhrase("a b"), 'letters, digits, "_", "." or "-" (at most 64)');
+ * assert.equal(idPhrase("..", "a model id"), 'a model id other than "." or ".." (URL path segments that clients rewrite)');
+ * ```
+ */
+export function idPhrase(found: unknown, what?: string): string {
+  return found === "." || found === ".."
+    ? `${what ?? "an id"} other than "." or ".." (URL path segments that clients rewrite)`
+    : what === undefined
+    ? STREAM_ID_PHRASE
+    : `${what} of ${STREAM_ID_PHRASE}`;
+}
 
 /**
  * How a stream's frames wait for the model: `lossless` (every frame, in order) or a drop
@@ -80,15 +103,16 @@ export const ReconnectConfigSchema = strictObject({
  * ```
  */
 export const StreamConfigSchema = strictObject({
-  id: z.string().regex(STREAM_ID, STREAM_ID_PHRASE).describe(
-    'Id in results, status events, metrics and URLs: letters, digits, "_", "." or "-", up to 64.',
+  id: z.string().regex(STREAM_ID, { error: (issue) => idPhrase(issue.input) }).describe(
+    'Id in results, status events, metrics and URLs: letters, digits, "_", "." or "-", up to 64; not "." or "..".',
   ),
   source: z.string().min(1).describe(
     "What to read: a file, a folder or glob of images, an rtsp/rtmp/http(s)/udp/srt URL, /dev/videoN, or lavfi:<pattern>. Relative paths are relative to the configuration file.",
   ),
-  model: z.string().regex(STREAM_ID, `a model id: ${STREAM_ID_PHRASE}`).optional().describe(
-    "The id of the model it runs on (default: the only model).",
-  ),
+  model: z.string().regex(STREAM_ID, { error: (issue) => idPhrase(issue.input, "a model id") })
+    .optional().describe(
+      "The id of the model it runs on (default: the only model).",
+    ),
   policy: z.enum(STREAM_POLICIES).optional().describe(
     'How frames wait for the model: "lossless" (every frame; the default of files) or a drop policy of a live queue ("drop-oldest": the default of live inputs, "drop-latest", "wait").',
   ),

@@ -66,11 +66,22 @@ export const HelloMessageSchema = strictObject({
   }),
 });
 
-/** `subscribed`: the client's subscriptions after a `subscribe` or `unsubscribe`. */
+/**
+ * `subscribed`: the client's subscriptions after a `subscribe` or `unsubscribe`, and
+ * again when a stream appears that the client's capped wildcard cannot take.
+ */
 export const SubscribedMessageSchema = strictObject({
   v,
   type: z.literal("subscribed"),
   streams: z.array(z.string().min(1)).describe("every stream the client is subscribed to now"),
+  capped: strictObject({
+    maxSubscriptions: z.int().min(1).describe("the limit, as in hello's limits"),
+    streams: z.array(z.string().min(1)).min(1).describe(
+      "streams the wildcard left out, in the order they were added",
+    ),
+  }).optional().describe(
+    'only when a wildcard subscription ("streams": "*") reached maxSubscriptions: the streams it did not take (they are not added later; subscribe to them by id after unsubscribing others)',
+  ),
 });
 
 const status = { v, type: z.literal("status") };

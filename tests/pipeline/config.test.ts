@@ -154,7 +154,7 @@ Deno.test("resolvePipelineConfig() names the file, the field, what it expected a
 Deno.test("resolvePipelineConfig() rejects an unknown field, naming it and listing the known ones", () => {
   assertConfigError(
     { models, streams: [], extra: 1 },
-    'p.json: extra: expected only the fields $schema, description, models, streams, sources, server, sinks, found an unknown field "extra"',
+    'p.json: extra: expected only the fields $schema, description, models, streams, sources, server, sinks, limits, log, found an unknown field "extra"',
   );
   assertConfigError(
     { models, streams: [{ id: "a", sourc: "x" }] },

@@ -208,7 +208,11 @@ Deno.test("the JSON Schema files describe their fields for editors", async () =>
     assert.ok((schema as Json).description, `streams[].${field}`);
   }
   assert.equal(stream.additionalProperties, false);
-  assert.equal(pipeline.properties.models.propertyNames.pattern, "^[A-Za-z0-9_.-]{1,64}$");
+  assert.equal(
+    pipeline.properties.models.propertyNames.pattern,
+    "^(?!\\.\\.?$)[A-Za-z0-9_.-]{1,64}$",
+    'ids are URL path segments: not "." or ".."',
+  );
   const manifest = await readJson("schemas/manifest.schema.json");
   assert.ok(manifest.properties.kind.description);
   assert.deepEqual(manifest.properties.kind.enum, ["maskrcnn", "fasterrcnn"]);
