@@ -20,6 +20,7 @@ import { type LimitsConfig, type LogLevel, PipelineConfigSchema } from "../wire/
 import type { ServerConfig } from "../wire/server_config.ts";
 import type { SinkConfigSchema } from "../wire/sink_config.ts";
 import { StreamConfigSchema } from "../wire/stream_config.ts";
+import { isRtspUrl } from "../video/url_input_args.ts";
 
 export type { ServerConfig } from "../wire/server_config.ts";
 export type { LimitsConfig, LogLevel } from "../wire/pipeline_config.ts";
@@ -159,6 +160,17 @@ function resolveStream(
         ? `one of ${ids.map((id) => JSON.stringify(id)).join(", ")}`
         : "a model id (the pipeline has no model)",
       found: describe(stream.model),
+    });
+  }
+  const transport = stream.rtspTransport;
+  const rtsps = /^rtsps:/i.test(stream.source);
+  if (transport !== undefined && (!isRtspUrl(stream.source) || (rtsps && transport === "http"))) {
+    issues.push({
+      path: [...path, "rtspTransport"],
+      expected: rtsps
+        ? '"auto", "tcp" or "udp" for an rtsps:// source (HTTP tunnelling would not be encrypted)'
+        : "no value for a source that is not an rtsp:// or rtsps:// URL",
+      found: describe(transport),
     });
   }
   const url = /^[a-z][a-z0-9+.-]*:/i.test(stream.source) || stream.source.startsWith("/dev/");

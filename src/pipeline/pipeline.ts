@@ -27,7 +27,9 @@ export type { ModelInfo } from "./pipeline_model.ts";
 export interface Readiness {
   ready: boolean;
   models: { id: string; state: ModelInfo["state"]; error?: string }[];
-  streams: { id: string; state: string; reason?: string }[];
+  /** Each stream, `ready` once it has delivered a frame (or may be pending), unless it
+   * failed; `reason`: why not, or its latest state's reason. */
+  streams: { id: string; state: string; ready: boolean; reason?: string }[];
 }
 
 /** Options of {@link createPipeline}. */
@@ -165,21 +167,22 @@ export class Pipeline {
     return this.#models.get(model)?.labels ?? new Map();
   }
 
-  /** Ready when every model has loaded and no stream is still starting or connecting
-   * for the first time. */
+  /** Ready when every model has loaded and every stream has delivered a frame (or may
+   * be pending: `readyWithoutFrames`) and none has failed. */
   readiness(): Readiness {
     const models = this.models().map((m) => ({
       id: m.id,
       state: m.state,
       ...(m.error ? { error: m.error } : {}),
     }));
-    const streams = this.streams().map((s) => ({
-      id: s.id,
-      state: s.state,
-      ...(s.reason ? { reason: s.reason } : {}),
-    }));
-    const ready = models.every((m) => m.state === "loaded") &&
-      streams.every((s) => !["starting", "connecting", "failed"].includes(s.state));
+    const streams = [...this.#streams.values()].map((slot) => {
+      const s = this.#streamInfo(slot);
+      const pending = s.stats.decoded === 0 && !slot.config.readyWithoutFrames;
+      const ready = s.state !== "failed" && !pending;
+      const reason = s.reason ?? (pending ? "no frame yet" : undefined);
+      return { id: s.id, state: s.state, ready, ...(reason ? { reason } : {}) };
+    });
+    const ready = models.every((m) => m.state === "loaded") && streams.every((s) => s.ready);
     return { ready, models, streams };
   }
 

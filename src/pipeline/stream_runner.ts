@@ -107,6 +107,7 @@ export class StreamRunner {
       reconnect: config.reconnect === false ? false : config.reconnect,
       stallTimeoutMs: config.stallTimeoutMs,
       roots: context.roots,
+      rtspTransport: config.rtspTransport,
     });
     const kind = this.source.kind;
     this.#lossless = config.policy === "lossless" ||

@@ -10,6 +10,7 @@
 import type { FrameGeometry, PixelFormat } from "../types.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import type { SourceInput } from "./source_spec.ts";
+import { type RtspLowerTransport, urlInputArgs } from "./url_input_args.ts";
 
 /** How frames are sized for the model. */
 export interface OutputSpec {
@@ -107,6 +108,8 @@ export interface ReadMode {
   realtime: boolean;
   /** Start again at the end, forever (files and image folders). */
   loop: boolean;
+  /** The RTP transport of an RTSP URL (default TCP; see `urlInputArgs`). */
+  rtspTransport?: RtspLowerTransport;
 }
 
 /**
@@ -145,20 +148,7 @@ export function ffmpegArgs(
       args.push("-protocol_whitelist", whitelist, "-i", `file:${resolvedPath}`);
       break;
     case "url":
-      // Probe 1 s (or 1 MB) of a live stream, not ffmpeg's default 5 s / 5 MB: enough
-      // for a keyframe and its parameters, and the latency users feel at every (re)connect.
-      args.push(
-        "-protocol_whitelist",
-        whitelist,
-        "-fflags",
-        "nobuffer",
-        "-analyzeduration",
-        "1000000",
-        "-probesize",
-        "1000000",
-      );
-      if (/^rtsps?:/i.test(input.url)) args.push("-rtsp_transport", "tcp");
-      args.push("-i", input.url);
+      args.push(...urlInputArgs(input.url, whitelist, mode.rtspTransport));
       break;
     case "v4l2":
       args.push("-f", "v4l2");

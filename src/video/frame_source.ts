@@ -17,6 +17,8 @@ import type { InputInfo } from "./ffmpeg_log.ts";
 import { FfmpegSession } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import { resolveImages } from "./image_input.ts";
+import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
+import type { RtspLowerTransport } from "./url_input_args.ts";
 import {
   confineToRoots,
   parseSourceInput,
@@ -200,17 +202,23 @@ export class FrameSource extends EventTarget {
 
   private async run(): Promise<void> {
     try {
-      const args = await this.commandLine();
       const reconnect = this.options.reconnect;
+      const rtsp = new RtspTransportChooser(this.options.rtspTransport);
       let attempt = 0;
       while (!this.stopping) {
+        const args = await this.commandLine(rtsp.current);
         this.emit("connecting", attempt > 0 ? { attempt } : {});
         const session = this.session = new FfmpegSession(this.options.ffmpeg, args);
         const outcome = await this.runSession(session);
         await session.stop(this.options.stopGraceMs);
         if (this.stopping) break;
-        const reason = outcome.reason;
-        if (reconnect === null) {
+        // An RTSP transport the camera refused fails the source, or (auto) tries another.
+        const { reason, fatal, retryNow } = rtsp.after(outcome.frames, outcome.reason);
+        if (fatal) {
+          this.emit("failed", { reason });
+          break;
+        }
+        if (reconnect === null && !retryNow) {
           if (outcome.frames > 0 || (outcome.end === "eof" && outcome.ok)) {
             this.emit("ended", reason ? { reason } : {});
           } else {
@@ -219,7 +227,7 @@ export class FrameSource extends EventTarget {
           break;
         }
         attempt = outcome.frames > 0 ? 1 : attempt + 1;
-        if (attempt > reconnect.maxAttempts) {
+        if (reconnect !== null && attempt > reconnect.maxAttempts) {
           this.emit("failed", {
             reason: `gave up after ${reconnect.maxAttempts} attempts: ${reason}`,
           });
@@ -227,7 +235,7 @@ export class FrameSource extends EventTarget {
         }
         this.counts.reconnects++;
         this.emit("reconnecting", { attempt, reason: reason ?? "the input ended" });
-        await this.sleep(backoffDelay(attempt, reconnect));
+        if (reconnect !== null && !retryNow) await this.sleep(backoffDelay(attempt, reconnect));
       }
     } catch (error) {
       this.emit("failed", { reason: (error as Error).message });
@@ -239,14 +247,22 @@ export class FrameSource extends EventTarget {
     }
   }
 
-  /** Checks the input and builds ffmpeg's arguments (a refused input throws). */
-  private async commandLine(): Promise<string[]> {
+  /** Checks the input and builds ffmpeg's arguments (a refused input throws), with the
+   * RTSP transport of this attempt. */
+  private async commandLine(rtspTransport?: RtspLowerTransport): Promise<string[]> {
     const { ffmpeg, output, roots } = this.options;
     const whitelist = protocolWhitelist(this.input);
     let path = "";
     if (this.input.kind === "file") path = await confineToRoots(this.input.path, roots);
     if (this.input.kind === "images") path = await resolveImages(this.input.path, roots);
-    return ffmpegArgs(ffmpeg, this.input, path, output, this.options.mode, whitelist);
+    return ffmpegArgs(
+      ffmpeg,
+      this.input,
+      path,
+      output,
+      { ...this.options.mode, rtspTransport },
+      whitelist,
+    );
   }
 
   private async runSession(session: FfmpegSession): Promise<Outcome> {

@@ -10,6 +10,8 @@ import { DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
 import type { OutputSpec, ReadMode } from "./ffmpeg_args.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import { isLiveKind, type SourceInput, type SourceKind } from "./source_spec.ts";
+import type { RtspTransport } from "./rtsp_transport_chooser.ts";
+import { isRtspUrl } from "./url_input_args.ts";
 import { checkChoice, checkInteger, checkNumber } from "../geometry/validate.ts";
 import { describe } from "../describe.ts";
 
@@ -44,6 +46,12 @@ export interface FrameSourceOptions {
   roots?: string[];
   /** How long ffmpeg gets after SIGTERM before SIGKILL (default 2 000 ms). */
   stopGraceMs?: number;
+  /**
+   * RTSP inputs only: how RTP packets travel, `"tcp"`, `"udp"`, `"http"` (tunnelled;
+   * `rtsp://` only), or `"auto"` (the default: TCP, then UDP when the camera refuses TCP;
+   * see `RtspTransportChooser`).
+   */
+  rtspTransport?: RtspTransport;
 }
 
 /** The options with every default filled. */
@@ -59,6 +67,8 @@ export interface ResolvedSourceOptions {
   connectTimeoutMs: number;
   roots: string[];
   stopGraceMs: number;
+  /** The transport setting of an RTSP input (default `"auto"`); undefined for others. */
+  rtspTransport: RtspTransport | undefined;
 }
 
 /**
@@ -76,6 +86,11 @@ export interface ResolvedSourceOptions {
  * assert.equal(cam.dropPolicy, "drop-oldest");
  * assert.equal(cam.output.fit, "letterbox");
  * assert.equal(cam.reconnect?.initialDelayMs, 500);
+ * assert.equal(cam.rtspTransport, "auto");
+ * assert.throws(
+ *   () => resolveSourceOptions({ streamId: "c", input: "http://cam/1.ts", ffmpeg, rtspTransport: "udp" }, "url"),
+ *   { message: 'FrameSource: rtspTransport: expected no value for a source that is not an rtsp:// or rtsps:// URL, found the string "udp"' },
+ * );
  * ```
  */
 export function resolveSourceOptions(
@@ -135,6 +150,7 @@ export function resolveSourceOptions(
       checkInteger(fn, "reconnect.maxAttempts", reconnect.maxAttempts, 0);
     }
   }
+  const rtspTransport = resolveRtspTransport(fn, o, kind);
   const realtime = o.realtime ??
     (kind === "lavfi" || (loop && (kind === "file" || kind === "images")));
   return {
@@ -155,5 +171,34 @@ export function resolveSourceOptions(
     connectTimeoutMs,
     roots,
     stopGraceMs,
+    rtspTransport,
   };
+}
+
+/** The `rtspTransport` of an RTSP input (default `"auto"`); a `RangeError` when one is
+ * given for another input, or `"http"` (unencrypted) for an `rtsps://` one. */
+function resolveRtspTransport(
+  fn: string,
+  o: FrameSourceOptions,
+  kind: SourceKind,
+): RtspTransport | undefined {
+  const url = typeof o.input === "string" ? o.input : o.input.kind === "url" ? o.input.url : "";
+  const rtsp = kind === "url" && isRtspUrl(url);
+  if (o.rtspTransport === undefined) return rtsp ? "auto" : undefined;
+  if (!rtsp) {
+    throw new RangeError(
+      `${fn}: rtspTransport: expected no value for a source that is not an rtsp:// or ` +
+        `rtsps:// URL, found ${describe(o.rtspTransport)}`,
+    );
+  }
+  const secure = /^rtsps:/i.test(url);
+  const choices = secure ? ["auto", "tcp", "udp"] : ["auto", "tcp", "udp", "http"];
+  if (!choices.includes(o.rtspTransport)) {
+    throw new RangeError(
+      `${fn}: rtspTransport: expected ${choices.map((c) => `"${c}"`).join(", ")}${
+        secure ? " for an rtsps:// URL (HTTP tunnelling would not be encrypted)" : ""
+      }, found ${describe(o.rtspTransport)}`,
+    );
+  }
+  return o.rtspTransport;
 }

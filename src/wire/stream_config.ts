@@ -88,6 +88,18 @@ export const ReconnectConfigSchema = strictObject({
 }, { description: "The backoff of a live input's reconnects." });
 
 /**
+ * How an RTSP source's RTP packets travel (`rtspTransport`): `auto` (TCP, then UDP when the
+ * camera refuses TCP), `tcp`, `udp`, or `http` (TCP tunnelled over HTTP).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(RTSP_TRANSPORTS[0], "auto");
+ * ```
+ */
+export const RTSP_TRANSPORTS = Object.freeze(["auto", "tcp", "udp", "http"] as const);
+
+/**
  * One stream, as a configuration file or `POST /streams` gives it (defaults filled).
  *
  * @example
@@ -132,6 +144,12 @@ export const StreamConfigSchema = strictObject({
   ),
   maxInFlight: intIn(1, 256).optional().describe(
     "Frames of this stream in the model at once (default: 1 live, 2 × maxBatch × sessions lossless).",
+  ),
+  rtspTransport: z.enum(RTSP_TRANSPORTS).optional().describe(
+    'rtsp:// and rtsps:// sources only: how RTP packets travel: "tcp" (in the RTSP connection), "udp", "http" (tunnelled over HTTP; rtsp:// only) or "auto" (the default: TCP, then UDP when the camera refuses TCP; the transport that worked is kept for reconnects). A fixed transport the camera refuses fails the stream.',
+  ),
+  readyWithoutFrames: z.boolean().optional().describe(
+    "GET /ready does not wait for this stream's first frame (default false: the server is ready once every stream has delivered a frame). A failed stream makes it not ready all the same.",
   ),
   // Later: `zones` and `lines` (regions and counting lines of a stream) are one entry each here.
 }, { description: "One stream: a source and the model it runs on." });
