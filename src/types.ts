@@ -107,6 +107,12 @@ export interface Frame {
   format: PixelFormat;
   /** `height × width × 3` bytes. */
   data: Uint8Array;
+  /**
+   * How this frame was made from its picture (the picture upright, as a player shows it,
+   * is `sourceWidth × sourceHeight`): boxes found in the frame map back through it. Its
+   * own, since an input may change size from one frame to the next.
+   */
+  geometry: FrameGeometry;
 }
 
 /**
@@ -134,8 +140,21 @@ export interface SourceStatus {
   at: number;
   /** Reconnect attempt (1, 2...) for `reconnecting`, and `connecting` after one. */
   attempt?: number;
-  /** Why, for `stalled`, `reconnecting`, `failed` (and `ended` with a decoder error). */
+  /**
+   * Why, for `stalled`, `reconnecting`, `failed`, `ended` when the input was damaged or
+   * cut short, and `connected` again when the input changed size.
+   */
   reason?: string;
+  /**
+   * The input's picture size (upright, as a player shows it), on `connected`: when the
+   * input opens, and again, with a `reason`, whenever it changes mid-stream.
+   */
+  input?: { width: number; height: number };
+  /**
+   * Something wrong with the input that does not stop it yet, e.g. a file whose data ends
+   * early: sent once with the current state, as soon as ffmpeg says it.
+   */
+  warning?: string;
 }
 
 /**

@@ -50,6 +50,10 @@ export interface StreamStatusEvent {
   at: number;
   attempt?: number;
   reason?: string;
+  /** The input's picture size, when it opens and when it changes (see `SourceStatus`). */
+  input?: { width: number; height: number };
+  /** Something wrong with the input that does not change the state (see `SourceStatus`). */
+  warning?: string;
 }
 
 /** A frame failed in the model (the stream goes on). */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Frame } from "../types.ts";
+import type { Frame, SourceStatus } from "../types.ts";
 import { FrameSource, type SourceStats } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { isLiveKind } from "../video/source_spec.ts";
@@ -117,9 +117,9 @@ export class StreamRunner {
     this.#maxInFlight = config.maxInFlight ??
       (this.#lossless ? 2 * status.maxBatch * status.sessions : 1);
     this.source.addEventListener("status", (e) => {
-      const s = (e as CustomEvent).detail;
+      const s = (e as CustomEvent<SourceStatus>).detail;
       if (s.state === "reconnecting") context.metrics.reconnects.inc({ stream: config.id });
-      this.#setState(s.state, s.reason, s.attempt);
+      this.#setState(s.state, s.reason, s.attempt, s);
     });
     context.metrics.setState(config.id, "starting");
   }
@@ -194,10 +194,18 @@ export class StreamRunner {
     };
   }
 
-  #setState(state: StreamState, reason?: string, attempt?: number): void {
-    this.#state = state;
-    this.#reason = reason;
-    this.#context.metrics.setState(this.config.id, state);
+  #setState(
+    state: StreamState,
+    reason?: string,
+    attempt?: number,
+    extra: Pick<SourceStatus, "input" | "warning"> = {},
+  ): void {
+    // A warning tells something without changing the state, or its reason.
+    if (extra.warning === undefined) {
+      this.#state = state;
+      this.#reason = reason;
+      this.#context.metrics.setState(this.config.id, state);
+    }
     this.#context.onStatus({
       type: "stream",
       streamId: this.config.id,
@@ -205,6 +213,8 @@ export class StreamRunner {
       at: Date.now(),
       ...(attempt ? { attempt } : {}),
       ...(reason ? { reason } : {}),
+      ...(extra.input ? { input: extra.input } : {}),
+      ...(extra.warning ? { warning: extra.warning } : {}),
     });
   }
 
@@ -224,7 +234,7 @@ export class StreamRunner {
         const frame = next.value;
         this.#inMeter.tick();
         metrics.framesIn.inc({ stream });
-        const geometry = this.source.info!.geometry;
+        const geometry = frame.geometry;
         const capturedAt = this.#realtime
           ? this.#clock.capturedAt(frame.ptsMs, frame.capturedAt)
           : frame.capturedAt;
@@ -293,7 +303,7 @@ export class StreamRunner {
         publishedAt: now(),
       };
       const latency = latencyBreakdown(timeline);
-      const geometry = this.source.info!.geometry;
+      const geometry = item.frame.geometry; // the frame's own: an input may change size
       this.#published++;
       this.#outMeter.tick();
       metrics.framesOut.inc({ stream, model });
@@ -316,7 +326,7 @@ export class StreamRunner {
 
   /** Encodes the frame's thumbnail and hands it to the context when ffmpeg has it. */
   #thumbnail(frame: Frame, geometry: FrameGeometry): void {
-    if (this.#encoder && this.#encoder.geometry !== geometry) {
+    if (this.#encoder && !sameLayout(this.#encoder.geometry, geometry)) {
       this.#retired.push(this.#encoder.close());
       this.#encoder = undefined;
     }
@@ -355,4 +365,9 @@ export class StreamRunner {
   }
 
   #droppedSeen = 0;
+}
+
+/** Whether two geometries lay frames out alike (a thumbnail encoder serves both). */
+function sameLayout(a: FrameGeometry, b: FrameGeometry): boolean {
+  return a === b || (Object.keys(a) as (keyof FrameGeometry)[]).every((k) => a[k] === b[k]);
 }

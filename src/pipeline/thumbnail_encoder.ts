@@ -33,7 +33,7 @@ export interface Thumbnail {
  *   scaledHeight: 32, scaleX: 1, scaleY: 1, padX: 0, padY: 16 };
  * const encoder = new ThumbnailEncoder(ffmpeg, 64, 64, geometry);
  * const frame = { streamId: "a", index: 0, ptsMs: 0, capturedAt: 0, width: 64, height: 64,
- *   format: "rgb24" as const, data: new Uint8Array(64 * 64 * 3).fill(128) };
+ *   format: "rgb24" as const, data: new Uint8Array(64 * 64 * 3).fill(128), geometry };
  * const pending = encoder.encode(frame);
  * await encoder.close(); // ffmpeg writes a frame's JPEG once the next frame or the end arrives
  * const thumb = await pending;

@@ -12,7 +12,9 @@
  * variable-rate one comes out at constant rate with the same frames. Frames after the
  * last overlay pass through unannotated; overlays after the last frame are not used.
  * Odd sizes are padded by one black row or column (H.264 4:2:0 needs even sizes).
- * Audio is not copied.
+ * Audio is not copied. The picture is the one a player shows: ffmpeg turns a rotated input
+ * upright (as the sources do, so the overlays, drawn at the results' upright size, fit it),
+ * and a mirrored MP4 is turned upright with filters (see `readOrientation`).
  *
  * @module
  */
@@ -20,6 +22,7 @@
 import { StreamdetError } from "../errors.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { FfmpegLog } from "../video/ffmpeg_log.ts";
+import { readOrientation } from "../video/display_orientation.ts";
 import { describeExit, type FfmpegExit, FfmpegProcess } from "../video/ffmpeg_process.ts";
 import { AtomicOutput } from "./atomic_file.ts";
 import {
@@ -142,9 +145,16 @@ export class AnnotatedVideoWriter {
         `annotated video: input: expected a video file, found a folder or device at ${options.input}`,
       );
     }
+    // The overlays are drawn on the picture as a player shows it: a mirrored MP4 is turned
+    // upright with filters, as the sources do (ffmpeg before 7 misreads it).
+    let orientation = options.orientation;
+    if (orientation === undefined) {
+      const read = await readOrientation(options.input);
+      if (read?.mirror) orientation = read;
+    }
     const output = await AtomicOutput.create(options.output);
     try {
-      return new AnnotatedVideoWriter(ffmpeg, options, output);
+      return new AnnotatedVideoWriter(ffmpeg, { ...options, orientation }, output);
     } catch (error) {
       await output.abort();
       throw new AnnotatedVideoError(

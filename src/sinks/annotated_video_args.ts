@@ -8,6 +8,7 @@
 
 import { resolve } from "node:path";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
+import { type Orientation, orientationFilters } from "../video/display_orientation.ts";
 
 /** Options of `AnnotatedVideoWriter.start`. */
 export interface AnnotatedVideoOptions {
@@ -15,7 +16,10 @@ export interface AnnotatedVideoOptions {
   input: string;
   /** The MP4 to write (its folder is created if missing; an existing file is replaced). */
   output: string;
-  /** Size of the overlays: the input's decoded (source) size. */
+  /**
+   * Size of the overlays: the input's decoded (source) size, upright as a player shows it
+   * (a result's `width` and `height`).
+   */
   width: number;
   height: number;
   /** The input's frame rate (e.g. `SourceInfo.input.fps`): the output's rate. */
@@ -24,6 +28,13 @@ export interface AnnotatedVideoOptions {
   crf?: number;
   /** libx264 preset (default `veryfast`). */
   preset?: string;
+  /**
+   * A display orientation to apply with filters instead of ffmpeg's autorotation (a
+   * mirrored MP4, which ffmpeg before 7 misreads; see `readOrientation`). By default
+   * `AnnotatedVideoWriter.start` reads it from the input. Rotations alone are left to
+   * ffmpeg, which turns the picture upright as the sources do.
+   */
+  orientation?: Orientation;
 }
 
 /**
@@ -86,7 +97,8 @@ export function annotatedVideoArgs(
   // frame k has exactly decoded frame k's timestamp, so `overlay` pairs them by index.
   const index = `settb=AVTB,setpts='N/((${rate})*TB)'`;
   const even = width % 2 === 1 || height % 2 === 1 ? ",pad=ceil(iw/2)*2:ceil(ih/2)*2" : "";
-  const graph = `[0:v]${index}[main];[1:v]${index}[marks];` +
+  const upright = options.orientation ? orientationFilters(options.orientation) : [];
+  const graph = `[0:v]${[...upright, index].join(",")}[main];[1:v]${index}[marks];` +
     `[main][marks]overlay=eof_action=pass:shortest=0:format=auto${even},format=yuv420p[v]`;
   // ffmpeg 5.1 (libavformat 59.27) renamed -vsync to -fps_mode.
   const [major, minor] = ffmpeg.libavformat;
@@ -98,6 +110,7 @@ export function annotatedVideoArgs(
     "-loglevel",
     "info",
     "-y",
+    ...(options.orientation ? ["-noautorotate"] : []),
     "-protocol_whitelist",
     "file",
     "-i",

@@ -2,7 +2,7 @@
  * The ffmpeg command line of a source: input options per kind, then one filter graph
  * that scales (letterbox or resize) and converts to the model's pixel format, then raw
  * frames on stdout. Every decoded frame comes out exactly once (`passthrough` frame-rate
- * mode) and `showinfo` logs each frame's presentation time on stderr.
+ * mode) and `showinfo` logs each frame's presentation time and picture size on stderr.
  *
  * @module
  */
@@ -10,6 +10,7 @@
 import type { FrameGeometry, PixelFormat } from "../types.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import type { SourceInput } from "./source_spec.ts";
+import { type Orientation, orientationFilters } from "./display_orientation.ts";
 import { type RtspLowerTransport, urlInputArgs } from "./url_input_args.ts";
 
 /** How frames are sized for the model. */
@@ -72,20 +73,37 @@ export function frameGeometry(
   };
 }
 
+/** What the filter graph of {@link filterGraph} may use of the ffmpeg that runs it. */
+export interface GraphOptions {
+  /**
+   * Whether showinfo computes its plane checksums (default true: ffmpeg before 4.4
+   * always does, and knows no option to stop it). Turned off where ffmpeg allows it: they
+   * cost about 10 ms per 4K frame, and nobody reads them.
+   */
+  checksum?: boolean;
+  /** Filters that turn each decoded picture upright first (see `orientationFilters`). */
+  upright?: string[];
+}
+
 /**
- * The `-vf` graph: optional frame-rate cap, scaling (in one swscale pass with the
- * pixel-format conversion), padding, then `showinfo` for timestamps.
+ * The `-vf` graph: an optional frame-rate cap, then `showinfo`, which logs each frame's
+ * presentation time and picture size as it comes out of the decoder (turned upright by
+ * ffmpeg's autorotation, and at its own size when the input changes size mid-stream),
+ * then scaling (in one swscale pass with the pixel-format conversion) and padding.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * const graph = filterGraph({ fit: "resize", width: 640, height: 360, format: "rgb24" });
- * assert.equal(graph, "scale=w=640:h=360:flags=bilinear,format=rgb24,showinfo");
+ * assert.equal(graph, "showinfo,scale=w=640:h=360:flags=bilinear,format=rgb24");
+ * const quiet = filterGraph({ fit: "native", width: 0, height: 0, format: "rgb24" }, { checksum: false });
+ * assert.equal(quiet, "showinfo=checksum=0,format=rgb24");
  * ```
  */
-export function filterGraph(out: OutputSpec): string {
-  const parts: string[] = [];
+export function filterGraph(out: OutputSpec, options: GraphOptions = {}): string {
+  const parts: string[] = [...options.upright ?? []];
   if (out.fps !== undefined) parts.push(`fps=${out.fps}`);
+  parts.push(options.checksum === false ? "showinfo=checksum=0" : "showinfo");
   if (out.fit === "resize") {
     parts.push(`scale=w=${out.width}:h=${out.height}:flags=bilinear`, `format=${out.format}`);
   } else if (out.fit === "letterbox") {
@@ -98,8 +116,23 @@ export function filterGraph(out: OutputSpec): string {
   } else {
     parts.push(`format=${out.format}`);
   }
-  parts.push("showinfo");
   return parts.join(",");
+}
+
+/**
+ * Whether an ffmpeg is 4.4 or newer (libavformat 58.76): it has `-autoscale` and
+ * showinfo's `checksum` option.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(isFfmpeg44({ libavformat: [58, 29] }), false); // 4.2
+ * assert.equal(isFfmpeg44({ libavformat: [59, 27] }), true); // 5.1
+ * ```
+ */
+export function isFfmpeg44(binary: Pick<FfmpegBinary, "libavformat">): boolean {
+  const [major, minor] = binary.libavformat;
+  return major > 58 || (major === 58 && minor >= 76);
 }
 
 /** How the input is read. */
@@ -114,7 +147,9 @@ export interface ReadMode {
 
 /**
  * The full argument list. `resolvedPath` is the checked, resolved path of a file input,
- * or the glob of an image input.
+ * or the glob of an image input. `orientation`, for a file whose display matrix ffmpeg
+ * would misread (a mirror: see `readOrientation`), turns its autorotation off and the
+ * picture upright with filters instead.
  *
  * @example
  * ```ts
@@ -132,6 +167,7 @@ export function ffmpegArgs(
   out: OutputSpec,
   mode: ReadMode,
   whitelist: string,
+  orientation?: Orientation,
 ): string[] {
   const args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
   // Frame-threaded decoding holds a frame per extra thread: live inputs decode with
@@ -145,6 +181,7 @@ export function ffmpegArgs(
   }
   switch (input.kind) {
     case "file":
+      if (orientation) args.push("-noautorotate");
       args.push("-protocol_whitelist", whitelist, "-i", `file:${resolvedPath}`);
       break;
     case "url":
@@ -178,14 +215,17 @@ export function ffmpegArgs(
   // ffmpeg 5.1 (libavformat 59.27) renamed -vsync to -fps_mode.
   const [major, minor] = binary.libavformat;
   const fpsMode = major > 59 || (major === 59 && minor >= 27) ? "-fps_mode" : "-vsync";
+  const since44 = isFfmpeg44(binary);
+  args.push("-map", "0:v:0", "-an", "-sn", "-dn");
+  // ffmpeg scales every frame to the size of the first one unless told not to (from 4.4):
+  // native frames keep the size of their own picture where it can.
+  if (out.fit === "native" && since44) args.push("-autoscale", "0");
   args.push(
-    "-map",
-    "0:v:0",
-    "-an",
-    "-sn",
-    "-dn",
     "-vf",
-    filterGraph(out),
+    filterGraph(out, {
+      checksum: !since44,
+      ...(orientation && input.kind === "file" ? { upright: orientationFilters(orientation) } : {}),
+    }),
     fpsMode,
     "passthrough",
     "-f",

@@ -11,11 +11,12 @@
 import { SourceError } from "../errors.ts";
 import type { Frame, PixelFormat, SourceState, SourceStatus } from "../types.ts";
 import { backoffDelay } from "./backoff.ts";
-import { ffmpegArgs, frameGeometry } from "./ffmpeg_args.ts";
+import { ffmpegArgs, frameGeometry, isFfmpeg44 } from "./ffmpeg_args.ts";
 import type { FrameGeometry } from "../types.ts";
 import type { InputInfo } from "./ffmpeg_log.ts";
-import { FfmpegSession } from "./ffmpeg_session.ts";
+import { FfmpegSession, type FrameLayout } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";
+import { type Orientation, readOrientation } from "./display_orientation.ts";
 import { resolveImages } from "./image_input.ts";
 import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
 import type { RtspLowerTransport } from "./url_input_args.ts";
@@ -35,9 +36,12 @@ export type { FrameSourceOptions } from "./source_options.ts";
 export interface SourceInfo {
   streamId: string;
   kind: SourceKind;
-  /** The native video stream: codec, size, frame rate (duration for files). */
+  /**
+   * The native video stream: codec, size (upright, as a player shows it; the latest
+   * frame's, when the input changes size), frame rate (duration for files).
+   */
   input: InputInfo;
-  /** Where native pixels land in the output frames. */
+  /** Where native pixels land in the output frames (the latest frame's: see `Frame.geometry`). */
   geometry: FrameGeometry;
   format: PixelFormat;
 }
@@ -69,6 +73,13 @@ interface Outcome {
 
 /**
  * A source of frames from ffmpeg.
+ *
+ * Each frame carries its own geometry: an input may change size mid-stream (a camera
+ * switching profiles, concatenated recordings), and the frames after the change come at
+ * the new size, after a `connected` status event that gives the new `input` size and a
+ * `reason`. A file that ffmpeg finds damaged or cut short gets a status event with a
+ * `warning` when ffmpeg says so, and ends with a `reason` that says how many frames were
+ * read.
  *
  * @example A test pattern, letterboxed: two frames, then stop
  * ```ts
@@ -111,6 +122,8 @@ export class FrameSource extends EventTarget {
   private readonly stopWaiters = new Set<() => void>();
   private streamTaken = false;
   private index = 0;
+  /** The display orientation applied with filters (a mirrored MP4), else undefined. */
+  private orientation: Orientation | undefined;
   private counts = { decoded: 0, delivered: 0, reconnects: 0 };
 
   constructor(options: FrameSourceOptions) {
@@ -208,7 +221,11 @@ export class FrameSource extends EventTarget {
       while (!this.stopping) {
         const args = await this.commandLine(rtsp.current);
         this.emit("connecting", attempt > 0 ? { attempt } : {});
-        const session = this.session = new FfmpegSession(this.options.ffmpeg, args);
+        const session = this.session = new FfmpegSession(
+          this.options.ffmpeg,
+          args,
+          this.layout(),
+        );
         const outcome = await this.runSession(session);
         await session.stop(this.options.stopGraceMs);
         if (this.stopping) break;
@@ -253,7 +270,12 @@ export class FrameSource extends EventTarget {
     const { ffmpeg, output, roots } = this.options;
     const whitelist = protocolWhitelist(this.input);
     let path = "";
-    if (this.input.kind === "file") path = await confineToRoots(this.input.path, roots);
+    if (this.input.kind === "file") {
+      path = await confineToRoots(this.input.path, roots);
+      // ffmpeg turns rotated pictures upright itself, not mirrored ones (before ffmpeg 7).
+      const orientation = await readOrientation(path);
+      if (orientation?.mirror) this.orientation = orientation;
+    }
     if (this.input.kind === "images") path = await resolveImages(this.input.path, roots);
     return ffmpegArgs(
       ffmpeg,
@@ -262,11 +284,23 @@ export class FrameSource extends EventTarget {
       output,
       { ...this.options.mode, rtspTransport },
       whitelist,
+      this.orientation,
     );
   }
 
   private async runSession(session: FfmpegSession): Promise<Outcome> {
     const { live, connectTimeoutMs, stallTimeoutMs, output } = this.options;
+    const camera = this.kind === "url" || this.kind === "v4l2";
+    let frames = 0;
+    if (!live) {
+      // Only once the input has opened: an input that does not open fails with the reason.
+      session.log.onDamage = (line) => {
+        if (session.log.info === undefined || this.stopping) return;
+        this.emit(this.current ?? "connecting", {
+          warning: `the input is damaged or cut short: ${line}`,
+        });
+      };
+    }
     const info = await this.within(session.info, live ? connectTimeoutMs : Infinity);
     if (this.stopping) return { end: "stopped", ok: false, frames: 0 };
     if (info === "timeout" || info === undefined) {
@@ -274,44 +308,54 @@ export class FrameSource extends EventTarget {
       const status = await session.finished();
       const reason = info === "timeout"
         ? `no video stream after ${connectTimeoutMs} ms`
+        : session.log.noVideo
+        ? `no video stream in ${this.inputName()}`
         : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
       return { end: "error", ok: false, reason, frames: 0 };
     }
-    const geometry = frameGeometry(info.width, info.height, output);
+    const shown: InputInfo = { ...info };
+    if (this.orientation) {
+      shown.mirror = true;
+      if (this.orientation.rotation === 0) delete shown.rotation;
+      else shown.rotation = this.orientation.rotation;
+    }
     this.info = {
       streamId: this.streamId,
       kind: this.kind,
-      input: info,
-      geometry,
+      input: shown,
+      geometry: frameGeometry(info.width, info.height, output),
       format: output.format,
     };
-    this.emit("connected");
+    this.emit("connected", { input: { width: info.width, height: info.height } });
     this.settleReady?.(this.info);
-    const bytes = geometry.width * geometry.height * 3;
-    let frames = 0;
     for (;;) {
       await this.queue.space();
       if (this.stopping) return { end: "stopped", ok: false, frames };
       // The first frame may wait for a keyframe (a GOP can last seconds): until then
       // the connect timeout applies, then the stall timeout.
       const limit = !live ? Infinity : frames === 0 ? connectTimeoutMs : stallTimeoutMs;
-      const raw = await this.within(session.readFrame(bytes), limit);
+      const raw = await this.within(session.readFrame(), limit);
       if (this.stopping || raw === undefined) return { end: "stopped", ok: false, frames };
       if (raw === "timeout") {
-        const reason = `no frame for ${limit} ms`;
+        const reason = `${camera && frames > 0 ? "the camera stopped answering: " : ""}` +
+          `no frame for ${limit} ms`;
         this.emit("stalled", { reason });
         await session.stop(this.options.stopGraceMs);
         return { end: "stall", ok: false, reason, frames };
       }
       if (raw === null) {
         const status = await session.finished();
-        const reason = status.success
-          ? undefined
-          : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
-        return { end: "eof", ok: status.success, reason, frames };
+        return {
+          end: "eof",
+          ok: status.success,
+          reason: this.endReason(session, status, frames),
+          frames,
+        };
       }
       frames++;
       this.counts.decoded++;
+      const { geometry } = raw;
+      this.resized(geometry);
       this.queue.push({
         streamId: this.streamId,
         index: this.index++,
@@ -321,7 +365,98 @@ export class FrameSource extends EventTarget {
         height: geometry.height,
         format: output.format,
         data: raw.data,
+        geometry,
       });
+    }
+  }
+
+  /**
+   * Why a session's output ended, when that is worth saying: ffmpeg's error, a camera
+   * that stopped answering, or a damaged or cut-short file (with the frames read).
+   */
+  private endReason(
+    session: FfmpegSession,
+    status: Deno.CommandStatus,
+    frames: number,
+  ): string | undefined {
+    const camera = this.kind === "url" || this.kind === "v4l2";
+    const error = status.success
+      ? undefined
+      : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
+    if (camera && frames > 0) {
+      return `the camera stopped answering: ${error ?? "its stream ended"}`;
+    }
+    const damage = this.options.live ? undefined : session.log.damage;
+    if (damage === undefined || frames === 0) return error;
+    const input = this.info?.input;
+    const total = input?.durationMs && input.fps
+      ? Math.round((input.durationMs / 1000) * input.fps)
+      : 0;
+    const expected = total > frames ? ` of about ${total}` : "";
+    return `the input is truncated or damaged: ${frames}${expected} frames read, then ` +
+      `ffmpeg said: ${damage}`;
+  }
+
+  /**
+   * Notes a frame's geometry: a picture of another size than the last frame's is a size
+   * change of the input, told by a `connected` event with the new size.
+   */
+  private resized(geometry: FrameGeometry): void {
+    const info = this.info!;
+    if (info.geometry === geometry) return;
+    const before = info.geometry;
+    const { sourceWidth: width, sourceHeight: height } = geometry;
+    this.info = { ...info, input: { ...info.input, width, height }, geometry };
+    if (before.sourceWidth === width && before.sourceHeight === height) return;
+    this.emit("connected", {
+      input: { width, height },
+      reason: `the input changed size from ${before.sourceWidth}×${before.sourceHeight} ` +
+        `to ${width}×${height}`,
+    });
+  }
+
+  /**
+   * What ffmpeg's filter graph makes of a picture of each size (one object per size, for
+   * one session). ffmpeg before 4.4 scales every frame of a native output to the size of
+   * its first frame: a picture of another size is then stretched to it.
+   */
+  private layout(): FrameLayout {
+    const { output, ffmpeg } = this.options;
+    const stretch = output.fit === "native" && !isFfmpeg44(ffmpeg);
+    const known = new Map<string, FrameGeometry>();
+    let first: [number, number] | undefined;
+    return (width, height) => {
+      const key = `${width}x${height}`;
+      let geometry = known.get(key);
+      if (geometry === undefined) {
+        first ??= [width, height];
+        geometry = stretch && (width !== first[0] || height !== first[1])
+          ? frameGeometry(width, height, {
+            ...output,
+            fit: "resize",
+            width: first[0],
+            height: first[1],
+          })
+          : frameGeometry(width, height, output);
+        known.set(key, geometry);
+      }
+      return geometry;
+    };
+  }
+
+  /** The input, as a message names it. */
+  private inputName(): string {
+    const input = this.input;
+    switch (input.kind) {
+      case "file":
+      case "images":
+        return input.path;
+      case "url":
+        return input.url.replace(/\/\/[^/@]*@/, "//"); // no credentials in messages
+      case "v4l2":
+        return input.device;
+      case "lavfi":
+        return input.graph;
     }
   }
 

@@ -95,6 +95,15 @@ export const StreamStatusMessageSchema = strictObject({
   at: epochMs,
   attempt: z.int().min(1).optional().describe("reconnect attempt, 1, 2..."),
   reason: z.string().optional(),
+  input: strictObject({
+    width: z.int().min(1),
+    height: z.int().min(1),
+  }).optional().describe(
+    "on connected: the input's picture size, upright as a player shows it; sent when the input opens and again (with a reason) whenever it changes size mid-stream",
+  ),
+  warning: z.string().optional().describe(
+    "something wrong with the input that does not change the state (e.g. a file whose data ends early); sent with the current state",
+  ),
 });
 
 /** `status` of a frame that failed in the model (the stream goes on). */

@@ -35,12 +35,16 @@ Deno.test("frameGeometry() resizes and keeps native sizes as asked", () => {
   assert.deepEqual([kept.width, kept.height, kept.scaleX], [1917, 1079, 1]);
 });
 
-Deno.test("filterGraph() caps the frame rate, scales, converts and pads, then logs timestamps", () => {
-  assert.equal(filterGraph(native), "format=rgb24,showinfo");
+Deno.test("filterGraph() caps the frame rate, logs each picture's time and size, then scales, converts and pads", () => {
+  assert.equal(filterGraph(native), "showinfo,format=rgb24");
   assert.equal(
     filterGraph({ fit: "letterbox", width: 64, height: 48, format: "bgr24", fps: 5 }),
-    "fps=5,scale=w='min(64\\,max(1\\,round(iw*min(64/iw\\,48/ih))))':h='min(48\\,max(1\\,round(ih*min(64/iw\\,48/ih))))':flags=bilinear," +
-      "format=bgr24,pad=64:48:'floor((ow-iw)/2)':'floor((oh-ih)/2)':color=black,showinfo",
+    "fps=5,showinfo,scale=w='min(64\\,max(1\\,round(iw*min(64/iw\\,48/ih))))':h='min(48\\,max(1\\,round(ih*min(64/iw\\,48/ih))))':flags=bilinear," +
+      "format=bgr24,pad=64:48:'floor((ow-iw)/2)':'floor((oh-ih)/2)':color=black",
+  );
+  assert.equal(
+    filterGraph(native, { checksum: false, upright: ["hflip"] }),
+    "hflip,showinfo=checksum=0,format=rgb24",
   );
 });
 
@@ -52,9 +56,11 @@ Deno.test("ffmpegArgs() reads files through the file protocol only, and writes r
     "-i",
     "file:/data/a.mp4",
   ]);
-  assert.deepEqual(args.slice(-9), [
+  assert.deepEqual(args.slice(-11), [
+    "-autoscale",
+    "0",
     "-vf",
-    "format=rgb24,showinfo",
+    "showinfo=checksum=0,format=rgb24",
     "-fps_mode",
     "passthrough",
     "-f",
@@ -70,6 +76,28 @@ Deno.test("ffmpegArgs() uses -vsync before ffmpeg 5.1 and -fps_mode after", () =
   const input = { kind: "lavfi" as const, graph: "testsrc2" };
   assert.ok(ffmpegArgs(v4, input, "", native, live, "file").includes("-vsync"));
   assert.ok(ffmpegArgs(v6, input, "", native, live, "file").includes("-fps_mode"));
+});
+
+Deno.test("ffmpegArgs() keeps native frames at their own size and skips showinfo's checksums from ffmpeg 4.4 on", () => {
+  const input = { kind: "lavfi" as const, graph: "testsrc2" };
+  const old = ffmpegArgs(v4, input, "", native, live, "file");
+  assert.ok(!old.includes("-autoscale") && old.includes("showinfo,format=rgb24"));
+  const boxed = { fit: "letterbox" as const, width: 64, height: 64, format: "rgb24" as const };
+  assert.ok(!ffmpegArgs(v6, input, "", boxed, live, "file").includes("-autoscale"));
+});
+
+Deno.test("ffmpegArgs() turns a mirrored file upright itself, with ffmpeg's autorotation off", () => {
+  const file = { kind: "file" as const, path: "selfie.mp4" };
+  const args = ffmpegArgs(v6, file, "/d/selfie.mp4", native, live, "file", {
+    rotation: 90,
+    mirror: true,
+  });
+  assert.ok(args.indexOf("-noautorotate") < args.indexOf("-i"));
+  assert.equal(
+    args[args.indexOf("-vf") + 1],
+    "transpose=clock_flip,showinfo=checksum=0,format=rgb24",
+  );
+  assert.ok(!ffmpegArgs(v6, file, "/d/a.mp4", native, live, "file").includes("-noautorotate"));
 });
 
 Deno.test("ffmpegArgs() sets up each input kind", () => {

@@ -146,7 +146,18 @@ const geometry = {
 
 function rgbFrame(index: number, width = 64, height = 48): Frame {
   const data = new Uint8Array(width * height * 3).fill(index * 40);
-  return { streamId: "a", index, ptsMs: 0, capturedAt: 0, width, height, format: "rgb24", data };
+  const own = { ...geometry, width, height, sourceWidth: width, sourceHeight: height };
+  return {
+    streamId: "a",
+    index,
+    ptsMs: 0,
+    capturedAt: 0,
+    width,
+    height,
+    format: "rgb24",
+    data,
+    geometry: own,
+  };
 }
 
 Deno.test("a ThumbnailEncoder closed with frames pending gets their JPEGs, then refuses frames, and leaves no child", async () => {

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { frameGeometry, type OutputSpec } from "../../src/video/ffmpeg_args.ts";
+import { FfmpegSession, LINE_GRACE_MS } from "../../src/video/ffmpeg_session.ts";
+import { ffmpegChildren, testFfmpeg } from "../_helpers/media.ts";
+
+const ffmpeg = await testFfmpeg();
+const native: OutputSpec = { fit: "native", width: 0, height: 0, format: "rgb24" };
+
+Deno.test("FfmpegSession reads frames whose showinfo line never comes, with the last known geometry and no timestamp", async () => {
+  // No showinfo in the graph: no frame line at all, while ffmpeg goes on running.
+  const args = [
+    ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", "-re"],
+    ...["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-map", "0:v:0"],
+    ...["-vf", "format=rgb24", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+  ];
+  const session = new FfmpegSession(ffmpeg, args, (w, h) => frameGeometry(w, h, native));
+  try {
+    assert.deepEqual([(await session.info)?.width, (await session.info)?.height], [64, 48]);
+    const start = performance.now();
+    for (let i = 0; i < 2; i++) {
+      const frame = await session.readFrame();
+      assert.ok(frame, `frame ${i}`);
+      assert.equal(frame.data.length, 64 * 48 * 3);
+      assert.deepEqual([frame.geometry.sourceWidth, frame.geometry.sourceHeight], [64, 48]);
+      assert.ok(Number.isNaN(frame.ptsMs));
+      assert.ok(frame.data.some((v) => v > 0), "a picture, not zeros");
+    }
+    // Each frame waited for its line, for the grace only.
+    const took = performance.now() - start;
+    assert.ok(took >= 2 * LINE_GRACE_MS - 50 && took < 2 * LINE_GRACE_MS + 1500, `${took} ms`);
+  } finally {
+    await session.stop();
+  }
+  assert.equal(await session.readFrame(), null, "stopped: no more frames");
+  assert.deepEqual(await ffmpegChildren(), []);
+});
