@@ -96,6 +96,8 @@ export class AnnotatedVideoWriter {
   #state: State = "open";
   #error: AnnotatedVideoError | undefined;
   #closing: Promise<AnnotatedVideoSummary> | undefined;
+  /** The buffer of overlays stretched to the writer's size. */
+  #stretched: Uint8Array | undefined;
 
   private constructor(ffmpeg: FfmpegBinary, options: AnnotatedVideoOptions, output: AtomicOutput) {
     this.path = output.path;
@@ -180,25 +182,31 @@ export class AnnotatedVideoWriter {
   }
 
   /**
-   * Sends the overlay of the next frame (`width × height × 4` RGBA bytes); resolves once
-   * ffmpeg's pipe has taken it, so the buffer may then be reused. Rejects with an
-   * {@link AnnotatedVideoError} (ffmpeg's reason included) when ffmpeg has failed; the
-   * temporary file is then already removed. Overlays past the input's last frame are
-   * counted as unused.
+   * Sends the overlay of the next frame (`width × height × 4` RGBA bytes, or the `size`
+   * of its own frame when the input changed size: it is then stretched to the writer's
+   * size, as the frame is); resolves once ffmpeg's pipe has taken it, so the buffer may
+   * then be reused. Rejects with an {@link AnnotatedVideoError} (ffmpeg's reason
+   * included) when ffmpeg has failed; the temporary file is then already removed.
+   * Overlays past the input's last frame are counted as unused.
    */
-  async write(overlay: Uint8Array): Promise<void> {
+  async write(overlay: Uint8Array, size?: { width: number; height: number }): Promise<void> {
     if (this.#error) throw this.#error;
     if (this.#state !== "open") {
       throw new Error(
         `AnnotatedVideoWriter ${this.path}: expected an open writer, found it ${this.#state}`,
       );
     }
-    const bytes = this.width * this.height * 4;
+    const { width, height } = size ?? this;
+    const bytes = width * height * 4;
     if (!(overlay instanceof Uint8Array) || overlay.length !== bytes) {
       throw new RangeError(
-        `AnnotatedVideoWriter.write(): expected ${this.width}×${this.height}×4 = ${bytes} ` +
+        `AnnotatedVideoWriter.write(): expected ${width}×${height}×4 = ${bytes} ` +
           `RGBA bytes, found ${overlay instanceof Uint8Array ? overlay.length : typeof overlay}`,
       );
+    }
+    if (width !== this.width || height !== this.height) {
+      this.#stretched ??= new Uint8Array(this.width * this.height * 4);
+      overlay = stretch(overlay, width, height, this.#stretched, this.width, this.height);
     }
     if (this.#inputEnded) {
       this.#unused++;
@@ -309,4 +317,25 @@ export class AnnotatedVideoWriter {
       ? `a ${this.#log.info.width}×${this.#log.info.height} input`
       : "the input";
   }
+}
+
+/** `from` (`fw × fh` RGBA) stretched into `to` (`tw × th`), nearest pixel. */
+function stretch(
+  from: Uint8Array,
+  fw: number,
+  fh: number,
+  to: Uint8Array,
+  tw: number,
+  th: number,
+): Uint8Array {
+  const aligned = from.byteOffset % 4 === 0 ? from : from.slice();
+  const src = new Uint32Array(aligned.buffer, aligned.byteOffset, fw * fh);
+  const dst = new Uint32Array(to.buffer, to.byteOffset, tw * th);
+  for (let y = 0; y < th; y++) {
+    const row = Math.min(fh - 1, Math.floor(((y + 0.5) * fh) / th)) * fw;
+    for (let x = 0; x < tw; x++) {
+      dst[y * tw + x] = src[row + Math.min(fw - 1, Math.floor(((x + 0.5) * fw) / tw))];
+    }
+  }
+  return to;
 }

@@ -18,7 +18,7 @@ export interface AnnotatedVideoOptions {
   output: string;
   /**
    * Size of the overlays: the input's decoded (source) size, upright as a player shows it
-   * (a result's `width` and `height`).
+   * (a result's `width` and `height`; the first frame's, for an input that changes size).
    */
   width: number;
   height: number;
@@ -69,7 +69,11 @@ export function rationalFrameRate(fps: number): [number, number] {
 
 /**
  * The ffmpeg arguments of a writer: the input file, raw RGBA overlays on stdin, the
- * index-paired overlay graph, libx264 and MP4 with `+faststart`, into `target`.
+ * index-paired overlay graph, libx264 and MP4 with `+faststart`, into `target`. The
+ * decoded picture is scaled to the overlays' size first: a no-op, unless the input
+ * changes size mid-stream, when ffmpeg must not rebuild the graph either
+ * (`-reinit_filter 0`: a rebuilt graph numbers its frames from 0 again, and the pairing
+ * by index is lost), so the frames of another size are stretched to the first size.
  *
  * @example
  * ```ts
@@ -78,7 +82,8 @@ export function rationalFrameRate(fps: number): [number, number] {
  * const args = annotatedVideoArgs(ffmpeg, { input: "in.mp4", output: "out.mp4", width: 320, height: 180, fps: 12 }, "/tmp/.out.mp4.1.tmp");
  * assert.deepEqual(args.slice(args.indexOf("-filter_complex"), args.indexOf("-filter_complex") + 2), [
  *   "-filter_complex",
- *   "[0:v]settb=AVTB,setpts='N/((12/1)*TB)'[main];[1:v]settb=AVTB,setpts='N/((12/1)*TB)'[marks];" +
+ *   "[0:v]scale=320:180:flags=bilinear,settb=AVTB,setpts='N/((12/1)*TB)'[main];" +
+ *     "[1:v]settb=AVTB,setpts='N/((12/1)*TB)'[marks];" +
  *     "[main][marks]overlay=eof_action=pass:shortest=0:format=auto,format=yuv420p[v]",
  * ]);
  * assert.ok(args.includes("-vsync")); // ffmpeg 4; -fps_mode from ffmpeg 5.1 on
@@ -98,7 +103,8 @@ export function annotatedVideoArgs(
   const index = `settb=AVTB,setpts='N/((${rate})*TB)'`;
   const even = width % 2 === 1 || height % 2 === 1 ? ",pad=ceil(iw/2)*2:ceil(ih/2)*2" : "";
   const upright = options.orientation ? orientationFilters(options.orientation) : [];
-  const graph = `[0:v]${[...upright, index].join(",")}[main];[1:v]${index}[marks];` +
+  const main = [...upright, `scale=${width}:${height}:flags=bilinear`, index].join(",");
+  const graph = `[0:v]${main}[main];[1:v]${index}[marks];` +
     `[main][marks]overlay=eof_action=pass:shortest=0:format=auto${even},format=yuv420p[v]`;
   // ffmpeg 5.1 (libavformat 59.27) renamed -vsync to -fps_mode.
   const [major, minor] = ffmpeg.libavformat;
@@ -111,6 +117,8 @@ export function annotatedVideoArgs(
     "info",
     "-y",
     ...(options.orientation ? ["-noautorotate"] : []),
+    "-reinit_filter",
+    "0",
     "-protocol_whitelist",
     "file",
     "-i",
