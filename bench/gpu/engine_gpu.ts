@@ -42,6 +42,7 @@ for (const maxBatch of [1, 4]) {
     height,
     format: "rgb24",
     data: new Uint8Array(width * height * 3).map((_, k) => (k * 31 + i * 17) & 255),
+    geometry,
   });
   const frames = Array.from({ length: maxBatch }, (_, i) => frame(i));
   await Promise.all(frames.map((f) => model.detect(f, geometry))); // warm-up
