@@ -61,13 +61,17 @@ const ROTATE_TAG = /^\s+rotate\s*: (-?\d+(?:\.\d+)?)\s*$/;
 const SHOWINFO =
   /n:\s*(\d+)\s+pts:\s*(-?\d+|NOPTS)\s+pts_time:\s*(-?[\d.]+(?:e[-+]?\d+)?|NOPTS)(?:.*?\ss:(\d+)x(\d+)\b)?/;
 /**
- * What ffmpeg says of an input whose data ends early or is damaged: MP4 (`partial file`),
- * Matroska (`Read error` in 4.x, `File ended prematurely` from 5.0), a demuxer or decoder
- * failing mid-file, a decoder hiding damage in a picture. Not `corrupt input packet` or
- * `Packet corrupt`: MPEG-TS says them of a discontinuity, e.g. between joined recordings.
+ * What ffmpeg says of an input whose data ends early: MP4 (`partial file`), Matroska
+ * (`Read error` in 4.x, `File ended prematurely` from 5.0), a demuxer failing mid-file.
  */
-const DAMAGE =
-  /partial file|File ended prematurely|\] Read error|Invalid data found when processing input|Error while decoding stream|corrupt decoded frame|concealing \d+ DC/i;
+const CUT_SHORT =
+  /partial file|File ended prematurely|\] Read error|Invalid data found when processing input/i;
+/**
+ * What ffmpeg says of a picture it could not decode whole (a decoder failing, or hiding
+ * the damage). Not `corrupt input packet` or `Packet corrupt`: MPEG-TS says them of a
+ * discontinuity, e.g. between joined recordings.
+ */
+const DAMAGED = /Error while decoding stream|corrupt decoded frame|concealing \d+ DC/i;
 
 function rate(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -110,12 +114,17 @@ function clockwise(degrees: number): number {
 export class FfmpegLog {
   /** The video stream of the input, once its header line has been read. */
   info: InputInfo | undefined;
-  /** The first line that said the input is damaged or ends early (e.g. `partial file`). */
+  /** The first line that said the input's data ends early (e.g. `partial file`). */
+  cutShort: string | undefined;
+  /** The first line that said a picture of the input is damaged (or the data ends early). */
   damage: string | undefined;
   /** Called once the header's video stream block has been read (its size and rotation known). */
   onInfo: ((info: InputInfo) => void) | undefined;
-  /** Called with the first line that says the input is damaged or ends early. */
-  onDamage: ((line: string) => void) | undefined;
+  /**
+   * Called with the first line that says a picture is damaged, and with the first that
+   * says the data ends early (`cutShort`): at most twice.
+   */
+  onDamage: ((line: string, cutShort: boolean) => void) | undefined;
   private container = "";
   private durationMs: number | undefined;
   /** The stream's header block is being read (its rotation may follow). */
@@ -180,9 +189,12 @@ export class FfmpegLog {
       };
       this.infoOpen = true;
     }
-    if (this.damage === undefined && DAMAGE.test(text)) {
+    if (this.cutShort === undefined && CUT_SHORT.test(text)) {
+      this.cutShort = this.damage = text.trim();
+      this.onDamage?.(this.cutShort, true);
+    } else if (this.damage === undefined && DAMAGED.test(text)) {
       this.damage = text.trim();
-      this.onDamage?.(this.damage);
+      this.onDamage?.(this.damage, false);
     }
     if (text.trim().length > 0 && !/^\s/.test(text) && !text.includes("showinfo")) {
       this.recent.push(text.trim());

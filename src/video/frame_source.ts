@@ -77,9 +77,9 @@ interface Outcome {
  * Each frame carries its own geometry: an input may change size mid-stream (a camera
  * switching profiles, concatenated recordings), and the frames after the change come at
  * the new size, after a `connected` status event that gives the new `input` size and a
- * `reason`. A file that ffmpeg finds damaged or cut short gets a status event with a
- * `warning` when ffmpeg says so, and ends with a `reason` that says how many frames were
- * read.
+ * `reason`. A file whose data ffmpeg finds cut short, or a picture of which it finds
+ * damaged, gets a status event with a `warning` when ffmpeg says so; one cut short ends
+ * with a `reason` that says how many frames were read.
  *
  * @example A test pattern, letterboxed: two frames, then stop
  * ```ts
@@ -294,10 +294,10 @@ export class FrameSource extends EventTarget {
     let frames = 0;
     if (!live) {
       // Only once the input has opened: an input that does not open fails with the reason.
-      session.log.onDamage = (line) => {
+      session.log.onDamage = (line, cutShort) => {
         if (session.log.info === undefined || this.stopping) return;
         this.emit(this.current ?? "connecting", {
-          warning: `the input is damaged or cut short: ${line}`,
+          warning: `the input is ${cutShort ? "cut short" : "damaged"}: ${line}`,
         });
       };
     }
@@ -386,15 +386,16 @@ export class FrameSource extends EventTarget {
     if (camera && frames > 0) {
       return `the camera stopped answering: ${error ?? "its stream ended"}`;
     }
-    const damage = this.options.live ? undefined : session.log.damage;
-    if (damage === undefined || frames === 0) return error;
+    // A damaged picture is only warned of; data that ends early ends the input early.
+    const cut = this.options.live ? undefined : session.log.cutShort;
+    if (cut === undefined || frames === 0) return error;
     const input = this.info?.input;
     const total = input?.durationMs && input.fps
       ? Math.round((input.durationMs / 1000) * input.fps)
       : 0;
     const expected = total > frames ? ` of about ${total}` : "";
     return `the input is truncated or damaged: ${frames}${expected} frames read, then ` +
-      `ffmpeg said: ${damage}`;
+      `ffmpeg said: ${cut}`;
   }
 
   /**

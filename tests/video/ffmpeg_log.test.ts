@@ -115,18 +115,23 @@ Deno.test("FfmpegLog turns the size of a rotated stream upright, from its displa
   assert.deepEqual(header(matrix("-180.00").slice(3)), [360, 640, 180]);
 });
 
-Deno.test("FfmpegLog tells a damaged input, and an input without a video stream", () => {
+Deno.test("FfmpegLog tells a damaged picture, data that ends early, and an input without a video stream", () => {
   const log = new FfmpegLog();
-  const damaged: string[] = [];
-  log.onDamage = (line) => damaged.push(line);
+  const told: [string, boolean][] = [];
+  log.onDamage = (line, cutShort) => told.push([line, cutShort]);
   log.line("file:a.ts: corrupt input packet in stream 0"); // joined recordings say this too
   log.line("[mpegts @ 0x1] Packet corrupt (stream = 0, dts = 180000).");
   assert.equal(log.damage, undefined);
+  log.line("[h264 @ 0x4] concealing 782 DC, 782 AC, 782 MV errors in P frame");
+  log.line("[h264 @ 0x4] concealing 12 DC, 12 AC, 12 MV errors in B frame");
+  assert.equal(log.cutShort, undefined, "a damaged picture is not the end of the data");
   log.line("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2] stream 0, offset 0xa35cf: partial file");
   log.line("[matroska,webm @ 0x3] File ended prematurely");
-  assert.deepEqual(damaged, [
-    "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2] stream 0, offset 0xa35cf: partial file",
+  assert.deepEqual(told, [
+    ["[h264 @ 0x4] concealing 782 DC, 782 AC, 782 MV errors in P frame", false],
+    ["[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2] stream 0, offset 0xa35cf: partial file", true],
   ]);
+  assert.equal(log.cutShort, told[1][0]);
   assert.equal(log.noVideo, false, "no header read");
 
   const audio = new FfmpegLog();

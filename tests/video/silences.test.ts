@@ -28,7 +28,7 @@ Deno.test("a truncated MP4 warns, keeps the frames before the cut, and ends sayi
   const warning = events.find((e) => e.warning);
   assert.ok(warning, `a warning among ${JSON.stringify(events)}`);
   assert.equal(warning.state, "connected", "the warning does not change the state");
-  assert.match(warning.warning!, /^the input is damaged or cut short: .*partial file/);
+  assert.match(warning.warning!, /^the input is cut short: .*partial file/);
   const end = events.at(-1)!;
   assert.equal(end.state, "ended");
   assert.equal(
@@ -37,6 +37,25 @@ Deno.test("a truncated MP4 warns, keeps the frames before the cut, and ends sayi
   );
   assert.ok(events.indexOf(warning) < events.length - 1);
   assert.deepEqual(await ffmpegChildren(), []);
+});
+
+Deno.test("a recording with a damaged picture warns once and still ends as a whole one", async () => {
+  // Bytes of one picture overwritten in the middle of an MPEG-TS recording.
+  const ts = `${dir}/damaged.ts`;
+  await runFfmpeg(["-i", demo, "-frames:v", "30", "-c", "copy", ts]);
+  const bytes = await Deno.readFile(ts);
+  const at = Math.floor(bytes.length / 2);
+  for (let i = at; i < at + 4000; i += 188) bytes.fill(0x55, i + 8, i + 188);
+  await Deno.writeFile(ts, bytes);
+  const source = new FrameSource({ streamId: "damaged", input: ts, ffmpeg, roots: [dir] });
+  const events = watch(source);
+  let frames = 0;
+  for await (const _ of source.frames()) frames++;
+  assert.ok(frames >= 25, `${frames} frames`);
+  const warnings = events.filter((e) => e.warning);
+  assert.equal(warnings.length, 1, JSON.stringify(events));
+  assert.match(warnings[0].warning!, /^the input is damaged: /);
+  assert.deepEqual([events.at(-1)!.state, events.at(-1)!.reason], ["ended", undefined]);
 });
 
 Deno.test("a whole MP4 ends without a warning or a reason", async () => {
