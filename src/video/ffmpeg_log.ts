@@ -78,6 +78,11 @@ function rate(text: string | undefined): number {
   return text.endsWith("k") ? Number(text.slice(0, -1)) * 1000 : Number(text);
 }
 
+/** A line of ffmpeg's for a message: `[h264 @ 0x55d0] text` reads `h264: text`. */
+function quoted(line: string): string {
+  return line.trim().replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\] /i, "$1: ");
+}
+
 /** A clockwise rotation in degrees, in [0, 360), multiples of 90 exact. */
 function clockwise(degrees: number): number {
   const d = ((degrees % 360) + 360) % 360;
@@ -190,10 +195,10 @@ export class FfmpegLog {
       this.infoOpen = true;
     }
     if (this.cutShort === undefined && CUT_SHORT.test(text)) {
-      this.cutShort = this.damage = text.trim();
+      this.cutShort = this.damage = quoted(text);
       this.onDamage?.(this.cutShort, true);
     } else if (this.damage === undefined && DAMAGED.test(text)) {
-      this.damage = text.trim();
+      this.damage = quoted(text);
       this.onDamage?.(this.damage, false);
     }
     if (text.trim().length > 0 && !/^\s/.test(text) && !text.includes("showinfo")) {

@@ -128,8 +128,8 @@ Deno.test("FfmpegLog tells a damaged picture, data that ends early, and an input
   log.line("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2] stream 0, offset 0xa35cf: partial file");
   log.line("[matroska,webm @ 0x3] File ended prematurely");
   assert.deepEqual(told, [
-    ["[h264 @ 0x4] concealing 782 DC, 782 AC, 782 MV errors in P frame", false],
-    ["[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2] stream 0, offset 0xa35cf: partial file", true],
+    ["h264: concealing 782 DC, 782 AC, 782 MV errors in P frame", false],
+    ["mov,mp4,m4a,3gp,3g2,mj2: stream 0, offset 0xa35cf: partial file", true],
   ]);
   assert.equal(log.cutShort, told[1][0]);
   assert.equal(log.noVideo, false, "no header read");
