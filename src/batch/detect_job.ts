@@ -23,6 +23,7 @@ import { AtomicOutput } from "../sinks/atomic_file.ts";
 import { AnnotatedVideoWriter } from "../sinks/annotated_video.ts";
 import { drawOverlay } from "../sinks/overlay.ts";
 import { writeAll } from "../sinks/write_all.ts";
+import { inputNamePath } from "./expand_inputs.ts";
 
 /** What to run and where to write. */
 export interface DetectOptions {
@@ -95,7 +96,8 @@ export interface OutputPaths {
 
 /**
  * The output paths of each input: `<out>/<name>.jsonl`, `.coco.json`, `.annotated.mp4`.
- * `<name>` is the input's file name without its extension. Inputs of one run that share
+ * `<name>` is the input's file name without its extension (an image folder's name; an
+ * image glob's folder name, see `inputNamePath`). Inputs of one run that share
  * a name keep the folders that tell them apart, below the folder they have in common
  * (`a/clip.mp4` and `b/clip.mp4` write `<out>/a/clip.jsonl` and `<out>/b/clip.jsonl`),
  * and their extension too when that is what differs (`clip.mp4.jsonl`, `clip.mkv.jsonl`).
@@ -138,20 +140,23 @@ export function outputPaths(
 /** Each input's output name (see {@link outputPaths}); names compared without case, as a
  * case-insensitive file system would. */
 function outputNames(inputs: readonly string[]): Map<string, string> {
+  // Image folders and globs are named after their folder (see `inputNamePath`).
+  const at = new Map(inputs.map((input) => [input, inputNamePath(input)]));
+  const path = (input: string) => at.get(input)!;
   const groups = new Map<string, string[]>();
   for (const input of inputs) {
-    const key = basename(input, extname(input)).toLowerCase();
+    const key = basename(path(input), extname(path(input))).toLowerCase();
     groups.set(key, [...groups.get(key) ?? [], input]);
   }
   const names = new Map<string, string>();
   for (const group of groups.values()) {
     if (group.length === 1) {
-      names.set(group[0], basename(group[0], extname(group[0])));
+      names.set(group[0], basename(path(group[0]), extname(path(group[0]))));
       continue;
     }
-    const common = commonFolder(group.map((i) => dirname(i)));
+    const common = commonFolder(group.map((i) => dirname(path(i))));
     const named = (file: (input: string) => string) =>
-      group.map((i) => join(relative(common, dirname(i)), file(i)));
+      group.map((i) => join(relative(common, dirname(path(i))), file(path(i))));
     let candidates = named((i) => basename(i, extname(i)));
     if (!distinct(candidates)) candidates = named((i) => basename(i));
     group.forEach((input, i) => names.set(input, candidates[i]));
@@ -411,12 +416,15 @@ async function writeResult(
         });
       })();
       const video = await job.videoStart;
-      // A frame that failed in the model still gets its (empty) overlay: same frame count.
+      // Each overlay at its own frame's size (an input may change size; the writer
+      // stretches it onto the picture). A frame that failed in the model still gets its
+      // (empty) overlay: same frame count.
+      const size = { width: r.width, height: r.height };
       while (job.frames < r.index) {
-        await video.write(drawOverlay(emptyDetections, r.width, r.height, classes));
+        await video.write(drawOverlay(emptyDetections, r.width, r.height, classes), size);
         job.frames++;
       }
-      await video.write(drawOverlay(r.detections, r.width, r.height, classes));
+      await video.write(drawOverlay(r.detections, r.width, r.height, classes), size);
     }
     job.frames = r.index + 1;
     job.reporter?.frame(job.input);

@@ -16,7 +16,8 @@ export type LineLevel = Exclude<LogLevel, "off">;
 
 /**
  * The level a status event is logged at: failures are `error`; stalls, reconnect
- * attempts, provider fallbacks and frame errors `warn`; every other change `info`.
+ * attempts, a stream's warnings (a damaged input), provider fallbacks and frame errors
+ * `warn`; every other change `info`.
  *
  * @example
  * ```ts
@@ -24,6 +25,7 @@ export type LineLevel = Exclude<LogLevel, "off">;
  * assert.equal(statusLevel({ type: "stream", streamId: "cam", state: "connected", at: 0 }), "info");
  * assert.equal(statusLevel({ type: "stream", streamId: "cam", state: "reconnecting", at: 0, attempt: 2 }), "warn");
  * assert.equal(statusLevel({ type: "model", model: "m", state: "failed", at: 0 }), "error");
+ * assert.equal(statusLevel({ type: "stream", streamId: "cam", state: "connected", at: 0, warning: "the input is damaged" }), "warn");
  * ```
  */
 export function statusLevel(event: StatusEvent): LineLevel {
@@ -35,7 +37,7 @@ export function statusLevel(event: StatusEvent): LineLevel {
     case "stream":
       return event.state === "failed"
         ? "error"
-        : event.state === "stalled" || event.state === "reconnecting"
+        : event.state === "stalled" || event.state === "reconnecting" || event.warning
         ? "warn"
         : "info";
   }
