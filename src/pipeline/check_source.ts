@@ -1,13 +1,14 @@
 /**
  * Checks a stream's source the way its ffmpeg would be started, without starting it: an
- * accepted URL scheme, a lavfi graph of one synthetic source, a file or image folder
- * inside the allowed roots.
+ * accepted URL scheme, a lavfi graph of one synthetic source, a file inside the allowed
+ * roots, an image folder or glob whose every image (symbolic links followed) is inside
+ * them.
  *
  * @module
  */
 
 import { SourceError } from "../errors.ts";
-import { resolveImages } from "../video/image_input.ts";
+import { listImages } from "../video/image_input.ts";
 import { confineToRoots, parseSourceInput, protocolWhitelist } from "../video/source_spec.ts";
 
 /**
@@ -27,7 +28,7 @@ export async function checkSource(source: string, roots: string[]): Promise<void
     const input = parseSourceInput(source);
     protocolWhitelist(input);
     if (input.kind === "file") await confineToRoots(input.path, roots);
-    if (input.kind === "images") await resolveImages(input.path, roots);
+    if (input.kind === "images") await listImages(input.path, roots);
   } catch (error) {
     if (error instanceof SourceError) throw error;
     throw new SourceError((error as Error).message, { cause: error });

@@ -8,7 +8,7 @@
 import type { Frame, SourceStatus } from "../types.ts";
 import { FrameSource, type SourceStats } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
-import { isLiveKind } from "../video/source_spec.ts";
+import { isLiveKind, parseSourceInput } from "../video/source_spec.ts";
 import type { FrameGeometry } from "../types.ts";
 import type { BatchResult } from "../inference/batcher.ts";
 import type { ModelRuntime } from "../inference/model_runtime.ts";
@@ -97,7 +97,7 @@ export class StreamRunner {
     const { input } = model.manifest;
     this.source = new FrameSource({
       streamId: config.id,
-      input: config.source,
+      input: parseSourceInput(config.source, { imageRate: config.imageRate }),
       ffmpeg: context.ffmpeg,
       output: { fit: "letterbox", width: input.width, height: input.height, fps: config.fps },
       policy: config.policy,

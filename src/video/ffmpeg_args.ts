@@ -12,6 +12,7 @@ import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import type { SourceInput } from "./source_spec.ts";
 import { type Orientation, orientationFilters } from "./display_orientation.ts";
 import { type RtspLowerTransport, urlInputArgs } from "./url_input_args.ts";
+import { imageInputArgs } from "./image_input_args.ts";
 
 /** How frames are sized for the model. */
 export interface OutputSpec {
@@ -147,9 +148,10 @@ export interface ReadMode {
 
 /**
  * The full argument list. `resolvedPath` is the checked, resolved path of a file input,
- * or the glob of an image input. `orientation`, for a file whose display matrix ffmpeg
- * would misread (a mirror: see `readOrientation`), turns its autorotation off and the
- * picture upright with filters instead.
+ * or the numbered pattern of an image input's checked images (see `prepareImages`).
+ * `orientation`, for a file whose display matrix ffmpeg would misread (a mirror: see
+ * `readOrientation`), turns its autorotation off and the picture upright with filters
+ * instead.
  *
  * @example
  * ```ts
@@ -195,18 +197,7 @@ export function ffmpegArgs(
       args.push("-i", input.device);
       break;
     case "images":
-      args.push(
-        "-protocol_whitelist",
-        whitelist,
-        "-f",
-        "image2",
-        "-framerate",
-        String(input.fps ?? 1),
-        "-pattern_type",
-        "glob",
-        "-i",
-        resolvedPath,
-      );
+      args.push(...imageInputArgs(resolvedPath, input.fps, whitelist));
       break;
     case "lavfi":
       args.push("-f", "lavfi", "-i", input.graph);

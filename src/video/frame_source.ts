@@ -17,7 +17,7 @@ import type { InputInfo } from "./ffmpeg_log.ts";
 import { FfmpegSession, type FrameLayout } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import { type Orientation, readOrientation } from "./display_orientation.ts";
-import { resolveImages } from "./image_input.ts";
+import { type PreparedImages, prepareImages } from "./image_sequence.ts";
 import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
 import type { RtspLowerTransport } from "./url_input_args.ts";
 import {
@@ -124,6 +124,8 @@ export class FrameSource extends EventTarget {
   private index = 0;
   /** The display orientation applied with filters (a mirrored MP4), else undefined. */
   private orientation: Orientation | undefined;
+  /** The links to an image input's checked images that the running ffmpeg reads. */
+  private images: PreparedImages | undefined;
   private counts = { decoded: 0, delivered: 0, reconnects: 0 };
 
   constructor(options: FrameSourceOptions) {
@@ -261,6 +263,7 @@ export class FrameSource extends EventTarget {
       this.settleReady?.(
         new SourceError(`${this.streamId}: ${this.lastReason ?? "the input did not open"}`),
       );
+      await this.images?.close();
     }
   }
 
@@ -276,7 +279,11 @@ export class FrameSource extends EventTarget {
       const orientation = await readOrientation(path);
       if (orientation?.mirror) this.orientation = orientation;
     }
-    if (this.input.kind === "images") path = await resolveImages(this.input.path, roots);
+    if (this.input.kind === "images") {
+      await this.images?.close(); // the last session's: its ffmpeg has exited
+      this.images = await prepareImages(this.input.path, roots);
+      path = this.images.pattern;
+    }
     return ffmpegArgs(
       ffmpeg,
       this.input,

@@ -34,11 +34,14 @@ export interface V4l2Input {
   inputFormat?: string;
 }
 
-/** A folder of images, or a glob like `shots/*.jpg`, as frames in name order (lossless). */
+/**
+ * A folder of images, or a glob like `shots/*.jpg`, as one video whose frames are the
+ * images in natural name order (lossless; see `listImages`).
+ */
 export interface ImagesInput {
   kind: "images";
   path: string;
-  /** Frames per second to time the images at (default 1). */
+  /** Frames per second to time the images at (default 25). */
   fps?: number;
 }
 
@@ -84,10 +87,21 @@ const LAVFI_SOURCES = new Set([
   "pal100bars",
 ]);
 
+/** How {@link parseSourceInput} reads a path. */
+export interface ParseSourceOptions {
+  /**
+   * Whether the path is a folder (of images); default: when it ends with `/` or is an
+   * existing folder.
+   */
+  isFolder?: boolean;
+  /** Frames per second of an image folder or glob (`ImagesInput.fps`). */
+  imageRate?: number;
+}
+
 /**
  * Reads a source from the string a user wrote: `lavfi:<graph>`, a URL with one of the
- * accepted schemes, `/dev/videoN`, a path with `*` or `?` (images), a folder (images),
- * or a file path.
+ * accepted schemes, `/dev/videoN`, a path with `*` or `?` in its last component (images),
+ * a folder (images), or a file path. `options` may be `true` for `{ isFolder: true }`.
  *
  * @example
  * ```ts
@@ -99,18 +113,35 @@ const LAVFI_SOURCES = new Set([
  * });
  * assert.equal(parseSourceInput("/dev/video0").kind, "v4l2");
  * assert.equal(parseSourceInput("frames/*.jpg").kind, "images");
+ * assert.deepEqual(parseSourceInput("frames/", { imageRate: 5 }), { kind: "images", path: "frames/", fps: 5 });
  * assert.equal(parseSourceInput("clip.mp4").kind, "file");
  * ```
  */
-export function parseSourceInput(text: string, isFolder = false): SourceInput {
+export function parseSourceInput(
+  text: string,
+  options: ParseSourceOptions | boolean = {},
+): SourceInput {
   if (typeof text !== "string" || text.length === 0) {
     throw new TypeError(`source: expected a non-empty string, found ${JSON.stringify(text)}`);
   }
+  const { isFolder, imageRate } = typeof options === "boolean" ? { isFolder: options } : options;
   if (text.startsWith("lavfi:")) return { kind: "lavfi", graph: text.slice(6) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: "url", url: text };
   if (/^\/dev\/video\d+$/.test(text)) return { kind: "v4l2", device: text };
-  if (/[*?]/.test(text) || isFolder) return { kind: "images", path: text };
+  if (/[*?]/.test(text.slice(text.lastIndexOf("/") + 1)) || (isFolder ?? isFolderPath(text))) {
+    return { kind: "images", path: text, ...(imageRate === undefined ? {} : { fps: imageRate }) };
+  }
   return { kind: "file", path: text };
+}
+
+/** Whether a path names a folder: it ends with `/`, or is one (false when it cannot be read). */
+function isFolderPath(path: string): boolean {
+  if (path.endsWith("/")) return true;
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false; // missing or not readable: the file check says why
+  }
 }
 
 /**

@@ -136,6 +136,9 @@ export const StreamConfigSchema = strictObject({
     "Read at the input's own rate (default: live inputs and looping files).",
   ),
   fps: z.number().min(0.001).optional().describe("Resample to this frame rate in ffmpeg."),
+  imageRate: z.number().min(0.001).max(1000).optional().describe(
+    "Image folders and globs only: the frames per second their images are timed at (default 25).",
+  ),
   reconnect: z.union([z.literal(false), ReconnectConfigSchema]).default(() => ({})).describe(
     "Reconnect a live input, with this backoff (default {}: the default backoff); false: never.",
   ),

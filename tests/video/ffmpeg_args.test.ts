@@ -127,14 +127,14 @@ Deno.test("ffmpegArgs() sets up each input kind", () => {
   const images = ffmpegArgs(
     v6,
     { kind: "images", path: "shots", fps: 2 },
-    "/data/shots/*.png",
+    "/tmp/streamdet-images-1/%d.png",
     native,
     { realtime: false, loop: true },
     "file",
   );
   assert.ok(
     images.join(" ").includes(
-      "-stream_loop -1 -protocol_whitelist file -f image2 -framerate 2 -pattern_type glob -i /data/shots/*.png",
+      "-stream_loop -1 -protocol_whitelist file -f image2 -pattern_type sequence -start_number 0 -framerate 2 -i /tmp/streamdet-images-1/%d.png",
     ),
   );
   const pattern = ffmpegArgs(v6, { kind: "lavfi", graph: "smptebars" }, "", native, {
