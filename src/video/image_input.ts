@@ -112,13 +112,14 @@ export async function splitImagesPath(path: string): Promise<{ folder: string; p
 /**
  * A glob component as a regular expression: `*` any run of characters, `?` one, `[...]`
  * one of a set (`[!...]` or `[^...]`: not in it); everything else literal. Like the
- * shell, `*` and `?` do not match a leading `.`.
+ * shell, a name that starts with `.` matches only a pattern that does.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * assert.ok(globRegExp("img[02]?.png").test("img2a.png"));
  * assert.ok(!globRegExp("*.png").test(".hidden.png"));
+ * assert.ok(globRegExp(".*.png").test(".hidden.png"));
  * ```
  */
 export function globRegExp(glob: string): RegExp {
@@ -136,7 +137,7 @@ export function globRegExp(glob: string): RegExp {
       i = close;
     } else body += c.replace(/[.+^${}()|[\]\\/]/g, "\\$&");
   }
-  return new RegExp(`^(?!\\.)${body}$`);
+  return new RegExp(`^${glob.startsWith(".") ? "" : "(?!\\.)"}${body}$`);
 }
 
 /**
