@@ -259,11 +259,11 @@ export class FrameSource extends EventTarget {
     } catch (error) {
       this.emit("failed", { reason: (error as Error).message });
     } finally {
+      await this.images?.close(); // gone before the frame stream ends
       this.queue.close();
       this.settleReady?.(
         new SourceError(`${this.streamId}: ${this.lastReason ?? "the input did not open"}`),
       );
-      await this.images?.close();
     }
   }
 
