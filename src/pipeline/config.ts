@@ -174,6 +174,15 @@ function resolveStream(
     });
   }
   const url = /^[a-z][a-z0-9+.-]*:/i.test(stream.source) || stream.source.startsWith("/dev/");
+  if (stream.imageRate !== undefined && url) {
+    // A URL, a test pattern or a camera is never an image sequence (a path may be a
+    // folder: that is known when the source opens).
+    issues.push({
+      path: [...path, "imageRate"],
+      expected: "no value for a source that is not a folder or glob of images",
+      found: describe(stream.imageRate),
+    });
+  }
   return {
     ...stream,
     source: url ? stream.source : absolute(baseDir, stream.source),

@@ -281,3 +281,17 @@ Deno.test("loadPipelineConfig() names the file in every error", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("resolveStreamConfig() refuses an imageRate for a source that cannot be images", () => {
+  const models = [{ id: "m" }];
+  const origin = { name: "POST /streams", baseDir: "/srv" };
+  for (const source of ["rtsp://cam/1", "lavfi:testsrc2", "/dev/video0"]) {
+    assert.throws(() => resolveStreamConfig({ id: "a", source, imageRate: 5 }, models, origin), {
+      name: "ConfigError",
+      message:
+        "POST /streams: imageRate: expected no value for a source that is not a folder or glob of images, found the number 5",
+    });
+  }
+  const folder = resolveStreamConfig({ id: "a", source: "shots/", imageRate: 5 }, models, origin);
+  assert.equal(folder.imageRate, 5);
+});
