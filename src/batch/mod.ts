@@ -19,12 +19,7 @@
  * @module
  */
 
-export {
-  type DetectOptions,
-  type DetectReporter,
-  type InputOutcome,
-  type OutputPaths,
-  outputPaths,
-  runDetect,
-} from "./detect_job.ts";
+export { type DetectOptions, runDetect } from "./detect_job.ts";
+export { type DetectReporter, type InputOutcome } from "./detect_input.ts";
+export { type OutputPathOptions, type OutputPaths, outputPaths } from "./output_paths.ts";
 export { expandInputs, VIDEO_EXTENSIONS } from "./expand_inputs.ts";
