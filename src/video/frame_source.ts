@@ -5,46 +5,33 @@
  * is slower); live inputs drop frames past a small queue so that latency stays bounded,
  * and reconnect with backoff after an error, an end, or a stall.
  *
+ * The class wires the parts: each attempt's command line (`AttemptCommand`), one ffmpeg
+ * session per attempt (`FfmpegSession`, its frame sizes from `frameLayout`), read under
+ * the source's time limits (`SessionReader`), each frame's geometry noted in the source's
+ * info (`withFrameGeometry`), the step after each session (`nextAttempt`, with the RTSP
+ * transport of `RtspTransportChooser`), every wait bounded by the stop (`StopSignal`).
+ *
  * @module
  */
 
 import { SourceError } from "../errors.ts";
-import type { Frame, PixelFormat, SourceState, SourceStatus } from "../types.ts";
-import { backoffDelay } from "./backoff.ts";
-import { ffmpegArgs, frameGeometry, isFfmpeg44 } from "./ffmpeg_args.ts";
-import type { FrameGeometry } from "../types.ts";
-import type { InputInfo } from "./ffmpeg_log.ts";
-import { FfmpegSession, type FrameLayout } from "./ffmpeg_session.ts";
-import { FrameQueue } from "./frame_queue.ts";
-import { type Orientation, readOrientation } from "./display_orientation.ts";
-import { type PreparedImages, prepareImages } from "./image_sequence.ts";
-import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
-import type { RtspLowerTransport } from "./url_input_args.ts";
-import {
-  confineToRoots,
-  parseSourceInput,
-  protocolWhitelist,
-  type SourceInput,
-  type SourceKind,
-} from "./source_spec.ts";
-import { type FrameSourceOptions, resolveSourceOptions } from "./source_options.ts";
+import type { Frame, SourceState, SourceStatus } from "../types.ts";
 import { now } from "../clock.ts";
+import { AttemptCommand } from "./attempt_command.ts";
+import { FfmpegSession } from "./ffmpeg_session.ts";
+import { FrameQueue } from "./frame_queue.ts";
+import { frameLayout } from "./frame_layout.ts";
+import { nextAttempt } from "./next_attempt.ts";
+import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
+import type { SessionOutcome } from "./session_outcome.ts";
+import { SessionReader } from "./session_reader.ts";
+import { openedSourceInfo, type SourceInfo, withFrameGeometry } from "./source_info.ts";
+import { parseSourceInput, type SourceInput, type SourceKind } from "./source_spec.ts";
+import { type FrameSourceOptions, resolveSourceOptions } from "./source_options.ts";
+import { StopSignal } from "./stop_signal.ts";
 
 export type { FrameSourceOptions } from "./source_options.ts";
-
-/** What a source knows once its input is open. */
-export interface SourceInfo {
-  streamId: string;
-  kind: SourceKind;
-  /**
-   * The native video stream: codec, size (upright, as a player shows it; the latest
-   * frame's, when the input changes size), frame rate (duration for files).
-   */
-  input: InputInfo;
-  /** Where native pixels land in the output frames (the latest frame's: see `Frame.geometry`). */
-  geometry: FrameGeometry;
-  format: PixelFormat;
-}
+export type { SourceInfo } from "./source_info.ts";
 
 /** Counters of a source. */
 export interface SourceStats {
@@ -59,16 +46,6 @@ export interface SourceStats {
   maxQueueDepth: number;
   /** Restarts after an error, an end or a stall. */
   reconnects: number;
-}
-
-interface Outcome {
-  /** How the session ended. */
-  end: "eof" | "error" | "stall" | "stopped";
-  /** ffmpeg exited with status 0. */
-  ok: boolean;
-  reason?: string;
-  /** Frames read in this session. */
-  frames: number;
 }
 
 /**
@@ -112,20 +89,16 @@ export class FrameSource extends EventTarget {
   private readonly options: ReturnType<typeof resolveSourceOptions>;
   private readonly input: SourceInput;
   private readonly queue: FrameQueue<Frame>;
+  private readonly command: AttemptCommand;
+  private readonly stopSignal = new StopSignal();
   private current: SourceState | undefined;
   private lastReason: string | undefined;
   private session: FfmpegSession | undefined;
   private ready: Promise<SourceInfo> | undefined;
   private settleReady: ((info: SourceInfo | Error) => void) | undefined;
   private loop: Promise<void> | undefined;
-  private stopping = false;
-  private readonly stopWaiters = new Set<() => void>();
   private streamTaken = false;
   private index = 0;
-  /** The display orientation applied with filters (a mirrored MP4), else undefined. */
-  private orientation: Orientation | undefined;
-  /** The links to an image input's checked images that the running ffmpeg reads. */
-  private images: PreparedImages | undefined;
   private counts = { decoded: 0, delivered: 0, reconnects: 0 };
 
   constructor(options: FrameSourceOptions) {
@@ -137,6 +110,7 @@ export class FrameSource extends EventTarget {
     this.options = resolveSourceOptions(options, this.kind);
     this.streamId = options.streamId;
     this.queue = new FrameQueue<Frame>(this.options.queueSize, this.options.dropPolicy);
+    this.command = new AttemptCommand(this.input, this.options);
   }
 
   /** The latest state; undefined before `start`. */
@@ -195,9 +169,8 @@ export class FrameSource extends EventTarget {
 
   /** Stops decoding: ends ffmpeg (SIGTERM, then SIGKILL) and the frame stream. */
   async stop(): Promise<void> {
-    if (!this.stopping) {
-      this.stopping = true;
-      for (const wake of this.stopWaiters) wake();
+    if (!this.stopSignal.stopped) {
+      this.stopSignal.stop();
       const active = this.current !== "ended" && this.current !== "failed";
       await this.session?.stop(this.options.stopGraceMs);
       this.queue.close();
@@ -215,51 +188,42 @@ export class FrameSource extends EventTarget {
     this.dispatchEvent(new CustomEvent("status", { detail: status }));
   }
 
+  /** The attempts, one ffmpeg session each, until the input ends, fails or stops. */
   private async run(): Promise<void> {
     try {
-      const reconnect = this.options.reconnect;
+      const { ffmpeg, output, stopGraceMs } = this.options;
       const rtsp = new RtspTransportChooser(this.options.rtspTransport);
       let attempt = 0;
-      while (!this.stopping) {
-        const args = await this.commandLine(rtsp.current);
+      while (!this.stopSignal.stopped) {
+        const args = await this.command.next(rtsp.current);
         this.emit("connecting", attempt > 0 ? { attempt } : {});
         const session = this.session = new FfmpegSession(
-          this.options.ffmpeg,
+          ffmpeg,
           args,
-          this.layout(),
+          frameLayout(output, ffmpeg),
         );
         const outcome = await this.runSession(session);
-        await session.stop(this.options.stopGraceMs);
-        if (this.stopping) break;
-        // An RTSP transport the camera refused fails the source, or (auto) tries another.
-        const { reason, fatal, retryNow } = rtsp.after(outcome.frames, outcome.reason);
-        if (fatal) {
-          this.emit("failed", { reason });
+        await session.stop(stopGraceMs);
+        if (this.stopSignal.stopped) break;
+        const verdict = rtsp.after(outcome.frames, outcome.reason);
+        const next = nextAttempt(outcome, verdict, this.options.reconnect, attempt);
+        if (next.action === "fail") {
+          this.emit("failed", { reason: next.reason });
           break;
         }
-        if (reconnect === null && !retryNow) {
-          if (outcome.frames > 0 || (outcome.end === "eof" && outcome.ok)) {
-            this.emit("ended", reason ? { reason } : {});
-          } else {
-            this.emit("failed", { reason: reason ?? "no frames" });
-          }
+        if (next.action === "end") {
+          this.emit("ended", next.reason ? { reason: next.reason } : {});
           break;
         }
-        attempt = outcome.frames > 0 ? 1 : attempt + 1;
-        if (reconnect !== null && attempt > reconnect.maxAttempts) {
-          this.emit("failed", {
-            reason: `gave up after ${reconnect.maxAttempts} attempts: ${reason}`,
-          });
-          break;
-        }
+        attempt = next.attempt;
         this.counts.reconnects++;
-        this.emit("reconnecting", { attempt, reason: reason ?? "the input ended" });
-        if (reconnect !== null && !retryNow) await this.sleep(backoffDelay(attempt, reconnect));
+        this.emit("reconnecting", { attempt, reason: next.reason });
+        if (next.delayMs !== undefined) await this.stopSignal.sleep(next.delayMs);
       }
     } catch (error) {
       this.emit("failed", { reason: (error as Error).message });
     } finally {
-      await this.images?.close(); // gone before the frame stream ends
+      await this.command.close(); // an image input's links: gone before the frame stream ends
       this.queue.close();
       this.settleReady?.(
         new SourceError(`${this.streamId}: ${this.lastReason ?? "the input did not open"}`),
@@ -267,102 +231,39 @@ export class FrameSource extends EventTarget {
     }
   }
 
-  /** Checks the input and builds ffmpeg's arguments (a refused input throws), with the
-   * RTSP transport of this attempt. */
-  private async commandLine(rtspTransport?: RtspLowerTransport): Promise<string[]> {
-    const { ffmpeg, output, roots } = this.options;
-    const whitelist = protocolWhitelist(this.input);
-    let path = "";
-    if (this.input.kind === "file") {
-      path = await confineToRoots(this.input.path, roots);
-      // ffmpeg turns rotated pictures upright itself, not mirrored ones (before ffmpeg 7).
-      const orientation = await readOrientation(path);
-      if (orientation?.mirror) this.orientation = orientation;
-    }
-    if (this.input.kind === "images") {
-      await this.images?.close(); // the last session's: its ffmpeg has exited
-      this.images = await prepareImages(this.input.path, roots);
-      path = this.images.pattern;
-    }
-    return ffmpegArgs(
-      ffmpeg,
+  /** Reads one session's frames into the queue; its outcome once it ends. */
+  private async runSession(session: FfmpegSession): Promise<SessionOutcome> {
+    const { output } = this.options;
+    const reader = new SessionReader(
+      session,
       this.input,
-      path,
-      output,
-      { ...this.options.mode, rtspTransport },
-      whitelist,
-      this.orientation,
+      this.options,
+      this.stopSignal,
+      (warning) => this.emit(this.current ?? "connecting", { warning }),
     );
-  }
-
-  private async runSession(session: FfmpegSession): Promise<Outcome> {
-    const { live, connectTimeoutMs, stallTimeoutMs, output } = this.options;
-    const camera = this.kind === "url" || this.kind === "v4l2";
-    let frames = 0;
-    if (!live) {
-      // Only once the input has opened: an input that does not open fails with the reason.
-      session.log.onDamage = (line, cutShort) => {
-        if (session.log.info === undefined || this.stopping) return;
-        this.emit(this.current ?? "connecting", {
-          warning: `the input is ${cutShort ? "cut short" : "damaged"}: ${line}`,
-        });
-      };
-    }
-    const info = await this.within(session.info, live ? connectTimeoutMs : Infinity);
-    if (this.stopping) return { end: "stopped", ok: false, frames: 0 };
-    if (info === "timeout" || info === undefined) {
-      if (info === "timeout") await session.stop(this.options.stopGraceMs);
-      const status = await session.finished();
-      const reason = info === "timeout"
-        ? `no video stream after ${connectTimeoutMs} ms`
-        : session.log.noVideo
-        ? `no video stream in ${this.inputName()}`
-        : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
-      return { end: "error", ok: false, reason, frames: 0 };
-    }
-    const shown: InputInfo = { ...info };
-    if (this.orientation) {
-      shown.mirror = true;
-      if (this.orientation.rotation === 0) delete shown.rotation;
-      else shown.rotation = this.orientation.rotation;
-    }
-    this.info = {
-      streamId: this.streamId,
-      kind: this.kind,
-      input: shown,
-      geometry: frameGeometry(info.width, info.height, output),
-      format: output.format,
-    };
-    this.emit("connected", { input: { width: info.width, height: info.height } });
+    const header = await reader.open();
+    if ("end" in header) return header;
+    this.info = openedSourceInfo(
+      this.streamId,
+      this.kind,
+      header,
+      output,
+      this.command.orientation,
+    );
+    this.emit("connected", { input: { width: header.width, height: header.height } });
     this.settleReady?.(this.info);
     for (;;) {
       await this.queue.space();
-      if (this.stopping) return { end: "stopped", ok: false, frames };
-      // The first frame may wait for a keyframe (a GOP can last seconds): until then
-      // the connect timeout applies, then the stall timeout.
-      const limit = !live ? Infinity : frames === 0 ? connectTimeoutMs : stallTimeoutMs;
-      const raw = await this.within(session.readFrame(), limit);
-      if (this.stopping || raw === undefined) return { end: "stopped", ok: false, frames };
-      if (raw === "timeout") {
-        const reason = `${camera && frames > 0 ? "the camera stopped answering: " : ""}` +
-          `no frame for ${limit} ms`;
-        this.emit("stalled", { reason });
-        await session.stop(this.options.stopGraceMs);
-        return { end: "stall", ok: false, reason, frames };
+      const raw = await reader.next();
+      if ("end" in raw) {
+        if (raw.end === "stall") this.emit("stalled", { reason: raw.reason });
+        return raw;
       }
-      if (raw === null) {
-        const status = await session.finished();
-        return {
-          end: "eof",
-          ok: status.success,
-          reason: this.endReason(session, status, frames),
-          frames,
-        };
-      }
-      frames++;
       this.counts.decoded++;
       const { geometry } = raw;
-      this.resized(geometry);
+      const { info, sizeChange } = withFrameGeometry(this.info, geometry);
+      this.info = info;
+      if (sizeChange) this.emit("connected", sizeChange);
       this.queue.push({
         streamId: this.streamId,
         index: this.index++,
@@ -375,140 +276,5 @@ export class FrameSource extends EventTarget {
         geometry,
       });
     }
-  }
-
-  /**
-   * Why a session's output ended, when that is worth saying: ffmpeg's error, a camera
-   * that stopped answering, or a damaged or cut-short file (with the frames read).
-   */
-  private endReason(
-    session: FfmpegSession,
-    status: Deno.CommandStatus,
-    frames: number,
-  ): string | undefined {
-    const camera = this.kind === "url" || this.kind === "v4l2";
-    const error = status.success
-      ? undefined
-      : session.log.errorSummary() || `ffmpeg exited with code ${status.code}`;
-    if (camera && frames > 0) {
-      return `the camera stopped answering: ${error ?? "its stream ended"}`;
-    }
-    // A damaged picture is only warned of; data that ends early ends the input early.
-    const cut = this.options.live ? undefined : session.log.cutShort;
-    if (cut === undefined || frames === 0) return error;
-    const input = this.info?.input;
-    const total = input?.durationMs && input.fps
-      ? Math.round((input.durationMs / 1000) * input.fps)
-      : 0;
-    const expected = total > frames ? ` of about ${total}` : "";
-    return `the input is truncated or damaged: ${frames}${expected} frames read, then ` +
-      `ffmpeg said: ${cut}`;
-  }
-
-  /**
-   * Notes a frame's geometry: a picture of another size than the last frame's is a size
-   * change of the input, told by a `connected` event with the new size.
-   */
-  private resized(geometry: FrameGeometry): void {
-    const info = this.info!;
-    if (info.geometry === geometry) return;
-    const before = info.geometry;
-    const { sourceWidth: width, sourceHeight: height } = geometry;
-    this.info = { ...info, input: { ...info.input, width, height }, geometry };
-    if (before.sourceWidth === width && before.sourceHeight === height) return;
-    this.emit("connected", {
-      input: { width, height },
-      reason: `the input changed size from ${before.sourceWidth}×${before.sourceHeight} ` +
-        `to ${width}×${height}`,
-    });
-  }
-
-  /**
-   * What ffmpeg's filter graph makes of a picture of each size (one object per size, for
-   * one session). ffmpeg before 4.4 scales every frame of a native output to the size of
-   * its first frame: a picture of another size is then stretched to it.
-   */
-  private layout(): FrameLayout {
-    const { output, ffmpeg } = this.options;
-    const stretch = output.fit === "native" && !isFfmpeg44(ffmpeg);
-    const known = new Map<string, FrameGeometry>();
-    let first: [number, number] | undefined;
-    return (width, height) => {
-      const key = `${width}x${height}`;
-      let geometry = known.get(key);
-      if (geometry === undefined) {
-        first ??= [width, height];
-        geometry = stretch && (width !== first[0] || height !== first[1])
-          ? frameGeometry(width, height, {
-            ...output,
-            fit: "resize",
-            width: first[0],
-            height: first[1],
-          })
-          : frameGeometry(width, height, output);
-        known.set(key, geometry);
-      }
-      return geometry;
-    };
-  }
-
-  /** The input, as a message names it. */
-  private inputName(): string {
-    const input = this.input;
-    switch (input.kind) {
-      case "file":
-      case "images":
-        return input.path;
-      case "url":
-        return input.url.replace(/\/\/[^/@]*@/, "//"); // no credentials in messages
-      case "v4l2":
-        return input.device;
-      case "lavfi":
-        return input.graph;
-    }
-  }
-
-  /**
-   * The promise's value, or "timeout" after `ms`, or undefined once stopping. Without a
-   * limit it is the promise itself: every promise passed here belongs to the session,
-   * and stop() ends the session, which settles them (this runs per frame: no race).
-   */
-  private async within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout" | undefined> {
-    if (ms === Infinity) return await promise;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) =>
-      timer = setTimeout(() => resolve("timeout"), ms)
-    );
-    const stopped = this.whenStopped();
-    try {
-      return await Promise.race([promise, timeout, stopped.promise]);
-    } finally {
-      stopped.release();
-      clearTimeout(timer);
-    }
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = this.whenStopped();
-    await Promise.race([
-      new Promise((resolve) => timer = setTimeout(resolve, ms)),
-      stopped.promise,
-    ]);
-    stopped.release();
-    clearTimeout(timer);
-  }
-
-  /**
-   * A promise that resolves (to undefined) when the source stops, and `release()` to forget
-   * it. Racing against one long-lived "stopped" promise would hang every race on it, and
-   * with it each race's result: every frame read would stay in memory.
-   */
-  private whenStopped(): { promise: Promise<undefined>; release: () => void } {
-    if (this.stopping) return { promise: Promise.resolve(undefined), release: () => {} };
-    let wake = () => {};
-    const promise = new Promise<undefined>((resolve) => wake = () => resolve(undefined));
-    this.stopWaiters.add(wake);
-    return { promise, release: () => this.stopWaiters.delete(wake) };
   }
 }
