@@ -27,7 +27,7 @@ const USAGE = `usage:
   deno task demo [--port N]                     the bundled model on the bundled video, with the viewer
   deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
-                   [--model DIR] [--nms KIND] [--score X] [--concurrency N] [--force]
+                   [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force]
 
 options:
   --config FILE   pipeline configuration (JSON, or a TS module with a default export)
@@ -45,6 +45,7 @@ detect options:
   --model DIR       model folder or manifest (default models/street-maskrcnn)
   --nms KIND        hard, soft-linear, soft-gaussian, matrix, none (default: the manifest's)
   --score X         score threshold (default: the manifest's)
+  --image-rate R    frames per second of image folders and globs (default 25)
   --concurrency N   inputs at once (default 4)
   --force           redo inputs whose outputs exist (default: skip them)
 
@@ -82,6 +83,7 @@ export async function main(args: string[]): Promise<number> {
         model: { type: "string" },
         nms: { type: "string" },
         score: { type: "string" },
+        "image-rate": { type: "string" },
         concurrency: { type: "string" },
         force: { type: "boolean" },
       },
@@ -190,6 +192,12 @@ async function detect(
   if (score !== undefined && !(score >= 0 && score <= 1)) {
     return usage(`--score: expected a number in [0, 1], found "${values.score}"`);
   }
+  const imageRate = values["image-rate"] === undefined ? undefined : Number(values["image-rate"]);
+  if (imageRate !== undefined && !(imageRate >= 0.001 && imageRate <= 1000)) {
+    return usage(
+      `--image-rate: expected a number in [0.001, 1000], found "${values["image-rate"]}"`,
+    );
+  }
   const concurrency = Number(values.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
@@ -226,6 +234,7 @@ async function detect(
         annotate: (values["annotate-to"] as string | undefined) ?? (values.annotate === true),
         concurrency,
         force: values.force === true,
+        ...(imageRate === undefined ? {} : { imageRate }),
         postprocess: {
           ...(nms ? { nms: nms as NmsKind } : {}),
           ...(score !== undefined ? { scoreThreshold: score } : {}),

@@ -57,6 +57,8 @@ export interface DetectInputOptions {
   reporter?: DetectReporter;
   /** Aborting it stops the input; it is then `failed` with "interrupted". */
   signal?: AbortSignal;
+  /** Frames per second of an image folder or glob (default: the stream's, 25). */
+  imageRate?: number;
 }
 
 /**
@@ -107,7 +109,12 @@ export async function detectInput(
     off = pipeline.on("result", (r) => {
       if (r.streamId === id) chain = chain.then(() => write(r));
     });
-    await pipeline.addStream({ id, source: input, policy: "lossless" });
+    await pipeline.addStream({
+      id,
+      source: input,
+      policy: "lossless",
+      ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
+    });
     const onAbort = () => pipeline.removeStream(id);
     signal?.addEventListener("abort", onAbort, { once: true });
     const opened = (await waitOpened(pipeline, id))?.input;

@@ -44,6 +44,8 @@ export interface DetectOptions extends OutputPathOptions {
   maxBatch?: number;
   /** Overrides of the manifest's post-processing defaults. */
   postprocess?: Partial<PostprocessOptions>;
+  /** Frames per second of the image folders and globs among the inputs (default 25). */
+  imageRate?: number;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function runDetect(
           ffmpeg,
           reporter,
           signal,
+          ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
         });
         outcomes.set(input, outcome);
         reporter?.finished(outcome);

@@ -115,3 +115,20 @@ Deno.test("detect reads a folder of images as one sequence in natural order, bes
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("detect times a folder of images at --image-rate, and refuses a rate out of range", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await pictures(`${dir}/shots`, { "a.jpg": "64x48", "b.jpg": "64x48", "c.jpg": "64x48" });
+    const r = await detect([
+      ...[`${dir}/shots`, "--out", `${dir}/out`, "--format", "jsonl", "--image-rate", "10"],
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual((await lines(`${dir}/out/shots.jsonl`)).map((l) => l.ptsMs), [0, 100, 200]);
+    const bad = await detect([`${dir}/shots`, "--image-rate", "0"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--image-rate: expected a number in \[0\.001, 1000\], found "0"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
