@@ -16,17 +16,39 @@ const ALLOWED: Record<string, string[]> = {
   base: ["base"],
   wire: ["base"],
   geometry: ["base"],
+  tracking: ["base", "geometry"],
+  analytics: ["base", "geometry", "tracking"],
   eval: ["base", "wire", "geometry"],
   video: ["base", "wire", "geometry"],
   inference: ["base", "wire", "geometry"],
-  pipeline: ["base", "wire", "geometry", "video", "inference"],
-  sinks: ["base", "wire", "geometry", "eval", "video", "inference", "pipeline"],
+  pipeline: ["base", "wire", "geometry", "tracking", "analytics", "video", "inference"],
+  sinks: [
+    "base",
+    "wire",
+    "geometry",
+    "tracking",
+    "analytics",
+    "eval",
+    "video",
+    "inference",
+    "pipeline",
+  ],
   report: ["base", "wire", "geometry", "eval", "sinks"],
-  batch: ["base", "wire", "geometry", "video", "inference", "pipeline", "sinks"],
-  server: ["base", "wire", "geometry", "pipeline", "sinks"],
+  batch: [
+    "base",
+    "wire",
+    "geometry",
+    "tracking",
+    "analytics",
+    "video",
+    "inference",
+    "pipeline",
+    "sinks",
+  ],
+  server: ["base", "wire", "geometry", "tracking", "analytics", "pipeline", "sinks"],
   cli: ["*"],
 };
-const PURE = ["base", "wire", "geometry", "eval"];
+const PURE = ["base", "wire", "geometry", "tracking", "analytics", "eval"];
 
 function layerOf(path: string): string {
   const rel = relative(SRC, path);
