@@ -2,8 +2,9 @@
  * `streamdet/eval`: the metrics, pure TypeScript matching the references users know:
  * {@link evaluateCoco} is pycocotools' `COCOeval` (bbox and segm: the 12 numbers of
  * `stats`, per-class AP and PR curves) on COCO-format objects, {@link panopticQuality} is
- * panopticapi's `pq_compute` on in-memory id maps. This entry imports nothing native and
- * needs no permission.
+ * panopticapi's `pq_compute` on in-memory id maps, {@link evaluateTracking} is TrackEval's
+ * HOTA, CLEAR and Identity on one sequence of tracks (MOTChallenge text: {@link parseMotText},
+ * {@link formatMotText}). This entry imports nothing native and needs no permission.
  *
  * @example
  * ```ts
@@ -66,3 +67,11 @@ export {
   type PanopticRleJson,
   type PanopticRleSegment,
 } from "./panoptic_rle.ts";
+export {
+  evaluateTracking,
+  HOTA_ALPHAS,
+  type TrackingFrame,
+  type TrackingMetrics,
+  type TrackingOptions,
+} from "./evaluate_tracking.ts";
+export { formatMotText, parseMotText, type ParseMotTextOptions } from "./mot_text.ts";
