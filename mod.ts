@@ -1,8 +1,9 @@
 /**
  * streamdet: a streaming video detection runtime for Deno. This module is its whole
  * library API, re-exported from one entry per layer (docs/ARCHITECTURE.md, "Public API"),
- * which can also be imported alone: `./ops` and `./eval` (pure TypeScript on typed arrays,
- * no permission needed), `./wire` (the formats' schemas), `./video`, `./inference`,
+ * which can also be imported alone: `./ops`, `./tracking`, `./analytics` and `./eval` (pure
+ * TypeScript on typed arrays, no permission needed), `./wire` (the formats' schemas),
+ * `./video`, `./inference`,
  * `./pipeline`, `./sinks`, `./batch`, `./report`, `./server`. Importing this module loads
  * the native ONNX Runtime: it needs `--allow-ffi`, which `./ops` and `./eval` do not.
  *
@@ -13,8 +14,10 @@
  * - masks: {@link pasteMask} / {@link pasteMasks} (detectron2), COCO RLE with
  *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools), and
  *   {@link panopticFusion} (detectron2);
- * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval) and {@link panopticQuality}
- *   (panopticapi);
+ * - tracking: {@link ByteTracker} (ByteTrack, exactly) and {@link ClassTracker} (per class);
+ *   counting lines and zones of tracked objects with {@link StreamAnalytics};
+ * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval), {@link panopticQuality}
+ *   (panopticapi) and {@link evaluateTracking} (TrackEval's HOTA, CLEAR, Identity);
  * - video: {@link FrameSource} decodes files, live streams, cameras, image folders and test
  *   patterns with ffmpeg ({@link resolveFfmpeg} finds it), lossless or with a bounded live
  *   queue, reconnecting with backoff and reporting its status;
@@ -75,6 +78,8 @@ export {
   StreamdetError,
 } from "./src/errors.ts";
 export * from "./src/geometry/mod.ts";
+export * from "./src/tracking/mod.ts";
+export * from "./src/analytics/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/wire/mod.ts";
 export * from "./src/video/mod.ts";

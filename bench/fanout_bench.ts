@@ -138,6 +138,7 @@ export async function fanoutBench(options: FanoutBenchOptions = {}): Promise<Fan
     masks,
     panoptic: false,
     thumbnails: false,
+    events: false,
   };
   const subscribe = JSON.stringify({ type: "subscribe", streams: [STREAM], masks });
   const texts = replay.results.map((r) =>
@@ -391,7 +392,7 @@ class BareSide extends Side {
 
   static start(texts: string[]): BareSide {
     const sockets = new Set<WebSocket>();
-    const subscribed = JSON.stringify({ v: 2, type: "subscribed", streams: [STREAM] });
+    const subscribed = JSON.stringify({ v: 3, type: "subscribed", streams: [STREAM] });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
@@ -559,9 +560,9 @@ type MessageKind = "result" | "subscribed" | "hello" | "other";
 const HEAD_BYTES = 32;
 
 function messageKind(head: string): MessageKind {
-  if (head.startsWith('{"v":2,"type":"result"')) return "result";
-  if (head.startsWith('{"v":2,"type":"subscribed"')) return "subscribed";
-  if (head.startsWith('{"v":2,"type":"hello"')) return "hello";
+  if (head.startsWith('{"v":3,"type":"result"')) return "result";
+  if (head.startsWith('{"v":3,"type":"subscribed"')) return "subscribed";
+  if (head.startsWith('{"v":3,"type":"hello"')) return "hello";
   return "other";
 }
 

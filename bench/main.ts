@@ -13,6 +13,8 @@ import { modelBench } from "./model_bench.ts";
 import { nmsBench } from "./nms_bench.ts";
 import { pipelineBench } from "./pipeline_bench.ts";
 import { videoBench } from "./video_bench.ts";
+import { trackerBench } from "./tracker_bench.ts";
+import { trackingLiveBench } from "./tracking_live_bench.ts";
 
 console.log(
   `# ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
@@ -25,3 +27,5 @@ await engineBench();
 await pipelineBench();
 await fanoutBench();
 await batchBench();
+await trackerBench();
+await trackingLiveBench();

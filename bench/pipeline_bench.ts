@@ -467,7 +467,7 @@ class CountingClient {
     this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
     socket.addEventListener("message", (e) => {
       const text = e.data as string;
-      const head = /^\{"v":2,"type":"result","streamId":"([^"]*)"/.exec(text.slice(0, 120));
+      const head = /^\{"v":3,"type":"result","streamId":"([^"]*)"/.exec(text.slice(0, 120));
       if (!head) return;
       const id = head[1];
       this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);

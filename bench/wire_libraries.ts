@@ -22,7 +22,7 @@ import { median } from "../src/stats.ts";
 
 const detection = { box: [10.5, 20.25, 110, 220], classId: 2, label: "person", score: 0.93 };
 const message = {
-  v: 2,
+  v: 3,
   type: "result",
   streamId: "cam1",
   model: "street",

@@ -21,6 +21,8 @@ import { handOverSignals } from "./video/child_registry.ts";
 import { NMS_KINDS, type NmsKind } from "./inference/select_detections.ts";
 import { expandInputs } from "./batch/expand_inputs.ts";
 import { runDetect } from "./batch/detect_job.ts";
+import { loadAnalyticsFile } from "./batch/analytics_file.ts";
+import type { AnalyticsFields } from "./pipeline/stream_analytics_config.ts";
 import { ProgressBars } from "./batch/progress_bars.ts";
 
 const USAGE = `usage:
@@ -28,6 +30,7 @@ const USAGE = `usage:
   deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
                    [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force]
+                   [--track] [--analytics FILE]
 
 options:
   --config FILE   pipeline configuration (JSON, or a TS module with a default export)
@@ -42,6 +45,10 @@ detect options:
                     (inputs of the same name keep their folders: a/clip.jsonl, b/clip.jsonl)
   --format LIST     jsonl, coco or both (default jsonl,coco)
   --annotate        also write <name>.annotated.mp4 (--annotate-to PATH for a single input)
+  --track           track objects (ByteTrack): track ids in <name>.jsonl with track, line
+                    and zone events, <name>.mot.txt (MOTChallenge) and <name>.counts.json
+  --analytics FILE  tracking parameters, lines and zones (JSON: {"tracking", "lines",
+                    "zones"} as a stream of a pipeline configuration has them); implies --track
   --model DIR       model folder or manifest (default models/street-maskrcnn)
   --nms KIND        hard, soft-linear, soft-gaussian, matrix, none (default: the manifest's)
   --score X         score threshold (default: the manifest's)
@@ -79,6 +86,8 @@ export async function main(args: string[]): Promise<number> {
         out: { type: "string" },
         format: { type: "string" },
         annotate: { type: "boolean" },
+        track: { type: "boolean" },
+        analytics: { type: "string" },
         "annotate-to": { type: "string" },
         model: { type: "string" },
         nms: { type: "string" },
@@ -202,8 +211,12 @@ async function detect(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
   }
+  let analytics: AnalyticsFields | undefined;
   let inputs: string[];
   try {
+    if (typeof values.analytics === "string") {
+      analytics = await loadAnalyticsFile(values.analytics);
+    }
     inputs = await expandInputs(args);
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -235,6 +248,8 @@ async function detect(
         concurrency,
         force: values.force === true,
         ...(imageRate === undefined ? {} : { imageRate }),
+        track: values.track === true || analytics !== undefined,
+        ...(analytics ? { analytics } : {}),
         postprocess: {
           ...(nms ? { nms: nms as NmsKind } : {}),
           ...(score !== undefined ? { scoreThreshold: score } : {}),

@@ -2,7 +2,8 @@
  * `deno task eval`: scores detections against a COCO ground truth and writes a report
  * folder. The detections are a COCO results JSON array or the JSON Lines of a pipeline
  * run (one result message per frame, image id = frame + 1); a COCO panoptic ground truth
- * with RLE segments adds Panoptic Quality. It prints the COCO stats (bbox, and segm when
+ * with RLE segments adds Panoptic Quality, a MOTChallenge ground truth the MOT metrics of a
+ * tracked stream's JSON Lines. It prints the COCO stats (bbox, and segm when
  * every result has a mask), AP per class, PQ / SQ / RQ and the latency per stage, and
  * writes `report.md`, `metrics.json` and PNG charts (SVG when the PNG renderer cannot load).
  *
@@ -19,6 +20,7 @@
 
 import { parseArgs } from "node:util";
 import { consoleSummary, evaluateReport, writeEvalReport } from "./report/mod.ts";
+import { parseMotText } from "./eval/mot_text.ts";
 import {
   checkGroundTruth,
   checkPanopticGroundTruth,
@@ -26,6 +28,7 @@ import {
   EvalInputError,
   readJsonFile,
   readResults,
+  readText,
 } from "./report/results_input.ts";
 
 const USAGE = `usage: deno task eval --gt FILE --results FILE [options]
@@ -35,6 +38,9 @@ const USAGE = `usage: deno task eval --gt FILE --results FILE [options]
                         segmentation?}], or JSON Lines of result messages (image id = frame + 1)
   --panoptic-gt FILE    COCO panoptic ground truth with RLE segments: PQ of the JSON Lines'
                         panoptic segments
+  --mot-gt FILE         MOT ground truth (MOTChallenge gt.txt: frame,id,x,y,w,h,conf,...; rows with
+                        conf 0 are ignored): HOTA, CLEAR and IDF1 of the JSON Lines' tracks
+                        (frame number = frame + 1)
   --out DIR             report folder (default: eval-report/)
   --title TEXT          report title (default: "Evaluation of <results file>")
   --stream ID           JSON Lines with several streams: the one to evaluate
@@ -76,6 +82,7 @@ export async function main(
         gt: { type: "string" },
         results: { type: "string" },
         "panoptic-gt": { type: "string" },
+        "mot-gt": { type: "string" },
         out: { type: "string", default: "eval-report" },
         title: { type: "string" },
         stream: { type: "string" },
@@ -113,12 +120,18 @@ export async function main(
       await readJsonFile(panPath, "a COCO panoptic ground truth with RLE segments"),
       panPath,
     );
+    const motPath = values["mot-gt"];
+    const motGroundTruth = motPath === undefined
+      ? undefined
+      : parseMotText(await readText(motPath, "a MOTChallenge gt.txt"), motPath);
     const metrics = evaluateReport({
       groundTruth,
       groundTruthPath: gtPath,
       results,
       panopticGroundTruth: panoptic,
       panopticGroundTruthPath: panPath,
+      motGroundTruth,
+      motGroundTruthPath: motPath,
       title: values.title,
       onlyResultImages: values["only-result-images"],
     });

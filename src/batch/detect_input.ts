@@ -12,6 +12,7 @@ import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { StreamResult } from "../pipeline/events.ts";
 import { outputList, type OutputPaths } from "./output_paths.ts";
 import { ResultFiles } from "./result_files.ts";
+import type { AnalyticsFields } from "../pipeline/stream_analytics_config.ts";
 
 /**
  * How one input went: `done`, `skipped` (its outputs exist), `incomplete` (the input
@@ -59,6 +60,9 @@ export interface DetectInputOptions {
   signal?: AbortSignal;
   /** Frames per second of an image folder or glob (default: the stream's, 25). */
   imageRate?: number;
+  /** Track the input's objects (and count these lines and zones): the stream fields
+   * `tracking`, `lines`, `zones` of a pipeline configuration. */
+  analytics?: AnalyticsFields;
 }
 
 /**
@@ -97,6 +101,7 @@ export async function detectInput(
     }
   };
   let off: (() => void) | undefined;
+  let offEvents: (() => void) | undefined;
   try {
     files = await ResultFiles.open({
       input,
@@ -109,10 +114,17 @@ export async function detectInput(
     off = pipeline.on("result", (r) => {
       if (r.streamId === id) chain = chain.then(() => write(r));
     });
+    offEvents = pipeline.on("event", (e) => {
+      if (e.streamId !== id) return;
+      chain = chain.then(async () => {
+        if (!failure) await files!.writeEvent(e).catch((error) => failure ??= String(error));
+      });
+    });
     await pipeline.addStream({
       id,
       source: input,
       policy: "lossless",
+      ...options.analytics,
       ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
     });
     const onAbort = () => pipeline.removeStream(id);
@@ -130,15 +142,23 @@ export async function detectInput(
     }
     await chain;
     const info = pipeline.stream(id);
+    const summary = info?.tracking && {
+      input,
+      frames: files.frames,
+      tracking: info.tracking,
+      ...pipeline.analyticsOf(id),
+      counts: pipeline.counts(id),
+    };
     await pipeline.removeStream(id);
     off();
+    offEvents();
     if (signal?.aborted) throw new Error("interrupted");
     if (!info || info.state !== "ended") {
       throw new Error(info?.reason ?? `the input ${info?.state ?? "did not start"}`);
     }
     if (failure) throw new Error(failure);
     if (files.frames === 0) throw new Error(info.reason ?? "no frames decoded");
-    await files.commit();
+    await files.commit(summary);
     const outputs = outputList(options.paths);
     // Ended with a reason (a truncated input): the frames read are kept, and said so.
     return info.reason
@@ -146,6 +166,7 @@ export async function detectInput(
       : { input, status: "done", frames: files.frames, outputs };
   } catch (error) {
     off?.();
+    offEvents?.();
     await pipeline.removeStream(id).catch(() => {});
     await chain.catch(() => {});
     await files?.abort();

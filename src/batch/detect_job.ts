@@ -22,6 +22,7 @@ import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
 import { PipelineMetrics } from "../pipeline/metrics.ts";
 import { detectInput, type DetectReporter, type InputOutcome } from "./detect_input.ts";
 import { outputList, type OutputPathOptions, outputPaths, outputsExist } from "./output_paths.ts";
+import type { AnalyticsFields } from "../pipeline/stream_analytics_config.ts";
 
 export type { DetectReporter, InputOutcome } from "./detect_input.ts";
 export { type OutputPaths, outputPaths } from "./output_paths.ts";
@@ -46,6 +47,8 @@ export interface DetectOptions extends OutputPathOptions {
   postprocess?: Partial<PostprocessOptions>;
   /** Frames per second of the image folders and globs among the inputs (default 25). */
   imageRate?: number;
+  /** Track every input (with `track: true`), and count these lines and zones. */
+  analytics?: AnalyticsFields;
 }
 
 /**
@@ -96,6 +99,7 @@ export async function runDetect(
           reporter,
           signal,
           ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
+          ...(options.track ? { analytics: options.analytics ?? { tracking: true } } : {}),
         });
         outcomes.set(input, outcome);
         reporter?.finished(outcome);

@@ -18,6 +18,8 @@ export interface OutputPathOptions {
   formats: ("jsonl" | "coco")[];
   /** Also write `<name>.annotated.mp4` (or this path, for a single input). */
   annotate?: boolean | string;
+  /** Inputs are tracked: also write `<name>.mot.txt` (tracks) and `<name>.counts.json`. */
+  track?: boolean;
 }
 
 /** Where an input's outputs go. */
@@ -28,10 +30,15 @@ export interface OutputPaths {
   coco?: string;
   /** The annotated video. */
   video?: string;
+  /** Tracks in MOTChallenge text (tracked inputs). */
+  mot?: string;
+  /** Tracks, line and zone counts of the whole input (tracked inputs). */
+  counts?: string;
 }
 
 /**
- * The output paths of each input: `<out>/<name>.jsonl`, `.coco.json`, `.annotated.mp4`.
+ * The output paths of each input: `<out>/<name>.jsonl`, `.coco.json`, `.annotated.mp4`,
+ * and for tracked inputs `.mot.txt` and `.counts.json`.
  * `<name>` is the input's file name without its extension (an image folder's name; an
  * image glob's folder name, see `inputNamePath`). Inputs of one run that share
  * a name keep the folders that tell them apart, below the folder they have in common
@@ -63,6 +70,10 @@ export function outputPaths(
     const paths: OutputPaths = {};
     if (options.formats.includes("jsonl")) paths.jsonl = join(options.outDir, `${name}.jsonl`);
     if (options.formats.includes("coco")) paths.coco = join(options.outDir, `${name}.coco.json`);
+    if (options.track) {
+      paths.mot = join(options.outDir, `${name}.mot.txt`);
+      paths.counts = join(options.outDir, `${name}.counts.json`);
+    }
     if (options.annotate) {
       paths.video = typeof options.annotate === "string" && inputs.length === 1
         ? options.annotate

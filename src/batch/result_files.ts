@@ -1,7 +1,8 @@
 /**
  * One input's output files in a detect job, and how a frame's result is written to them:
- * a line of JSON Lines (the result message), COCO results entries, an overlay for the
- * annotated video. Each file is written at a hidden temporary path and appears at its own
+ * a line of JSON Lines (the result message, then the frame's events of tracked objects),
+ * COCO results entries, an overlay for the annotated video, the rows of the frame's tracks
+ * in MOTChallenge text; and at the end the input's counts. Each file is written at a hidden temporary path and appears at its own
  * path on {@link ResultFiles.commit}, or never (see `AtomicOutput`).
  *
  * @module
@@ -9,7 +10,9 @@
 
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { ClassSpec } from "../wire/manifest.ts";
-import type { StreamResult } from "../pipeline/events.ts";
+import type { StreamEvent, StreamResult } from "../pipeline/events.ts";
+import { SCHEMA_VERSION } from "../wire/result_message.ts";
+import { motRows } from "./mot_rows.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
 import { cocoResults } from "../sinks/coco_results.ts";
 import { AtomicOutput } from "../sinks/atomic_file.ts";
@@ -74,6 +77,8 @@ export class ResultFiles {
   readonly #options: ResultFilesOptions;
   #jsonl?: TextOutput;
   #coco?: TextOutput;
+  #mot?: TextOutput;
+  #counts?: TextOutput;
   #cocoEntries = 0;
   #video?: Promise<AnnotatedVideoWriter>;
   #frames = 0;
@@ -89,6 +94,8 @@ export class ResultFiles {
     try {
       if (options.paths.jsonl) files.#jsonl = await TextOutput.open(options.paths.jsonl);
       if (options.paths.coco) files.#coco = await TextOutput.open(options.paths.coco, "[");
+      if (options.paths.mot) files.#mot = await TextOutput.open(options.paths.mot);
+      if (options.paths.counts) files.#counts = await TextOutput.open(options.paths.counts);
     } catch (error) {
       await files.abort();
       throw error;
@@ -117,6 +124,7 @@ export class ResultFiles {
         await this.#coco.write((this.#cocoEntries++ === 0 ? "\n" : ",\n") + JSON.stringify(entry));
       }
     }
+    if (this.#mot) await this.#mot.write(motRows(r));
     if (this.#options.paths.video) {
       const video = await this.#startVideo(r);
       // Each overlay at its own frame's size (an input may change size; the writer
@@ -136,9 +144,17 @@ export class ResultFiles {
     this.#frames = r.index + 1;
   }
 
-  /** Completes every file and moves it to its path. */
-  async commit(): Promise<void> {
+  /** Writes an event of a tracked object (after its frame's result) to the JSON Lines. */
+  async writeEvent(e: StreamEvent): Promise<void> {
+    if (this.#jsonl) await this.#jsonl.write(JSON.stringify({ v: SCHEMA_VERSION, ...e }) + "\n");
+  }
+
+  /** Completes every file and moves it to its path; `summary` is the counts file's
+   * content (tracked inputs). */
+  async commit(summary?: unknown): Promise<void> {
     if (this.#jsonl) await this.#jsonl.commit();
+    if (this.#mot) await this.#mot.commit();
+    if (this.#counts) await this.#counts.commit(JSON.stringify(summary ?? null, null, 2) + "\n");
     if (this.#coco) await this.#coco.commit("\n]\n");
     const video = await this.#video;
     if (video) await video.close();
@@ -146,7 +162,7 @@ export class ResultFiles {
 
   /** Removes every file not committed yet (the final paths are left untouched). */
   async abort(): Promise<void> {
-    for (const output of [this.#jsonl, this.#coco]) await output?.abort();
+    for (const output of [this.#jsonl, this.#coco, this.#mot, this.#counts]) await output?.abort();
     const video = await this.#video?.catch(() => undefined);
     await video?.abort();
   }

@@ -21,6 +21,7 @@ import type { ServerConfig } from "../wire/server_config.ts";
 import type { SinkConfigSchema } from "../wire/sink_config.ts";
 import { StreamConfigSchema } from "../wire/stream_config.ts";
 import { isRtspUrl } from "../video/url_input_args.ts";
+import { analyticsConfigIssues } from "./stream_analytics_config.ts";
 
 export type { ServerConfig } from "../wire/server_config.ts";
 export type { LimitsConfig, LogLevel } from "../wire/pipeline_config.ts";
@@ -182,6 +183,9 @@ function resolveStream(
       expected: "no value for a source that is not a folder or glob of images",
       found: describe(stream.imageRate),
     });
+  }
+  for (const issue of analyticsConfigIssues(stream)) {
+    issues.push({ ...issue, path: [...path, ...issue.path] });
   }
   return {
     ...stream,

@@ -9,6 +9,7 @@ import type { SourceState } from "../types.ts";
 import type { Detections } from "../inference/postprocess.ts";
 import type { FrameTimeline, LatencyBreakdown } from "./timeline.ts";
 import type { Thumbnail } from "./thumbnail_encoder.ts";
+import type { EventMessage } from "../wire/event_messages.ts";
 
 /** The detections of one frame of a stream, with its timeline. */
 export interface StreamResult {
@@ -22,6 +23,9 @@ export interface StreamResult {
   width: number;
   height: number;
   detections: Detections;
+  /** Streams with tracking: the track of each detection (0: not tracked, e.g. a low score
+   * that matched no track, or a new track not yet confirmed). */
+  trackIds?: Int32Array;
   /** Frames in the inference batch this frame ran in. */
   batchSize: number;
   timeline: FrameTimeline;
@@ -77,3 +81,8 @@ export interface ModelStatusEvent {
 
 /** Any status event. */
 export type StatusEvent = StreamStatusEvent | FrameErrorEvent | ModelStatusEvent;
+
+/** An event of tracked objects (`track`, `line`, `zone`) or a stream's `counts`: the wire
+ * message (`src/wire/event_messages.ts`) without its version, which publishers add. */
+export type StreamEvent = EventMessage extends infer T ? T extends unknown ? Omit<T, "v"> : never
+  : never;

@@ -10,6 +10,7 @@ import client from "prom-client";
 import { type LatencyBreakdown, STAGES } from "./timeline.ts";
 import { STREAM_STATES } from "../wire/ws_server_messages.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
+import { TrackingMetrics } from "./tracking_metrics.ts";
 
 /**
  * The latency histograms' bucket bounds in seconds: 0.1 ms to 10 s, three per decade
@@ -64,6 +65,8 @@ export class PipelineMetrics {
   readonly streamUp: client.Gauge<"stream" | "state">;
   readonly rss: client.Gauge;
   readonly heap: client.Gauge<"kind">;
+  /** Tracks, line crossings and zone occupancy (`tracking_metrics.ts`). */
+  readonly tracking: TrackingMetrics;
 
   /**
    * Creates the metrics; `collectDefault` adds the process's own (`streamdet_process_*`,
@@ -201,6 +204,7 @@ export class PipelineMetrics {
       labelNames: ["stream", "state"],
       registers,
     });
+    this.tracking = new TrackingMetrics(this.registry);
   }
 
   /** Records one published frame's latency breakdown. */
@@ -217,6 +221,7 @@ export class PipelineMetrics {
     for (const direction of ["in", "out"]) this.fps.remove({ stream, direction });
     for (const queue of ["source", "inflight"]) this.queueDepth.remove({ stream, queue });
     for (const state of STREAM_STATES) this.streamUp.remove({ stream, state });
+    this.tracking.removeStream(stream);
   }
 
   /** Sets the stream's state gauge: 1 for `state`, 0 for the others. */

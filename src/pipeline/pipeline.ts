@@ -25,6 +25,15 @@ import { type PipelineListener, PipelineListeners } from "./pipeline_listeners.t
 import { type Readiness, readinessOf } from "./readiness.ts";
 import { streamSlotInfo } from "./stream_slot.ts";
 import { StreamSlots } from "./stream_slots.ts";
+import { z } from "zod";
+import { LineConfigSchema, ZoneConfigSchema } from "../wire/analytics_config.ts";
+import type { CountsMessage } from "../wire/event_messages.ts";
+import { parseWire, wireMessage } from "../wire/parse.ts";
+import {
+  analyticsConfigIssues,
+  type ResolvedLine,
+  type ResolvedZone,
+} from "./stream_analytics_config.ts";
 
 export type { ModelInfo } from "./pipeline_model.ts";
 export type { Readiness } from "./readiness.ts";
@@ -182,6 +191,45 @@ export class Pipeline {
     if (this.#stopped) throw new ConfigError(`${origin.name}: the pipeline is stopping`);
     const config = resolveStreamConfig(input, this.config.models, origin);
     return await this.#streams.add(config, origin.name);
+  }
+
+  /**
+   * Replaces a stream's lines or zones while it runs (`what`: which; `input`: the new list,
+   * as a configuration gives it; `where` names the request in errors). A line or zone that
+   * is unchanged keeps its counts. Returns the stream's counts after the change (also sent
+   * to its event listeners as a `counts` event), or undefined when there is no such stream.
+   * Throws a `ConfigError` naming the field for bad geometry, a class the model has not, or
+   * a stream without tracking.
+   */
+  setAnalytics(
+    id: string,
+    what: "lines" | "zones",
+    input: unknown,
+    where: string,
+  ): Omit<CountsMessage, "v"> | undefined {
+    const slot = this.#streams.get(id);
+    if (!slot) return undefined;
+    const fields = what === "lines"
+      ? { lines: parseWire(z.array(LineConfigSchema), input, where, ConfigError) }
+      : { zones: parseWire(z.array(ZoneConfigSchema), input, where, ConfigError) };
+    const issues = analyticsConfigIssues(fields).map((i) => ({ ...i, path: i.path.slice(1) }));
+    if (issues.length > 0) throw new ConfigError(wireMessage(where, issues), { issues });
+    if (!slot.runner) {
+      throw new ConfigError(`${where}: stream "${id}" is not running (${slot.error ?? "failed"})`);
+    }
+    return slot.runner.setAnalytics(fields, where);
+  }
+
+  /** A stream's lines and zones now (classes as ids): undefined for an unknown stream or
+   * one without tracking. */
+  analyticsOf(id: string): { lines: ResolvedLine[]; zones: ResolvedZone[] } | undefined {
+    return this.#streams.get(id)?.runner?.analytics();
+  }
+
+  /** A stream's tracks and counts now: undefined for an unknown stream or one without
+   * tracking. */
+  counts(id: string): Omit<CountsMessage, "v"> | undefined {
+    return this.#streams.get(id)?.runner?.counts();
   }
 
   /** Stops and removes a stream; false if there is none with that id. */

@@ -1,17 +1,20 @@
 /**
- * The listeners of a pipeline: of its results, its status events and its thumbnails. A
+ * The listeners of a pipeline: of its results, its status events, its thumbnails and the
+ * events of its tracked objects. A
  * listener that throws is reported as a warning; the others still hear the event.
  *
  * @module
  */
 
-import type { StatusEvent, StreamResult, StreamThumbnail } from "./events.ts";
+import type { StatusEvent, StreamEvent, StreamResult, StreamThumbnail } from "./events.ts";
 
 /** A listener of each kind of event a pipeline tells (see `Pipeline.on`). */
 export type PipelineListener = {
   result: (r: StreamResult) => void;
   status: (e: StatusEvent) => void;
   thumbnail: (t: StreamThumbnail) => void;
+  /** `track`, `line`, `zone` and `counts` of streams with tracking. */
+  event: (e: StreamEvent) => void;
 };
 
 /**
@@ -39,6 +42,7 @@ export class PipelineListeners {
     result: new Set(),
     status: new Set(),
     thumbnail: new Set(),
+    event: new Set(),
   };
   #warn: (message: string) => void;
 

@@ -88,6 +88,8 @@ export function resultMessage(
       label: labels.get(d.classIds[i]) ?? String(d.classIds[i]),
       score: r4(d.scores[i]),
     };
+    const trackId = result.trackIds?.[i];
+    if (trackId) det.trackId = trackId;
     if (masks) det.mask = masks[i];
     detections.push(det);
   }

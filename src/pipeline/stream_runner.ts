@@ -13,12 +13,28 @@ import type { FrameGeometry } from "../types.ts";
 import type { BatchResult } from "../inference/batcher.ts";
 import type { ModelRuntime } from "../inference/model_runtime.ts";
 import type { StreamConfig } from "./config.ts";
-import type { StatusEvent, StreamResult, StreamState, StreamThumbnail } from "./events.ts";
+import type {
+  StatusEvent,
+  StreamEvent,
+  StreamResult,
+  StreamState,
+  StreamThumbnail,
+} from "./events.ts";
+import type { LineConfig, ZoneConfig } from "../wire/analytics_config.ts";
+import type { CountsMessage } from "../wire/event_messages.ts";
+import { StreamTracking, type TrackingInfo } from "./stream_tracking.ts";
+import {
+  resolveClasses,
+  type ResolvedLine,
+  type ResolvedZone,
+  trackingOf,
+} from "./stream_analytics_config.ts";
 import type { PipelineMetrics } from "./metrics.ts";
 import { CaptureClock, latencyBreakdown } from "./timeline.ts";
 import { ThumbnailEncoder } from "./thumbnail_encoder.ts";
 import { RateMeter } from "./rate_meter.ts";
 import { now } from "../clock.ts";
+import { ConfigError } from "../errors.ts";
 
 /** What a runner needs from its pipeline. */
 export interface RunnerContext {
@@ -28,6 +44,11 @@ export interface RunnerContext {
   onResult: (result: StreamResult) => void;
   onStatus: (event: StatusEvent) => void;
   onThumbnail: (thumbnail: StreamThumbnail) => void;
+  /** Events of tracked objects (streams with tracking), right after their frame's result. */
+  onEvent: (event: StreamEvent) => void;
+  /** Names the stream's configuration in errors ("pipelines/a.json: streams[2]",
+   * "POST /streams"). */
+  where: string;
   /** Whether anyone wants this stream's thumbnails now. */
   wantsThumbnails: () => boolean;
   /** Whether anyone wants this stream's panoptic maps now (else fusion is skipped). */
@@ -46,6 +67,8 @@ export interface StreamInfo {
   live: boolean;
   stats: SourceStats & { published: number; inFlight: number; failed: number };
   fps: { in: number; out: number };
+  /** Streams with tracking: tracks, lines and zones. */
+  tracking?: TrackingInfo;
 }
 
 interface InFlight {
@@ -85,6 +108,9 @@ export class StreamRunner {
   #retired: Promise<void>[] = [];
   #inMeter = new RateMeter();
   #outMeter = new RateMeter();
+  #tracking: StreamTracking | undefined;
+  /** Whether the tracker's frame rate still waits for the source's (not configured). */
+  #trackingRateFromSource = false;
   #done: Promise<void> | undefined;
   #stopping = false;
   #settle: () => void = () => {};
@@ -122,6 +148,60 @@ export class StreamRunner {
       this.#setState(s.state, s.reason, s.attempt, s);
     });
     context.metrics.setState(config.id, "starting");
+    const tracking = trackingOf(config);
+    if (tracking) {
+      const labels = new Map(model.manifest.classes.map((c) => [c.id, c.name]));
+      this.#trackingRateFromSource = tracking.frameRate === undefined && config.fps === undefined;
+      this.#tracking = new StreamTracking(
+        config.id,
+        tracking,
+        config.fps ?? 30,
+        resolveClasses(config.lines ?? [], labels, context.where, ["lines"]),
+        resolveClasses(config.zones ?? [], labels, context.where, ["zones"]),
+        labels,
+      );
+    }
+  }
+
+  /** Whether the stream tracks objects. */
+  get tracked(): boolean {
+    return this.#tracking !== undefined;
+  }
+
+  /**
+   * Replaces the stream's lines or zones (`where` names the request in errors). A line or
+   * zone that is unchanged keeps its counts. Throws a `ConfigError` for a class the model
+   * has not, or when the stream has no tracking.
+   */
+  setAnalytics(
+    what: { lines?: LineConfig[]; zones?: ZoneConfig[] },
+    where: string,
+  ): Omit<CountsMessage, "v"> {
+    const tracking = this.#tracking;
+    if (!tracking) {
+      throw new ConfigError(
+        `${where}: stream "${this.config.id}": expected a stream with tracking (lines and zones count tracked objects), found one without: add "tracking": true to it`,
+      );
+    }
+    const labels = new Map(this.#model.manifest.classes.map((c) => [c.id, c.name]));
+    const lines = what.lines && resolveClasses(what.lines, labels, where, []);
+    const zones = what.zones && resolveClasses(what.zones, labels, where, []);
+    if (lines) tracking.setLines(lines);
+    if (zones) tracking.setZones(zones);
+    const counts = tracking.counts(Date.now());
+    this.#context.onEvent(counts);
+    return counts;
+  }
+
+  /** The stream's lines and zones now (streams with tracking). */
+  analytics(): { lines: ResolvedLine[]; zones: ResolvedZone[] } | undefined {
+    const t = this.#tracking;
+    return t && { lines: [...t.lines], zones: [...t.zones] };
+  }
+
+  /** The stream's counts now (streams with tracking). */
+  counts(): Omit<CountsMessage, "v"> | undefined {
+    return this.#tracking?.counts(Date.now());
   }
 
   /** Frames of this stream that may be in the model at once. */
@@ -191,6 +271,7 @@ export class StreamRunner {
         failed: this.#failed,
       },
       fps: { in: this.#inMeter.rate(), out: this.#outMeter.rate() },
+      ...(this.#tracking ? { tracking: this.#tracking.info() } : {}),
     };
   }
 
@@ -300,8 +381,11 @@ export class StreamRunner {
         inferenceEnd: t.inferenceEnd,
         postprocessEnd: t.postprocessEnd,
         fusionEnd: t.fusionEnd,
-        publishedAt: now(),
+        publishedAt: 0,
       };
+      // Tracking runs here, in frame order; its cost is counted in the publish stage.
+      const tracked = this.#track(result.detections, result.index, result.ptsMs);
+      timeline.publishedAt = now();
       const latency = latencyBreakdown(timeline);
       const geometry = item.frame.geometry; // the frame's own: an input may change size
       this.#published++;
@@ -317,11 +401,42 @@ export class StreamRunner {
         width: geometry.sourceWidth,
         height: geometry.sourceHeight,
         detections: result.detections,
+        ...(tracked ? { trackIds: tracked.trackIds } : {}),
         batchSize: result.batchSize,
         timeline,
         latency,
       });
+      if (tracked) {
+        for (const event of tracked.events) {
+          metrics.tracking.observe(event);
+          this.#context.onEvent(event);
+        }
+        metrics.tracking.setActive(stream, this.#tracking!.info().activeTracks);
+      }
     }
+  }
+
+  /** Tracks a frame's detections (streams with tracking). */
+  #track(detections: BatchResult["detections"], index: number, ptsMs: number) {
+    if (!this.#tracking) return undefined;
+    if (this.#trackingRateFromSource) {
+      // The tracker has seen no frame yet: give it the source's frame rate.
+      this.#trackingRateFromSource = false;
+      const fps = this.source.info?.input.fps;
+      const t = this.#tracking;
+      if (fps && Number.isFinite(fps) && fps > 0 && fps !== t.params.frameRate) {
+        const labels = new Map(this.#model.manifest.classes.map((c) => [c.id, c.name]));
+        this.#tracking = new StreamTracking(
+          this.config.id,
+          { ...t.params, frameRate: fps },
+          fps,
+          t.lines,
+          t.zones,
+          labels,
+        );
+      }
+    }
+    return this.#tracking.update(detections, index, ptsMs, Date.now());
   }
 
   /** Encodes the frame's thumbnail and hands it to the context when ffmpeg has it. */

@@ -140,16 +140,26 @@ export class StreamSlots {
       if (refusal) throw refusal;
       slot.admission = new StreamAdmission(where, limits);
     }
-    slot.runner = new StreamRunner(config, model.runtime, {
-      ffmpeg: context.ffmpeg,
-      roots: context.config.roots,
-      metrics: context.metrics,
-      onResult: (r) => context.listeners.emit("result", r),
-      onStatus: (e) => this.#onRunnerStatus(slot, e),
-      onThumbnail: (t) => context.listeners.emit("thumbnail", t),
-      wantsThumbnails: () => context.wantsThumbnails(config.id),
-      wantsPanoptic: () => context.wantsPanoptic(config.id),
-    });
+    try {
+      slot.runner = new StreamRunner(config, model.runtime, {
+        ffmpeg: context.ffmpeg,
+        roots: context.config.roots,
+        metrics: context.metrics,
+        onResult: (r) => context.listeners.emit("result", r),
+        onStatus: (e) => this.#onRunnerStatus(slot, e),
+        onThumbnail: (t) => context.listeners.emit("thumbnail", t),
+        onEvent: (e) => context.listeners.emit("event", e),
+        wantsThumbnails: () => context.wantsThumbnails(config.id),
+        wantsPanoptic: () => context.wantsPanoptic(config.id),
+        where: strict ? where : `stream "${config.id}"`,
+      });
+    } catch (error) {
+      // Lines or zones naming a class the model has not.
+      if (strict) throw error;
+      this.#slots.set(config.id, slot);
+      this.#fail(slot, (error as Error).message);
+      return slot;
+    }
     this.#slots.set(config.id, slot);
     context.listeners.emit("status", {
       type: "stream",

@@ -1,7 +1,8 @@
 /**
  * The numbers of the evaluation report: COCO box (and mask) AP with `evaluateCoco`,
  * Panoptic Quality with `panopticQuality` (in groups of images, summed with
- * `combinePanoptic`), latency statistics of a pipeline run, gathered in one JSON-able
+ * `combinePanoptic`), MOT metrics of tracked JSON Lines with `evaluateTracking` (HOTA,
+ * CLEAR, Identity), latency statistics of a pipeline run, gathered in one JSON-able
  * {@link EvalMetrics} (what `metrics.json` holds).
  *
  * @module
@@ -21,6 +22,8 @@ import type {
   PanopticQualityScores,
 } from "../eval/panoptic_types.ts";
 import { EvalInputError } from "../errors.ts";
+import { evaluateTracking } from "../eval/evaluate_tracking.ts";
+import type { TrackingFrame } from "../eval/mot_types.ts";
 import { type IouTypeMetrics, iouTypeMetrics } from "./iou_type_metrics.ts";
 import { type LatencyMetrics, latencyMetrics } from "./latency_metrics.ts";
 import { LATENCY_KEYS, panopticPrediction, type ResultsInput } from "./results_input.ts";
@@ -47,6 +50,44 @@ export interface EvalReportInput {
   onlyResultImages?: boolean;
   /** PQ is computed in groups of images of at most this many pixels (default 2²⁷). */
   panopticChunkPixels?: number;
+  /** MOT ground truth (e.g. a MOTChallenge gt.txt): MOT metrics of the JSON Lines' tracks. */
+  motGroundTruth?: TrackingFrame[];
+  /** Its file. */
+  motGroundTruthPath?: string;
+}
+
+/** The report's tracking numbers (TrackEval's HOTA, CLEAR and Identity). */
+export interface TrackingReport {
+  /** The MOT ground truth's file. */
+  path: string;
+  /** Frames evaluated (timesteps). */
+  frames: number;
+  /** Distinct ids in the ground truth and in the results. */
+  groundTruthIds: number;
+  resultIds: number;
+  hota: number;
+  deta: number;
+  assa: number;
+  loca: number;
+  detre: number;
+  detpr: number;
+  assre: number;
+  asspr: number;
+  /** HOTA at α = 0.05, 0.10 … 0.95. */
+  hotaAlpha: number[];
+  mota: number;
+  motp: number;
+  idsw: number;
+  frag: number;
+  mt: number;
+  pt: number;
+  ml: number;
+  clrTp: number;
+  clrFn: number;
+  clrFp: number;
+  idf1: number;
+  idr: number;
+  idp: number;
 }
 
 /** The report's Panoptic Quality numbers. */
@@ -95,6 +136,8 @@ export interface EvalMetrics {
   panoptic: PanopticMetrics | null;
   /** JSON Lines only: per latency key (stages, `totalMs`). */
   latency: LatencyMetrics | null;
+  /** MOT metrics, when a MOT ground truth was given. */
+  tracking: TrackingReport | null;
   /** Things worth knowing about the inputs and the evaluation. */
   notes: string[];
 }
@@ -166,6 +209,9 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
       );
     }
   }
+  const tracking = input.motGroundTruth
+    ? trackingReport(input.motGroundTruth, input.motGroundTruthPath ?? "MOT ground truth", results)
+    : null;
   return {
     title: input.title ?? `Evaluation of ${results.path}`,
     groundTruth: {
@@ -190,7 +236,37 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
     latency: results.latency
       ? latencyMetrics(results.latency, LATENCY_KEYS, results.imageIds.length)
       : null,
+    tracking,
     notes,
+  };
+}
+
+/** MOT metrics of the results' tracks against a MOT ground truth, on the frames of the
+ * results (ground truth past the last frame read is left out). */
+function trackingReport(
+  groundTruth: TrackingFrame[],
+  path: string,
+  results: ResultsInput,
+): TrackingReport {
+  if (!results.tracks) {
+    throw new EvalInputError(
+      `--mot-gt ${path} needs JSON Lines results of a tracked stream (detections with trackId); ${results.path} has none (run the stream with "tracking": true, or detect --track)`,
+    );
+  }
+  const frames = results.tracks.reduce((m, f) => Math.max(m, f.frame), 0);
+  const truth = groundTruth.filter((f) => f.frame <= frames);
+  const m = asInputError(
+    () => evaluateTracking(truth, results.tracks!, { frames }),
+    `${results.path} (tracks) against ${path}`,
+  );
+  const ids = (list: readonly TrackingFrame[]) => new Set(list.flatMap((f) => [...f.ids])).size;
+  return {
+    path,
+    frames,
+    groundTruthIds: ids(truth),
+    resultIds: ids(results.tracks),
+    ...m,
+    hotaAlpha: [...m.hotaAlpha],
   };
 }
 

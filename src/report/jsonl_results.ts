@@ -5,13 +5,14 @@
  *
  * Each line is parsed with the result message schema (`src/wire/result_message.ts`,
  * version 2); a line of version 1, whose panoptic segments named the class `categoryId`,
- * is upgraded to version 2 first (`src/wire/result_message_v1.ts`). Every fault is an
+ * is upgraded to version 3 first (`src/wire/result_message_v1.ts`). Every fault is an
  * `EvalInputError` naming the file and line: `run.jsonl:12: detections[3].box: expected
  * ..., found ...`.
  *
  * @module
  */
 
+import type { TrackingFrame } from "../eval/mot_types.ts";
 import { describe } from "../describe.ts";
 import { EvalInputError, type FieldIssue } from "../errors.ts";
 import { decodeRle } from "../geometry/rle.ts";
@@ -65,7 +66,7 @@ interface Line {
   message: ResultMessage;
 }
 
-/** Parses every line: result messages (upgraded to version 2), others counted by type. */
+/** Parses every line: result messages (upgraded to version 3), others counted by type. */
 function parseLines(text: string, path: string): { lines: Line[]; skipped: Map<string, number> } {
   const lines: Line[] = [];
   const skipped = new Map<string, number>();
@@ -119,7 +120,7 @@ function chooseStream(lines: readonly Line[], path: string, options: ParseResult
   }
   if (streams.length === 0) {
     throw new EvalInputError(
-      `${path}: expected result messages ({"v": 2, "type": "result", ...} per line), found none`,
+      `${path}: expected result messages ({"v": 3, "type": "result", ...} per line), found none`,
     );
   }
   if (streams.length > 1) {
@@ -143,7 +144,7 @@ function chooseStream(lines: readonly Line[], path: string, options: ParseResult
  * const latency = { decode: 1, wait: 0, batch: 2, preprocess: 1, session: 0, inference: 20, postprocess: 3,
  *   fusion: 0, publish: 1, totalMs: 28 };
  * const message = {
- *   v: 2, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,
+ *   v: 3, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,
  *   detections: [{ box: [10, 5, 30, 25], classId: 2, label: "person", score: 0.9 }],
  *   latency, capturedAt: 0, publishedAt: 30, batchSize: 1,
  * };
@@ -177,6 +178,8 @@ export function parseJsonLines(
   const latency: Record<string, number[]> = {};
   for (const key of LATENCY_KEYS) latency[key] = [];
   const panoptic: PanopticFrame[] = [];
+  const tracks: TrackingFrame[] = [];
+  let tracked = false;
   let withMasks = 0;
   for (const { line, message: m } of lines) {
     if (m.streamId !== streamId) continue;
@@ -209,6 +212,14 @@ export function parseJsonLines(
       }
       results.push(result);
     }
+    const ids: number[] = [], boxes: number[] = [];
+    for (const d of m.detections) {
+      if (d.trackId === undefined) continue;
+      ids.push(d.trackId);
+      boxes.push(...d.box);
+    }
+    tracked ||= ids.length > 0;
+    tracks.push({ frame: imageId, ids: Int32Array.from(ids), boxes: Float32Array.from(boxes) });
     const l = m.latency as Record<string, number>;
     for (const key of LATENCY_KEYS) latency[key].push(l[key]);
     if (m.panoptic !== undefined) {
@@ -228,6 +239,7 @@ export function parseJsonLines(
     notes.push(`${frames - panoptic.length} of ${frames} frames have no panoptic segments`);
   }
   panoptic.sort((a, b) => a.imageId - b.imageId);
+  tracks.sort((a, b) => a.frame - b.frame);
   return {
     path,
     format: "jsonl",
@@ -238,6 +250,7 @@ export function parseJsonLines(
     frameSizes,
     latency,
     ...(panoptic.length > 0 ? { panoptic } : {}),
+    ...(tracked ? { tracks } : {}),
     notes,
   };
 }

@@ -28,6 +28,7 @@ export {
   type EvalReportInput,
   evaluateReport,
   type PanopticMetrics,
+  type TrackingReport,
 } from "./evaluate_report.ts";
 export {
   type ClassMetrics,

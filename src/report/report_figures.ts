@@ -12,6 +12,7 @@ import type { EvalMetrics } from "./evaluate_report.ts";
 import type { IouTypeMetrics } from "./iou_type_metrics.ts";
 import { COLORS, groupedBars } from "./grouped_bars.ts";
 import { latencyFigure } from "./latency_figure.ts";
+import { hotaFigure } from "./hota_figure.ts";
 import { prFigures } from "./pr_figures.ts";
 import { score } from "./report_tables.ts";
 
@@ -21,7 +22,7 @@ export interface ReportFigure {
   name: string;
   /** Alt text and caption. */
   title: string;
-  /** The section it belongs to (`coco`, `per-class`, `pr`, `pq`, `latency`). */
+  /** The section it belongs to (`coco`, `per-class`, `pr`, `pq`, `tracking`, `latency`). */
   section: string;
   /** The chart. */
   spec: TopLevelSpec;
@@ -30,7 +31,8 @@ export interface ReportFigure {
 /**
  * The report's figures: AP by object size (bbox and segm), AP per class, precision/recall
  * per class for each IoU type (12 classes per figure), PQ/SQ/RQ per class with a
- * panoptic ground truth, latency histograms per stage with JSON Lines.
+ * panoptic ground truth, HOTA(α) with a MOT ground truth, latency histograms per stage with
+ * JSON Lines.
  *
  * @example
  * ```ts
@@ -53,7 +55,7 @@ export function reportFigures(m: EvalMetrics): ReportFigure[] {
   const types = [m.bbox, ...(m.segm ? [m.segm] : [])];
   const figures: ReportFigure[] = [apBySize(types), ...apPerClass(types)];
   for (const t of types) figures.push(...prFigures(t, m.recallThresholds));
-  figures.push(...pqPerClass(m), ...latencyFigure(m));
+  figures.push(...pqPerClass(m), ...hotaFigure(m), ...latencyFigure(m));
   return figures;
 }
 

@@ -21,6 +21,7 @@ function describeInputs(m: EvalMetrics): string[] {
       r.withMasks === r.detections && r.detections > 0 ? "with masks" : `${r.withMasks} with masks`
     })`,
     ...(m.panoptic ? [`Panoptic ground truth: \`${m.panoptic.path}\``] : []),
+    ...(m.tracking ? [`MOT ground truth: \`${m.tracking.path}\``] : []),
   ];
 }
 

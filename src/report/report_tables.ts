@@ -208,6 +208,35 @@ export function reportTables(m: EvalMetrics): ReportTable[] {
       ),
     });
   }
+  if (m.tracking) {
+    const t = m.tracking;
+    const rows: [string, string, string][] = [
+      ["HOTA", "higher order tracking accuracy: sqrt(DetA · AssA), mean over α", score(t.hota)],
+      ["DetA", "detection accuracy", score(t.deta)],
+      ["AssA", "association accuracy", score(t.assa)],
+      ["LocA", "localisation accuracy", score(t.loca)],
+      ["DetRe / DetPr", "detection recall / precision", `${score(t.detre)} / ${score(t.detpr)}`],
+      ["AssRe / AssPr", "association recall / precision", `${score(t.assre)} / ${score(t.asspr)}`],
+      ["IDF1", "identity F1", score(t.idf1)],
+      ["IDR / IDP", "identity recall / precision", `${score(t.idr)} / ${score(t.idp)}`],
+      ["MOTA", "CLEAR accuracy (IoU .5)", score(t.mota)],
+      ["MOTP", "CLEAR precision (mean IoU of matches)", score(t.motp)],
+      ["IDSW", "identity switches", String(t.idsw)],
+      ["Frag", "fragmentations", String(t.frag)],
+      ["MT / PT / ML", "mostly tracked / partly / mostly lost ids", `${t.mt} / ${t.pt} / ${t.ml}`],
+      [
+        "TP / FN / FP",
+        "CLEAR matches, misses, false positives",
+        `${t.clrTp} / ${t.clrFn} / ${t.clrFp}`,
+      ],
+    ];
+    out.push({
+      anchor: "tracking",
+      title:
+        `Tracking (${t.frames} frames, ${t.groundTruthIds} true ids, ${t.resultIds} track ids)`,
+      table: markdownTable(["metric", "what", "value"], rows, ["l", "l", "r"]),
+    });
+  }
   if (m.latency) {
     out.push({
       anchor: "latency",

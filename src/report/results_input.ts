@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { TrackingFrame } from "../eval/mot_types.ts";
 import { EvalInputError, type FieldIssue } from "../errors.ts";
 import {
   type CocoGroundTruth,
@@ -49,6 +50,9 @@ export interface ResultsInput {
   latency?: Record<string, number[]>;
   /** JSON Lines: the frames that carry panoptic segments. */
   panoptic?: PanopticFrame[];
+  /** JSON Lines of a tracked stream: every frame's tracked detections (frame = the
+   * stream's frame + 1, as MOTChallenge numbers them), frames without one included. */
+  tracks?: TrackingFrame[];
   /** Things worth saying about the input (skipped messages...). */
   notes: string[];
 }
@@ -170,7 +174,7 @@ const RESULTS_EXPECTED =
 /**
  * Parses the text of a results file. A text starting with `[` is a COCO results array
  * (`[{image_id, category_id, score, bbox: [x, y, w, h], segmentation?}]`, each with a
- * bbox or a segmentation); otherwise each non-empty line is a result message (`{v: 2,
+ * bbox or a segmentation); otherwise each non-empty line is a result message (`{v: 3,
  * type: "result", streamId, frame, width, height, detections: [{box: [x1, y1, x2, y2],
  * classId, score, mask?}], panoptic?, latency, ...}`, or version 1), messages of other
  * types skipped (see `parseJsonLines`). A JSON Lines file must hold one stream (or name
@@ -180,7 +184,7 @@ const RESULTS_EXPECTED =
  * ```ts
  * import assert from "node:assert/strict";
  * const line = JSON.stringify({
- *   v: 2, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,
+ *   v: 3, type: "result", streamId: "cam", model: "m", frame: 0, ptsMs: 0, width: 64, height: 48,
  *   detections: [{ box: [10, 5, 30, 25], classId: 2, label: "person", score: 0.9 }],
  *   latency: { decode: 1, wait: 0, batch: 2, preprocess: 1, session: 0, inference: 20, postprocess: 3,
  *     fusion: 0, publish: 1, totalMs: 28 },

@@ -23,7 +23,9 @@ const MAX_BODY = 16 * 1024;
  *
  * Routes: `GET /health`, `GET /ready`, `GET /metrics`, `GET /streams`,
  * `GET /streams/:id`, `POST /streams` and `DELETE /streams/:id` (bearer token),
- * `GET /models`, `GET /ws` (WebSocket), `GET /` (viewer).
+ * `GET /streams/:id/analytics` (lines, zones, counts), `PUT /streams/:id/lines` and
+ * `PUT /streams/:id/zones` (bearer token), `GET /models`, `GET /ws` (WebSocket), `GET /`
+ * (viewer).
  *
  * @example
  * ```ts ignore
@@ -74,21 +76,8 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
     return info ? c.json(info) : c.json({ error: `no stream "${c.req.param("id")}"` }, 404);
   });
   app.post("/streams", requireToken, async (c) => {
-    const text = await c.req.text();
-    if (text.length > MAX_BODY) {
-      return c.json(
-        { error: `body: expected at most ${MAX_BODY} bytes, found ${text.length}` },
-        413,
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return c.json({
-        error: `body: expected a JSON stream object, found ${JSON.stringify(text.slice(0, 40))}`,
-      }, 400);
-    }
+    const body = await readJson(c.req.raw, "a JSON stream object");
+    if (body instanceof Response) return body;
     try {
       const info = await pipeline.addStream(body, { name: "POST /streams", baseDir: Deno.cwd() });
       return c.json(info, 201);
@@ -112,7 +101,53 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
     hub.streamRemoved(id);
     return c.body(null, 204);
   });
+  app.get("/streams/:id/analytics", (c) => {
+    const id = c.req.param("id");
+    const info = pipeline.stream(id);
+    if (!info) return c.json({ error: `no stream "${id}"` }, 404);
+    const counts = pipeline.counts(id);
+    if (!counts || !info.tracking) {
+      return c.json({ error: `stream "${id}" has no tracking (set "tracking": true on it)` }, 404);
+    }
+    const { lines, zones } = pipeline.analyticsOf(id)!;
+    return c.json({ tracking: info.tracking, lines, zones, counts });
+  });
+  for (const what of ["lines", "zones"] as const) {
+    app.put(`/streams/:id/${what}`, requireToken, async (c) => {
+      const id = c.req.param("id") ?? "";
+      const body = await readJson(c.req.raw, `a JSON array of ${what}`);
+      if (body instanceof Response) return body;
+      try {
+        const counts = pipeline.setAnalytics(id, what, body, `PUT /streams/${id}/${what}: body`);
+        if (!counts) return c.json({ error: `no stream "${id}"` }, 404);
+        return c.json({ ...pipeline.analyticsOf(id), counts });
+      } catch (error) {
+        const status = httpStatusOf(error);
+        if (status === undefined) throw error;
+        return c.json({ error: (error as Error).message }, status);
+      }
+    });
+  }
   app.get("/ws", (c) => hub.upgrade(c.req.raw));
   app.route("/", viewerRoutes());
   return app;
+}
+
+/** A request's JSON body, or the response refusing it (413 over {@link MAX_BODY}, 400 not
+ * JSON). */
+async function readJson(request: Request, expected: string): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > MAX_BODY) {
+    return Response.json(
+      { error: `body: expected at most ${MAX_BODY} bytes, found ${text.length}` },
+      { status: 413 },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Response.json({
+      error: `body: expected ${expected}, found ${JSON.stringify(text.slice(0, 40))}`,
+    }, { status: 400 });
+  }
 }

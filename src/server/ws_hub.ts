@@ -9,7 +9,12 @@
 import { Buffer } from "node:buffer";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
-import type { StatusEvent, StreamResult, StreamThumbnail } from "../pipeline/events.ts";
+import type {
+  StatusEvent,
+  StreamEvent,
+  StreamResult,
+  StreamThumbnail,
+} from "../pipeline/events.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
 import { describe } from "../describe.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
@@ -58,6 +63,7 @@ export class WsHub {
       pipeline.on("result", (r) => this.#onResult(r)),
       pipeline.on("thumbnail", (t) => this.#onThumbnail(t)),
       pipeline.on("status", (e) => this.#onStatus(e)),
+      pipeline.on("event", (e) => this.#onEvent(e)),
     ];
   }
 
@@ -241,6 +247,7 @@ export class WsHub {
       masks: request.masks ?? false,
       panoptic: request.panoptic ?? false,
       thumbnails: request.thumbnails ?? false,
+      events: request.events ?? false,
     };
     const ids_ = request.classes?.filter((c): c is number => typeof c === "number");
     const names = request.classes?.filter((c): c is string => typeof c === "string");
@@ -254,6 +261,14 @@ export class WsHub {
     }
     for (const id of ids) this.#add(client, { streamId: id, ...template });
     this.#sendSubscribed(client);
+    // A client that joins late gets the counts so far at once.
+    if (template.events) { for (const id of ids) this.#sendCounts(client, id); }
+  }
+
+  /** Sends a client a stream's counts now (streams with tracking). */
+  #sendCounts(client: WsClient, streamId: string): void {
+    const counts = this.#pipeline.counts(streamId);
+    if (counts) client.send(serverMessage(counts), false);
   }
 
   /** Sends a client its subscriptions, and the streams its wildcard left out if any. */
@@ -314,6 +329,21 @@ export class WsHub {
     }
   }
 
+  /** Sends an event to the clients subscribed to its stream with `events`: all of a
+   * stream's counts and occupancy, and the events of objects of the classes they keep.
+   * Never dropped for a slow client (counts must add up). */
+  #onEvent(event: StreamEvent): void {
+    let text: string | undefined;
+    const classId = "classId" in event ? event.classId : undefined;
+    for (const client of this.#clients) {
+      const s = client.subscriptions.get(event.streamId);
+      if (!s?.events) continue;
+      if (classId !== undefined && s.classes && !s.classes.includes(classId)) continue;
+      text ??= serverMessage(event);
+      client.send(text, false);
+    }
+  }
+
   #onThumbnail(t: StreamThumbnail): void {
     let text: string | undefined;
     for (const client of this.#clients) {
@@ -346,6 +376,7 @@ export class WsHub {
       ) {
         if (client.subscriptions.size < this.#limits.maxSubscriptions) {
           this.#add(client, { streamId, ...client.wildcard });
+          if (client.wildcard.events) this.#sendCounts(client, streamId);
         } else {
           const capped = this.#capped.get(client) ?? new Set();
           this.#capped.set(client, capped.add(streamId));

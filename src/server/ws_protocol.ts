@@ -1,7 +1,7 @@
 /**
  * The WebSocket protocol as the server uses it: reading a client's message (with the
  * schema of `src/wire/ws_client_messages.ts`), writing a server message (whose schemas
- * are in `src/wire/ws_server_messages.ts`: JSON texts with `v: 2` and a `type`), and a
+ * are in `src/wire/ws_server_messages.ts`: JSON texts with `v: 3` and a `type`), and a
  * client's subscription to one stream.
  *
  * @module
@@ -40,6 +40,8 @@ export interface Subscription {
   masks: boolean;
   panoptic: boolean;
   thumbnails: boolean;
+  /** `track`, `line`, `zone` and `counts` messages (streams with tracking). */
+  events: boolean;
   /** The filter as a string (classes, minScore, masks, panoptic): subscriptions with the
    * same key get the same message. Set when the subscription is made. */
   filterKey?: string;
@@ -108,7 +110,7 @@ export function protocolError(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.equal(serverMessage({ type: "dropped", count: 3, total: 5 }), '{"v":2,"type":"dropped","count":3,"total":5}');
+ * assert.equal(serverMessage({ type: "dropped", count: 3, total: 5 }), '{"v":3,"type":"dropped","count":3,"total":5}');
  * ```
  */
 export function serverMessage(message: Unversioned<ServerMessage>): string {

@@ -1,6 +1,8 @@
 /**
- * A JSON Lines sink: one result message (schema v1, masks and panoptic included) per line
- * for the chosen streams of a running pipeline.
+ * A JSON Lines sink: one result message (masks and panoptic included) per line for the
+ * chosen streams of a running pipeline, and, for streams with tracking, their event
+ * messages (`track`, `line`, `zone`, and `counts` when lines or zones change) right after
+ * the result of the frame they were seen in.
  *
  * @module
  */
@@ -9,6 +11,7 @@ import { dirname } from "node:path";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { SinkConfig } from "../pipeline/config.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
+import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { writeAll } from "./write_all.ts";
 
 /**
@@ -27,7 +30,7 @@ export class JsonlSink {
   #pipeline: Pipeline;
   #streams: string[] | undefined;
   #pending: Promise<void> = Promise.resolve();
-  #off: () => void;
+  #off: (() => void)[];
   #lines = 0;
   #failed: Error | undefined;
 
@@ -39,17 +42,25 @@ export class JsonlSink {
     const encoder = new TextEncoder();
     const wanted = streams ? new Set(streams) : undefined;
     for (const id of streams ?? ["*"]) pipeline.wantPanoptic(id, 1);
-    this.#off = pipeline.on("result", (r) => {
-      if (wanted && !wanted.has(r.streamId)) return;
-      const line = JSON.stringify(
-        resultMessage(r, pipeline.labels(r.model), { masks: true, panoptic: true }),
-      );
+    const write = (line: string) => {
       this.#lines++;
       const bytes = encoder.encode(line + "\n");
       this.#pending = this.#pending.then(() => writeAll(file, bytes)).catch((e) => {
         this.#failed ??= e;
       });
-    });
+    };
+    this.#off = [
+      pipeline.on("result", (r) => {
+        if (wanted && !wanted.has(r.streamId)) return;
+        write(JSON.stringify(
+          resultMessage(r, pipeline.labels(r.model), { masks: true, panoptic: true }),
+        ));
+      }),
+      pipeline.on("event", (e) => {
+        if (wanted && !wanted.has(e.streamId)) return;
+        write(JSON.stringify({ v: SCHEMA_VERSION, ...e }));
+      }),
+    ];
   }
 
   /** Opens (creating or appending to) the sink's file and starts writing. */
@@ -66,7 +77,7 @@ export class JsonlSink {
 
   /** Stops listening and closes the file; rejects if a write failed. */
   async close(): Promise<void> {
-    this.#off();
+    for (const off of this.#off) off();
     for (const id of this.#streams ?? ["*"]) this.#pipeline.wantPanoptic(id, -1);
     await this.#pending;
     this.#file.close();

@@ -11,6 +11,7 @@ import { PipelineConfigSchema } from "./pipeline_config.ts";
 import { ManifestSchema } from "./manifest.ts";
 import { ClientMessageSchema } from "./ws_client_messages.ts";
 import { ServerMessageSchema } from "./ws_server_messages.ts";
+import { EventMessageSchema } from "./event_messages.ts";
 import { CocoGroundTruthSchema, CocoResultsSchema } from "./coco.ts";
 import { PanopticRleJsonSchema } from "./panoptic.ts";
 
@@ -33,6 +34,13 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     schema: ResultMessageSchema,
   },
   {
+    file: "event-message.schema.json",
+    title: "streamdet event message",
+    description:
+      "An event of tracked objects (track started or ended, line crossed, zone entered, exited or occupancy changed) or a stream's counts: a WebSocket server message for clients subscribed with events, and a line of a JSON Lines results file between result messages.",
+    schema: EventMessageSchema,
+  },
+  {
     file: "ws-client-message.schema.json",
     title: "streamdet WebSocket client message",
     description:
@@ -43,7 +51,7 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     file: "ws-server-message.schema.json",
     title: "streamdet WebSocket server message",
     description:
-      "What the server sends a WebSocket client (/ws), one JSON text per message: hello, subscribed, status, result, thumbnail, dropped, error or pong, each with v and type.",
+      "What the server sends a WebSocket client (/ws), one JSON text per message: hello, subscribed, status, result, track, line, zone, counts, thumbnail, dropped, error or pong, each with v and type.",
     schema: ServerMessageSchema,
   },
   {

@@ -12,7 +12,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkWire, ServerMessageSchema } from "./mod.ts";
- * const issues = checkWire(ServerMessageSchema, { v: 2, type: "dropped", count: -1, total: 3 });
+ * const issues = checkWire(ServerMessageSchema, { v: 3, type: "dropped", count: -1, total: 3 });
  * assert.deepEqual(issues.map((i) => [i.path.join("."), i.expected]), [["count", "an integer >= 1"]]);
  * ```
  *
@@ -44,8 +44,20 @@ export {
   AnyResultMessageSchema,
   type ResultMessageV1,
   ResultMessageV1Schema,
+  ResultMessageV2Schema,
   upgradeResultMessageV1,
 } from "./result_message_v1.ts";
+export {
+  type CountsMessage,
+  CountsMessageSchema,
+  type EventMessage,
+  EventMessageSchema,
+  type LineCountsMessage,
+  type LineEventMessage,
+  type TrackEventMessage,
+  type ZoneCountsMessage,
+  type ZoneEventMessage,
+} from "./event_messages.ts";
 export {
   type ClientMessage,
   ClientMessageSchema,
@@ -69,6 +81,15 @@ export {
 // Configuration and models
 export { type PipelineConfigFile, PipelineConfigSchema } from "./pipeline_config.ts";
 export { StreamConfigSchema } from "./stream_config.ts";
+export {
+  type AnchorName,
+  type LineConfig,
+  LineConfigSchema,
+  type TrackingConfig,
+  TrackingConfigSchema,
+  type ZoneConfig,
+  ZoneConfigSchema,
+} from "./analytics_config.ts";
 export { type ManifestFile, ManifestSchema, MODEL_KINDS, type ModelKind } from "./manifest.ts";
 export { NMS_KINDS, type NmsKind } from "./nms_kinds.ts";
 export { type ProviderName, PROVIDERS } from "./providers.ts";

@@ -11,10 +11,11 @@ import { z } from "zod";
 import { strictObject } from "./strict_object.ts";
 
 /**
- * The version every server message carries in `v`. Version 2 names the class of a
- * panoptic segment `classId`, as detections do (version 1 said `categoryId`).
+ * The version every server message carries in `v`. Version 3 adds tracking: a detection's
+ * `trackId`, and the `track`, `line`, `zone` and `counts` messages. Version 2 named the
+ * class of a panoptic segment `classId`, as detections do (version 1 said `categoryId`).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The stages of a frame's trip, in order: the keys of a result's `latency`. */
 export const STAGES = [
@@ -58,6 +59,9 @@ export const DetectionMessageSchema = strictObject({
   classId: z.int().describe("the manifest's class id"),
   label: z.string().describe("the class name"),
   score: finite,
+  trackId: z.int().min(1).optional().describe(
+    "the object's track (streams with tracking): the same id on every frame the object is tracked",
+  ),
   mask: RleSchema.optional().describe("the instance mask (when the subscriber asks for masks)"),
 });
 

@@ -11,44 +11,10 @@
 import { z } from "zod";
 import { strictObject } from "./strict_object.ts";
 import { intIn } from "./ranges.ts";
+import { idPhrase, STREAM_ID } from "./ids.ts";
+import { LineConfigSchema, TrackingConfigSchema, ZoneConfigSchema } from "./analytics_config.ts";
 
-/**
- * Ids of streams and models: what results, status events, metrics and URLs name them by.
- * Every character is one a URL path segment holds unescaped; `.` and `..` are refused,
- * since clients rewrite those segments (`GET /streams/..` becomes `GET /`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.ok(STREAM_ID.test("front-door.cam_1"));
- * assert.ok(STREAM_ID.test("..."));
- * assert.ok(!STREAM_ID.test("a b"));
- * assert.ok(!STREAM_ID.test(".."));
- * ```
- */
-export const STREAM_ID = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,64}$/;
-
-/** What {@link STREAM_ID} allows, as an error says it. */
-export const STREAM_ID_PHRASE = 'letters, digits, "_", "." or "-" (at most 64)';
-
-/**
- * What an error about an id that {@link STREAM_ID} refuses expects: the characters, or,
- * for `.` and `..`, another id.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(idPhrase("a b"), 'letters, digits, "_", "." or "-" (at most 64)');
- * assert.equal(idPhrase("..", "a model id"), 'a model id other than "." or ".." (URL path segments that clients rewrite)');
- * ```
- */
-export function idPhrase(found: unknown, what?: string): string {
-  return found === "." || found === ".."
-    ? `${what ?? "an id"} other than "." or ".." (URL path segments that clients rewrite)`
-    : what === undefined
-    ? STREAM_ID_PHRASE
-    : `${what} of ${STREAM_ID_PHRASE}`;
-}
+export { idPhrase, STREAM_ID, STREAM_ID_PHRASE } from "./ids.ts";
 
 /**
  * How a stream's frames wait for the model: `lossless` (every frame, in order) or a drop
@@ -154,5 +120,13 @@ export const StreamConfigSchema = strictObject({
   readyWithoutFrames: z.boolean().optional().describe(
     "GET /ready does not wait for this stream's first frame (default false: the server is ready once every stream has delivered a frame). A failed stream makes it not ready all the same.",
   ),
-  // Later: `zones` and `lines` (regions and counting lines of a stream) are one entry each here.
+  tracking: z.union([z.boolean(), TrackingConfigSchema]).optional().describe(
+    "Track objects with ByteTrack: true (default parameters), an object of parameters, or false. Default: on when the stream has lines or zones, off otherwise.",
+  ),
+  lines: z.array(LineConfigSchema).optional().describe(
+    "Counting lines (they turn tracking on): crossings in and out per class.",
+  ),
+  zones: z.array(ZoneConfigSchema).optional().describe(
+    "Zones (they turn tracking on): objects inside per class, entries, exits, dwell times.",
+  ),
 }, { description: "One stream: a source and the model it runs on." });

@@ -32,6 +32,9 @@ export const SubscribeRequestSchema = strictObject({
   panoptic: z.boolean().optional().describe("panoptic segments as COCO RLE (default false)"),
   thumbnails: z.boolean().optional()
     .describe("JPEG pictures of the frames, as thumbnail messages (default false)"),
+  events: z.boolean().optional().describe(
+    "track, line and zone events of streams with tracking, and their counts at once (default false)",
+  ),
 });
 
 /** `{"type": "unsubscribe", "streams": [...] | "*"}` */

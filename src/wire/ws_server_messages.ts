@@ -1,6 +1,7 @@
 /**
  * What the server sends a WebSocket client: `hello`, `subscribed`, `status`, `result`
- * (see `result_message.ts`), `thumbnail`, `dropped`, `error` and `pong`, each a JSON text
+ * (see `result_message.ts`), `track`, `line`, `zone` and `counts` (see
+ * `event_messages.ts`), `thumbnail`, `dropped`, `error` and `pong`, each a JSON text
  * with `v` ({@link SCHEMA_VERSION}) and its `type`. Their schemas, their TypeScript types,
  * and the JSON Schema file `schemas/ws-server-message.schema.json` made from them.
  *
@@ -14,6 +15,12 @@
 import { z } from "zod";
 import { strictObject } from "./strict_object.ts";
 import { ResultMessageSchema, SCHEMA_VERSION } from "./result_message.ts";
+import {
+  CountsMessageSchema,
+  LineEventMessageSchema,
+  TrackEventMessageSchema,
+  ZoneEventMessageSchema,
+} from "./event_messages.ts";
 
 const v = z.literal(SCHEMA_VERSION);
 const count = z.int().min(0);
@@ -201,8 +208,8 @@ export const PongMessageSchema = strictObject({
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkWire } from "./parse.ts";
- * assert.deepEqual(checkWire(ServerMessageSchema, { v: 2, type: "dropped", count: 3, total: 5 }), []);
- * assert.deepEqual(checkWire(ServerMessageSchema, { v: 2, type: "status", event: "server", state: "stopping" }), [
+ * assert.deepEqual(checkWire(ServerMessageSchema, { v: 3, type: "dropped", count: 3, total: 5 }), []);
+ * assert.deepEqual(checkWire(ServerMessageSchema, { v: 3, type: "status", event: "server", state: "stopping" }), [
  *   { path: ["at"], expected: "a number", found: "nothing" },
  * ]);
  * ```
@@ -212,6 +219,10 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   SubscribedMessageSchema,
   StatusMessageSchema,
   ResultMessageSchema,
+  TrackEventMessageSchema,
+  LineEventMessageSchema,
+  ZoneEventMessageSchema,
+  CountsMessageSchema,
   ThumbnailMessageSchema,
   DroppedMessageSchema,
   ErrorMessageSchema,
@@ -223,6 +234,10 @@ const TYPES: Record<ServerMessage["type"], true> = {
   subscribed: true,
   status: true,
   result: true,
+  track: true,
+  line: true,
+  zone: true,
+  counts: true,
   thumbnail: true,
   dropped: true,
   error: true,

@@ -18,7 +18,7 @@ export interface SlowClientStats {
   types: Record<string, number>;
   /** Sum of the `count` of the `dropped` notices. */
   droppedNotices: number;
-  /** Text messages that are not JSON objects with `v: 2` and a string `type`. */
+  /** Text messages that are not JSON objects with `v: 3` and a string `type`. */
   malformed: number;
 }
 
@@ -112,7 +112,7 @@ function count(stats: Counts, text: string): void {
     return;
   }
   const message = m as Record<string, unknown>;
-  if (m === null || typeof m !== "object" || message.v !== 2 || typeof message.type !== "string") {
+  if (m === null || typeof m !== "object" || message.v !== 3 || typeof message.type !== "string") {
     stats.malformed++;
     return;
   }

@@ -30,20 +30,40 @@ async function runWithoutPermissions(script: string): Promise<{ code: number; te
   }
 }
 
-Deno.test("./ops, ./eval and ./wire load and work in a process with no permission flags at all", async () => {
+Deno.test("./ops, ./tracking, ./analytics, ./eval and ./wire load and work in a process with no permission flags at all", async () => {
   const { code, text } = await runWithoutPermissions(`
     import { nms } from "${exports["./ops"]}";
+    import { ByteTracker } from "${exports["./tracking"]}";
+    import { StreamAnalytics } from "${exports["./analytics"]}";
+    import { evaluateTracking } from "${exports["./eval"]}";
     import { evaluateCoco } from "${exports["./eval"]}";
     import { checkWire, ResultMessageSchema } from "${exports["./wire"]}";
     const keep = nms(new Float32Array([0, 0, 10, 10, 1, 1, 10, 10]), new Float32Array([0.9, 0.8]), 0.5);
     const gt = { images: [{ id: 1, width: 20, height: 20 }], categories: [{ id: 1, name: "a" }],
       annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], area: 100, iscrowd: 0 }] };
     const { stats } = evaluateCoco(gt, [{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 1 }], "bbox");
-    const issues = checkWire(ResultMessageSchema, { v: 2 });
-    console.log(JSON.stringify({ keep: [...keep], ap: stats[0] > 0.999, issues: issues.length > 0 }));
+    const issues = checkWire(ResultMessageSchema, { v: 3 });
+    const tracker = new ByteTracker();
+    const zone = new StreamAnalytics({ zones: [{ name: "z", points: [[0, 0], [20, 0], [20, 20], [0, 20]], minFrames: 1 }] });
+    const frames = [];
+    for (let f = 1; f <= 3; f++) {
+      const out = tracker.update(new Float32Array([0, 0, 10, 10 + f]), new Float32Array([0.9]));
+      zone.update({ pts: f * 40, trackIds: out.trackIds, boxes: out.boxes, classIds: new Int32Array(1) });
+      frames.push({ frame: f, ids: out.trackIds, boxes: out.boxes });
+    }
+    const idf1 = evaluateTracking(frames, frames).idf1;
+    console.log(JSON.stringify({ keep: [...keep], ap: stats[0] > 0.999, issues: issues.length > 0,
+      ids: [...frames[2].ids], inside: zone.snapshot().zones[0].total, idf1 }));
   `);
   assert.equal(code, 0, text);
-  assert.deepEqual(JSON.parse(text.trim()), { keep: [0], ap: true, issues: true });
+  assert.deepEqual(JSON.parse(text.trim()), {
+    keep: [0],
+    ap: true,
+    issues: true,
+    ids: [1],
+    inside: 1,
+    idf1: 1,
+  });
 });
 
 Deno.test("the whole library (mod.ts) loads the native ONNX Runtime, so it needs --allow-ffi", async () => {

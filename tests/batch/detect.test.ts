@@ -72,7 +72,7 @@ Deno.test("detect writes one result line per frame, COCO results evaluateCoco re
         v: number;
       }[];
       assert.deepEqual(results.map((m) => m.frame), [...Array(frames).keys()]);
-      assert.ok(results.every((m) => m.v === 2 && m.width === size[0] && m.height === size[1]));
+      assert.ok(results.every((m) => m.v === 3 && m.width === size[0] && m.height === size[1]));
       const coco = JSON.parse(
         await Deno.readTextFile(`${dir}/out/${name}.coco.json`),
       ) as CocoResult[];

@@ -158,7 +158,7 @@ Deno.test("resolvePipelineConfig() rejects an unknown field, naming it and listi
   );
   assertConfigError(
     { models, streams: [{ id: "a", sourc: "x" }] },
-    'p.json: streams[0].sourc: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, readyWithoutFrames, found an unknown field "sourc" (and 1 more issue)',
+    'p.json: streams[0].sourc: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, readyWithoutFrames, tracking, lines, zones, found an unknown field "sourc" (and 1 more issue)',
   );
   assert.throws(() => resolvePipelineConfig({ models, server: { prot: 1 } }, origin), (e) => {
     assert.ok(e instanceof ConfigError);

@@ -188,7 +188,7 @@ export function latencyOf(i: number): Record<string, number> {
 /**
  * The same detections as JSON Lines result messages (frame = image id - 1), with masks,
  * latency, and panoptic segments: the detections scoring at least 0.5 painted over a sky
- * two rows deeper than the ground truth's. Version 2 unless `version: 1` (no `session` stage,
+ * two rows deeper than the ground truth's. Version 3 unless `version: 1` (no `session` stage,
  * panoptic classes as `categoryId`), as older runs wrote them.
  *
  * @example
@@ -197,10 +197,10 @@ export function latencyOf(i: number): Record<string, number> {
  * ```
  */
 export function jsonLines(
-  options: { streamId?: string; panoptic?: boolean; version?: 1 | 2 } = {},
+  options: { streamId?: string; panoptic?: boolean; version?: 1 | 2 | 3 } = {},
 ): string {
   const labels = new Map(CATEGORIES.map((c) => [c.id, c.name]));
-  const version = options.version ?? 2;
+  const version = options.version ?? 3;
   return detections().map((list, i) => {
     // Version 1 had no session stage and named a panoptic segment's class categoryId.
     const { session: _, ...latencyV1 } = latencyOf(i);

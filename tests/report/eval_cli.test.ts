@@ -172,10 +172,10 @@ Deno.test("a field of an input file that does not fit its format exits 1 with th
   }, /error: .*run\.jsonl:2: detections\[1\]\.score: expected a number, found the string "high"$/);
   await expectFailure(1, async (f, dir) => {
     const lines = jsonLines().trimEnd().split("\n");
-    lines[2] = lines[2].replace('"v":2', '"v":3');
+    lines[2] = lines[2].replace('"v":3', '"v":4');
     await Deno.writeTextFile(`${dir}/run.jsonl`, lines.join("\n"));
     return ["--gt", f.gt, "--results", `${dir}/run.jsonl`];
-  }, /error: .*run\.jsonl:3: v: expected one of 1, 2, found the number 3$/);
+  }, /error: .*run\.jsonl:3: v: expected one of 1, 2, 3, found the number 4$/);
   await expectFailure(
     1,
     async (f, dir) => {
@@ -200,9 +200,9 @@ Deno.test("a field of an input file that does not fit its format exits 1 with th
   );
 });
 
-Deno.test("JSON Lines of version 1 give the same report as the version 2 they upgrade to", async () => {
+Deno.test("JSON Lines of versions 1 and 2 give the same report as the version 3 they upgrade to", async () => {
   const outputs: string[] = [];
-  for (const text of [jsonLines({ version: 1 }), jsonLines()]) {
+  for (const text of [jsonLines({ version: 1 }), jsonLines({ version: 2 }), jsonLines()]) {
     const r = await run(async (f, dir) => {
       await Deno.writeTextFile(`${dir}/run.jsonl`, text);
       return [
@@ -225,7 +225,8 @@ Deno.test("JSON Lines of version 1 give the same report as the version 2 they up
       await Deno.remove(r.dir, { recursive: true });
     }
   }
-  assert.equal(outputs[1], outputs[0]);
+  assert.equal(outputs[0], outputs[2]);
+  assert.equal(outputs[1], outputs[2]);
 });
 
 Deno.test("JSON Lines of two streams exit 1 asking for --stream, which picks one", async () => {

@@ -62,7 +62,7 @@ Deno.test(
         const results = client.results(id);
         assertIncreasing(results);
         for (const m of results) {
-          assert.equal(m.v, 2);
+          assert.equal(m.v, 3);
           assert.equal(m.model, "street");
           assert.deepEqual([m.width, m.height], [640, 360]);
           assertCompleteLatency(m);

@@ -227,7 +227,7 @@ Deno.test(
       client.send({ type: "subscribe", streams: "*" });
       const first = await client.waitFor((m) => m.type === "subscribed");
       assert.deepEqual(first, {
-        v: 2,
+        v: 3,
         type: "subscribed",
         streams: ["s1", "s2"],
         capped: { maxSubscriptions: 2, streams: ["s3"] },
@@ -249,7 +249,7 @@ Deno.test(
       // Without a wildcard, nothing is capped.
       client.send({ type: "unsubscribe", streams: "*" });
       assert.deepEqual(await client.next((m) => m.type === "subscribed"), {
-        v: 2,
+        v: 3,
         type: "subscribed",
         streams: [],
       });

@@ -199,7 +199,7 @@ class CountingClient {
     if (m === null || typeof m !== "object" || Array.isArray(m)) {
       return this.#problem(`not an object: ${data.slice(0, 80)}`);
     }
-    if (m.v !== 2) return this.#problem(`v: expected 2, found ${JSON.stringify(m.v)}`);
+    if (m.v !== 3) return this.#problem(`v: expected 3, found ${JSON.stringify(m.v)}`);
     if (!KNOWN_TYPES.has(m.type)) return this.#problem(`unknown type ${JSON.stringify(m.type)}`);
     this.types.set(m.type, (this.types.get(m.type) ?? 0) + 1);
     switch (m.type) {

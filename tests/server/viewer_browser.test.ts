@@ -24,8 +24,12 @@ import { STAGES } from "../../src/pipeline/timeline.ts";
 
 import { BROWSER_REQUIRED as REQUIRED, CHROMIUM, HAVE_CHROMIUM } from "../_helpers/browser.ts";
 
+/** The line and zone of pipelines/demo.json. */
+const LINE = { name: "crossing", points: [[300, 160], [370, 350]] };
+const ZONE = { name: "road", points: [[280, 197], [560, 193], [600, 333], [180, 337]] };
+
 const NAME =
-  "the viewer draws the demo's detections, masks and panoptic colours as the WebSocket sends them";
+  "the viewer draws the demo's detections, masks, panoptic colours, tracks, line and zone as the WebSocket sends them";
 /** The viewer's overlay alphas (src/server/viewer/viewer.js). */
 const STUFF_ALPHA = 115;
 const THING_ALPHA = 140;
@@ -39,7 +43,10 @@ type Drawn = {
   frame: number;
   streamId: string;
   imageFrame: number | null;
-  detections: { label: string; score: number; box: number[] }[];
+  detections: { label: string; score: number; box: number[]; trackId?: number }[];
+  lines: { name: string; totalIn?: number; totalOut?: number }[];
+  zones: { name: string; total?: number }[];
+  trails: number;
 };
 
 /** What the page drew last, read in one go (no frame can be drawn in between). */
@@ -104,7 +111,14 @@ async function test(): Promise<void> {
   const { chromium } = playwright;
   const server = await startTestServer({
     models: { street: { manifest: MASKRCNN, maxWaitMs: 5 } },
-    streams: [{ id: "demo", source: DEMO_VIDEO, loop: true }],
+    streams: [{
+      id: "demo",
+      source: DEMO_VIDEO,
+      loop: true,
+      tracking: true,
+      lines: [LINE],
+      zones: [ZONE],
+    }],
   });
   let client: TestClient | undefined;
   let browser: import("playwright-core").Browser | undefined;
@@ -194,8 +208,19 @@ async function test(): Promise<void> {
     assert.ok(result.detections.length > 0, "the demo frame has detections");
     assert.deepEqual(
       drawn.detections,
-      result.detections.map((d: Message) => ({ label: d.label, score: d.score, box: d.box })),
+      result.detections.map((d: Message) => ({
+        label: d.label,
+        score: d.score,
+        box: d.box,
+        ...(d.trackId ? { trackId: d.trackId } : {}),
+      })),
     );
+    // Tracks: ids in the labels, a trail per track, the line and the zone with their counts.
+    assert.ok(drawn.detections.some((d) => d.trackId), "tracked detections");
+    assert.ok(drawn.trails > 0, "trails");
+    assert.deepEqual(drawn.lines.map((l) => l.name), [LINE.name]);
+    assert.deepEqual(drawn.zones.map((z) => z.name), [ZONE.name]);
+    assert.equal(typeof drawn.zones[0].total, "number", "the zone's count came");
 
     // Masks and panoptic colours: the overlay is the result's stuff segments and
     // instance masks, pixel for pixel, in their class colours (up to premultiplied-alpha

@@ -31,7 +31,7 @@ Deno.test("a client whose socket is backed up loses its oldest results first and
   assert.equal(client.dropped, 3);
   s.bufferedAmount = 0;
   await new Promise((r) => setTimeout(r, 30));
-  assert.equal(s.sent[0], '{"v":2,"type":"dropped","count":3,"total":3}');
+  assert.equal(s.sent[0], '{"v":3,"type":"dropped","count":3,"total":3}');
   assert.deepEqual(s.sent.slice(1), ["status", "r3", "r4"]);
   client.close("closed");
 });

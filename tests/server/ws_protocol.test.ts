@@ -72,7 +72,7 @@ const BAD: [text: string, message: string][] = [
   [
     '{"type":"subscribe","streams":"*","mask":true}',
     "message: mask: expected only the fields type, streams, classes, minScore, masks, panoptic, " +
-    'thumbnails, found an unknown field "mask"',
+    'thumbnails, events, found an unknown field "mask"',
   ],
   [
     '{"type":"unsubscribe","streams":"*","masks":true}',
@@ -138,7 +138,14 @@ Deno.test(
       models: { street: { manifest: MASKRCNN, maxWaitMs: 5 } },
       streams: [
         { id: "file", source: DEMO_VIDEO, loop: true, policy: "lossless" },
-        { id: "second", source: DEMO_VIDEO, loop: true },
+        {
+          id: "second",
+          source: DEMO_VIDEO,
+          loop: true,
+          // The line and zone of pipelines/demo.json: track, line and zone events.
+          lines: [{ name: "crossing", points: [[300, 160], [370, 350]] }],
+          zones: [{ name: "road", points: [[280, 197], [560, 193], [600, 333], [180, 337]] }],
+        },
       ],
       server: { clientQueue: 1, socketBufferBytes: 1024, slowClientMs: 600_000 },
     });
@@ -146,7 +153,14 @@ Deno.test(
     try {
       client = await TestClient.connect(server.wsUrl);
       const c = client;
-      c.send({ type: "subscribe", streams: "*", masks: true, panoptic: true, thumbnails: true });
+      c.send({
+        type: "subscribe",
+        streams: "*",
+        masks: true,
+        panoptic: true,
+        thumbnails: true,
+        events: true,
+      });
       await c.waitFor((m) => m.type === "subscribed");
       await c.waitFor((m) =>
         m.type === "result" && m.detections.some((d: Message) => d.mask) &&
@@ -155,6 +169,10 @@ Deno.test(
       await c.waitFor((m) => m.type === "thumbnail");
       c.send({ type: "ping" });
       await c.waitFor((m) => m.type === "pong");
+      await c.waitFor((m) => m.type === "counts");
+      await c.waitFor((m) => m.type === "track");
+      await c.waitFor((m) => m.type === "zone");
+      await c.waitFor((m) => m.type === "line", 60_000);
 
       // Bad messages: each gets its error reply, and the connection stays.
       const errors: [string, string][] = [
@@ -205,7 +223,7 @@ Deno.test(
 
 Deno.test("the server-message schema rejects a message that differs from the protocol, naming the field", () => {
   const result = {
-    v: 2,
+    v: 3,
     type: "thumbnail",
     streamId: "cam",
     frame: 3,
@@ -219,7 +237,7 @@ Deno.test("the server-message schema rejects a message that differs from the pro
   };
   assert.deepEqual(checkWire(ServerMessageSchema, result), []);
   assert.deepEqual(checkWire(ServerMessageSchema, { ...result, v: 1 }), [
-    { path: ["v"], expected: "2", found: "the number 1" },
+    { path: ["v"], expected: "3", found: "the number 1" },
   ]);
   // Unknown fields come first: a misspelt field's own name is the better clue.
   assert.deepEqual(checkWire(ServerMessageSchema, { ...result, frame: -1, extra: true }), [

@@ -36,7 +36,7 @@ Deno.test("a lossless file through the pipeline writes exactly one JSON line per
     assert.equal(lines.length, 24);
     lines.forEach((line, i) => {
       const m = JSON.parse(line);
-      assert.equal(m.v, 2);
+      assert.equal(m.v, 3);
       assert.equal(m.frame, i);
       assert.equal(m.streamId, "clip");
       assert.deepEqual([m.width, m.height], [320, 180]);

@@ -1,6 +1,6 @@
 /**
- * Result messages of version 1 (a panoptic segment's class named `categoryId`) and their
- * upgrade to version 2 (`src/wire/result_message_v1.ts`).
+ * Result messages of versions 1 (a panoptic segment's class named `categoryId`) and 2 (no
+ * track ids) and their upgrade to version 3 (`src/wire/result_message_v1.ts`).
  */
 
 import assert from "node:assert/strict";
@@ -24,8 +24,8 @@ const latencyV1 = {
   totalMs: 14,
 };
 const latency = { ...latencyV1, session: 0 };
-const v2 = {
-  v: 2 as const,
+const v3 = {
+  v: 3 as const,
   type: "result" as const,
   streamId: "cam",
   model: "street",
@@ -45,24 +45,38 @@ const v2 = {
   publishedAt: 15,
   batchSize: 1,
 };
+const v2 = { ...v3, v: 2 as const };
 const v1 = {
-  ...v2,
+  ...v3,
   v: 1 as const,
   latency: latencyV1,
   panoptic: { segments: [{ id: 1, categoryId: 7, label: "road", isThing: false, area: 4, rle }] },
 };
 
-Deno.test("a version 1 result message is read as the version 2 message it upgrades to, its session wait inside batch", () => {
-  assert.deepEqual(parseWire(AnyResultMessageSchema, v1, "run.jsonl:1"), v2);
-  assert.deepEqual(upgradeResultMessageV1(v1), v2);
+Deno.test("a version 1 result message is read as the version 3 message it upgrades to, its session wait inside batch", () => {
+  assert.deepEqual(parseWire(AnyResultMessageSchema, v1, "run.jsonl:1"), v3);
+  assert.deepEqual(upgradeResultMessageV1(v1), v3);
   assert.deepEqual(checkWire(ResultMessageSchema, upgradeResultMessageV1(v1)), []);
-  assert.deepEqual(parseWire(AnyResultMessageSchema, v2, "run.jsonl:1"), v2);
+  assert.deepEqual(parseWire(AnyResultMessageSchema, v3, "run.jsonl:1"), v3);
+});
+
+Deno.test("a version 2 result message is read as version 3 as it is, and may not carry track ids", () => {
+  assert.deepEqual(parseWire(AnyResultMessageSchema, v2, "run.jsonl:1"), v3);
+  const tracked = { ...v2, detections: [{ ...v2.detections[0], trackId: 4 }] };
+  assert.throws(() => parseWire(AnyResultMessageSchema, tracked, "run.jsonl:2"), {
+    message:
+      'run.jsonl:2: detections[0].trackId: expected only the fields box, classId, label, score, mask, found an unknown field "trackId"',
+  });
+  assert.equal(
+    parseWire(AnyResultMessageSchema, { ...tracked, v: 3 }, "run.jsonl:3").detections[0].trackId,
+    4,
+  );
   const { panoptic: _, ...plain } = v1;
   assert.deepEqual(parseWire(AnyResultMessageSchema, plain, "run.jsonl:1").panoptic, undefined);
 });
 
 Deno.test("each version names its own panoptic class field, and an unknown version is refused", () => {
-  const mixed = { ...v1, panoptic: v2.panoptic };
+  const mixed = { ...v1, panoptic: v3.panoptic };
   const byPath = (a: { path: unknown[] }, b: { path: unknown[] }) =>
     a.path.join(".").localeCompare(b.path.join("."));
   assert.deepEqual(checkWire(AnyResultMessageSchema, mixed).sort(byPath), [
@@ -77,7 +91,7 @@ Deno.test("each version names its own panoptic class field, and an unknown versi
       found: 'an unknown field "classId"',
     },
   ]);
-  assert.throws(() => parseWire(AnyResultMessageSchema, { ...v2, v: 3 }, "run.jsonl:9"), {
-    message: "run.jsonl:9: v: expected one of 1, 2, found the number 3",
+  assert.throws(() => parseWire(AnyResultMessageSchema, { ...v3, v: 4 }, "run.jsonl:9"), {
+    message: "run.jsonl:9: v: expected one of 1, 2, 3, found the number 4",
   });
 });

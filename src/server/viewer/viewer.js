@@ -3,6 +3,7 @@
 // server's own COCO RLE decoder (src/geometry/rle.ts), bundled as rle.js (see
 // rle_bundle.ts).
 import { decodeRle } from "./rle.js";
+import { drawTracks, recordCounts, recordTrails, trackState } from "./tracks.js";
 
 // Stage colours in the order of the result's latency keys (the server's STAGES): the
 // stages themselves are read from the messages, so a new stage needs no change here.
@@ -41,6 +42,7 @@ const state = {
   since: 0,
   ws: null,
   backoffMs: 500,
+  tracks: trackState(), // trails, lines, zones and counts of the stream shown
 };
 
 // --- COCO RLE ------------------------------------------------------------------------
@@ -106,7 +108,7 @@ function drawBoxes(result) {
     const color = colorOf(d.classId);
     ctx.strokeStyle = css(color);
     ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
-    const text = `${d.label} ${d.score.toFixed(2)}`;
+    const text = `${d.trackId ? `#${d.trackId} ` : ""}${d.label} ${d.score.toFixed(2)}`;
     const w = ctx.measureText(text).width + 6;
     const ty = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;
     ctx.fillStyle = css(color, 0.85);
@@ -126,6 +128,7 @@ function draw(result, picture) {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (picture) ctx.drawImage(picture.img, 0, 0, canvas.width, canvas.height);
   drawMasks(result);
+  drawTracks(ctx, state.tracks, colorOf, css, Math.max(12, Math.round(result.height / 32)));
   drawBoxes(result);
   state.lastDrawn = result.frame;
   canvas.dataset.frame = String(result.frame);
@@ -134,7 +137,21 @@ function draw(result, picture) {
     frame: result.frame,
     streamId: result.streamId,
     imageFrame: picture ? picture.frame : null,
-    detections: result.detections.map((d) => ({ label: d.label, score: d.score, box: d.box })),
+    detections: result.detections.map((d) => ({
+      label: d.label,
+      score: d.score,
+      box: d.box,
+      ...(d.trackId ? { trackId: d.trackId } : {}),
+    })),
+    lines: state.tracks.lines.map((l) => ({
+      name: l.name,
+      ...state.tracks.lineCounts.get(l.name),
+    })),
+    zones: state.tracks.zones.map((z) => ({
+      name: z.name,
+      ...state.tracks.zoneCounts.get(z.name),
+    })),
+    trails: state.tracks.trails.size,
   });
   if (viewer.drawn.length > KEEP_DRAWN) viewer.drawn.shift();
   $("frame-index").textContent = String(result.frame);
@@ -165,6 +182,7 @@ function onResult(m) {
   state.latencies.push({ at: now, latency: m.latency });
   state.results.set(m.frame, m);
   trim(state.results);
+  recordTrails(state.tracks, m);
   state.unpaired++;
   if (state.images.has(m.frame)) pair(m.frame);
   // Pictures trail their results by about one: with none for a few results (none
@@ -305,7 +323,22 @@ function subscribe() {
     masks: true,
     panoptic: true,
     thumbnails: true,
+    events: true,
   });
+}
+
+/** Fetches the lines and zones of the stream shown (none without tracking). */
+async function loadAnalytics(id) {
+  try {
+    const response = await fetch(`/streams/${encodeURIComponent(id)}/analytics`);
+    const body = response.ok ? await response.json() : { lines: [], zones: [] };
+    if (id !== state.streamId) return;
+    state.tracks.lines = body.lines ?? [];
+    state.tracks.zones = body.zones ?? [];
+    if (body.counts) recordCounts(state.tracks, body.counts);
+  } catch {
+    // drawn without lines and zones
+  }
 }
 
 function choose(id) {
@@ -318,6 +351,7 @@ function choose(id) {
   state.results.clear();
   state.images.clear();
   state.unpaired = 0;
+  state.tracks = trackState(); // a tracked stream's counts come at once, then its lines and zones
   const info = state.info.get(id);
   if (info) showSource(info);
   else badge($("source"), "source …");
@@ -345,6 +379,17 @@ function onMessage(m) {
       return onResult(m);
     case "thumbnail":
       return onThumbnail(m);
+    case "counts":
+      // Sent on subscribing and when lines or zones change: their shapes may be new.
+      if (m.streamId === state.streamId) {
+        recordCounts(state.tracks, m);
+        loadAnalytics(m.streamId);
+      }
+      break;
+    case "line":
+    case "zone":
+      if (m.streamId === state.streamId) recordCounts(state.tracks, m);
+      break;
     case "status":
       return onStatus(m);
     case "dropped":
