@@ -48,16 +48,24 @@ async function check(): Promise<void> {
   }
   const server = await startServerProcess({
     models: { street: { manifest: FASTERRCNN, maxWaitMs: 5 } },
-    streams: [{ id: "file", source: DEMO_VIDEO, loop: true }],
+    streams: [{
+      id: "file",
+      source: DEMO_VIDEO,
+      loop: true,
+      // The line and zone of pipelines/demo.json: the tracking metrics get samples too.
+      lines: [{ name: "crossing", points: [[300, 160], [370, 350]] }],
+      zones: [{ name: "road", points: [[280, 197], [560, 193], [600, 333], [180, 337]] }],
+    }],
   });
   try {
     const client = await TestClient.connect(server.wsUrl);
     try {
-      client.send({ type: "subscribe", streams: ["file"] });
+      client.send({ type: "subscribe", streams: ["file"], events: true });
       await client.waitFor(
         (m) => m.type === "result" && client.results("file").length >= 3,
         60_000,
       );
+      await client.waitFor((m) => m.type === "line", 60_000);
     } finally {
       await client.close();
     }
@@ -90,6 +98,13 @@ async function check(): Promise<void> {
       /^streamdet_stage_latency_seconds_bucket\{le="0\.0001",stream="file",model="street",stage="\w+"\} \d+$/m,
     );
     assert.match(text, /^streamdet_end_to_end_latency_seconds_bucket\{le="10",stream="file"/m);
+    assert.match(
+      text,
+      /^streamdet_line_crossings_total\{stream="file",line="crossing",direction="(in|out)",class="\w+"\} [1-9]\d*$/m,
+    );
+    assert.match(text, /^streamdet_zone_objects\{stream="file",zone="road",class="\w+"\} \d+$/m);
+    assert.match(text, /^streamdet_tracks_active\{stream="file"\} \d+$/m);
+    assert.ok(metricValue(text, "streamdet_tracks_started_total") > 0, "tracks started");
   } finally {
     await server.close();
   }
