@@ -254,10 +254,20 @@ async function test(): Promise<void> {
     assert.deepEqual(rows.map(([stage]) => stage), [...STAGES, "totalMs"]);
     for (const [stage, text] of rows) assert.match(text ?? "", /^\d+\.\d ms$/, `${stage}: ${text}`);
     assert.ok(parseFloat(rows.at(-1)![1]!) > 0, "total latency");
-    const barWidth = await page.$$eval(
-      "#bar span",
-      (spans) => spans.reduce((sum, s) => sum + s.getBoundingClientRect().width, 0),
-    );
+    // The bar is redrawn every 250 ms: wait for a drawing of it with width (one read can
+    // fall between a redraw and its layout on a loaded machine).
+    const barWidth = await page.waitForFunction(
+      () => {
+        const spans = [...(globalThis as InPage).document.querySelectorAll("#bar span")];
+        const width = spans.reduce(
+          (sum: number, s: InPage) => sum + s.getBoundingClientRect().width,
+          0,
+        );
+        return width > 0 ? width : false;
+      },
+      null,
+      { timeout: 10_000, polling: 100 },
+    ).then((h) => h.jsonValue()) as number;
     assert.ok(barWidth > 0, "the stage bar has width");
     assert.match(await page.textContent("#source") ?? "", /connected/);
     assert.deepEqual(errors, []);
