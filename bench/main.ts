@@ -7,6 +7,7 @@
 
 import { batchBench } from "./batch_bench.ts";
 import { engineBench } from "./engine_bench.ts";
+import { limitBench } from "./limit_bench.ts";
 import { fanoutBench } from "./fanout_bench.ts";
 import { maskBench } from "./mask_bench.ts";
 import { modelBench } from "./model_bench.ts";
@@ -23,9 +24,11 @@ await nmsBench();
 await maskBench();
 await videoBench();
 await modelBench();
+// The machine's inference limit first: the pipeline and detect figures are also ratios to it.
+const limit = await limitBench();
 await engineBench();
-await pipelineBench();
+await pipelineBench({ limit });
 await fanoutBench();
-await batchBench();
+await batchBench({ limit });
 await trackerBench();
 await trackingLiveBench();

@@ -9,7 +9,6 @@
 
 import * as ort from "onnxruntime-node";
 import { loadModel } from "../src/inference/load_model.ts";
-import { preprocess } from "../src/inference/preprocess.ts";
 import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
 import { postprocess, postprocessOptions } from "../src/inference/postprocess.ts";
 import { demoFrames } from "./demo_frames.ts";
@@ -25,13 +24,11 @@ export async function modelBench(): Promise<void> {
     const { width, height } = manifest.input;
     const { frames: decoded, geometry } = await demoFrames(FRAMES, 15, width, height);
     const frames = decoded.map((f) => f.data);
-    const input = new Float32Array(3 * width * height);
-    const run = (frame: Uint8Array) => {
-      preprocess([frame], width, height, "rgb24", manifest.input, input);
-      return session.run({
-        [manifest.input.name]: new ort.Tensor("float32", input, [1, 3, height, width]),
+    // The graph takes the frame's bytes (uint8 NHWC) and normalises them itself.
+    const run = (frame: Uint8Array) =>
+      session.run({
+        [manifest.input.name]: new ort.Tensor("uint8", frame, [1, height, width, 3]),
       });
-    };
     const settings = postprocessOptions(manifest, { nms: "hard", iouThreshold: 0.5 });
     for (let i = 0; i < 3; i++) await run(frames[i]);
     const infer: number[] = [], post: number[] = [];

@@ -28,14 +28,19 @@
 
 import { fileURLToPath } from "node:url";
 import { WorkerSession } from "../src/inference/worker_session.ts";
-import { preprocess } from "../src/inference/preprocess.ts";
+import { settingName } from "../src/inference/engine_measure.ts";
+import { inferenceOnly } from "./inference_only.ts";
+import { CountingClient } from "./counting_client.ts";
+
+export { inferenceOnly };
+import type { InferenceLimit } from "./limit_bench.ts";
+import { budgetLine, CpuSampler } from "./cpu_budget.ts";
 import { resolvePipelineConfig } from "../src/pipeline/config.ts";
 import type { StreamResult } from "../src/pipeline/events.ts";
 import { PipelineMetrics } from "../src/pipeline/metrics.ts";
 import { createPipeline, type Pipeline } from "../src/pipeline/pipeline.ts";
 import { STAGES } from "../src/pipeline/timeline.ts";
 import { type RunningServer, serve } from "../src/server/serve.ts";
-import type { Frame } from "../src/types.ts";
 import { type FfmpegBinary, resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { demoFrames } from "./demo_frames.ts";
 import { median } from "../src/stats.ts";
@@ -60,10 +65,14 @@ const ORIGIN = { name: "pipeline bench", baseDir: ROOT };
  * ```
  */
 export interface PipelineBenchOptions {
-  /** Worker sessions of the model, for the pipeline and its inference-only baseline (1). */
-  sessions?: number;
-  /** Largest batch, for both (4). */
-  maxBatch?: number;
+  /** Worker sessions of the model, for the pipeline and its inference-only baseline
+   * (default "auto": the engine tunes itself, as the shipped configurations do). */
+  sessions?: number | "auto";
+  /** Largest batch, for both (default "auto"). */
+  maxBatch?: number | "auto";
+  /** The machine's inference limit from the same run (bench/limit_bench.ts): figures are
+   * also reported as ratios to it. */
+  limit?: InferenceLimit;
   /** The batcher's wait for a partial batch (5 ms). */
   maxWaitMs?: number;
   /** Rounds of pipeline / inference-only runs on the file, alternated (2). */
@@ -111,8 +120,9 @@ export interface PipelineBenchResult {
 export async function pipelineBench(
   options: PipelineBenchOptions = {},
 ): Promise<PipelineBenchResult> {
-  const sessions = options.sessions ?? 1;
-  const maxBatch = options.maxBatch ?? 4;
+  const sessions = options.sessions ?? "auto";
+  const maxBatch = options.maxBatch ?? "auto";
+  const limit = options.limit;
   const maxWaitMs = options.maxWaitMs ?? 5;
   const rounds = options.rounds ?? 2;
   const seconds = options.seconds ?? 20;
@@ -134,8 +144,7 @@ export async function pipelineBench(
     sources: { roots: [ROOT] },
     server: { port: 0 },
   }, ORIGIN);
-  const setting = `sessions ${sessions}, maxBatch ${maxBatch}, maxWaitMs ${maxWaitMs}, CPU` +
-    (options.panoptic === false ? ", no panoptic fusion" : "");
+  let setting = "";
   // As `deno task serve` runs it: panoptic fusion only for subscribers that ask for it
   // (the bench's client asks for masks, not panoptic maps).
   const pipeline = await createPipeline(config, {
@@ -154,20 +163,29 @@ export async function pipelineBench(
 
     // Warm-up: the model's workers, ORT's first runs, the post-processing's JIT.
     await bench.fileRun("warm", 40);
+    // The engine's setting for a lossless file (tuned at load when "auto").
+    const status = pipeline.models()[0].status!;
+    setting =
+      `sessions ${status.sessions} × ${status.threads} threads, maxBatch ${status.maxBatch}` +
+      `${status.tuning ? " (auto)" : ""}, maxWaitMs ${maxWaitMs}, CPU` +
+      (options.panoptic === false ? ", no panoptic fusion" : "");
 
     // 1. Efficiency: the pipeline on the file against inference alone on its frames.
     const { frames } = await demoFrames(DEMO_FRAMES, 1, 512, 288);
-    const threads = Math.max(1, Math.floor(navigator.hardwareConcurrency / sessions));
-    for (let i = 0; i < sessions; i++) {
+    for (let i = 0; i < status.sessions; i++) {
       baseline.push(
-        await WorkerSession.start(MANIFEST, { providers: ["cpu"], intraOpThreads: threads }),
+        await WorkerSession.start(MANIFEST, {
+          providers: ["cpu"],
+          intraOpThreads: status.threads,
+        }),
       );
     }
-    await inferenceOnly(baseline, frames.slice(0, 4 * maxBatch * sessions), maxBatch);
+    const batch = status.maxBatch;
+    await inferenceOnly(baseline, frames.slice(0, 4 * batch * status.sessions), batch);
     const pipe: FileRun[] = [], infer: number[] = [];
     for (let r = 0; r < rounds; r++) {
       pipe.push(await bench.fileRun("file"));
-      infer.push(await inferenceOnly(baseline, frames, maxBatch));
+      infer.push(await inferenceOnly(baseline, frames, batch));
     }
     await Promise.all(baseline.map((s) => s.close()));
     baseline = [];
@@ -190,15 +208,40 @@ export async function pipelineBench(
         `efficiency = pipeline fps / inference-only fps; setting: ${setting}; ` +
         `WebSocket client received ${best.wsResults}/${DEMO_FRAMES} results with masks`,
         `pipeline p50 stages, ms: ${stageLine(best.results)}`,
+        best.cpu,
       ],
       true,
     );
+    if (limit) {
+      report("pipeline / inference limit", best.fps / limit.best.framesPerSecond, 0.85, [
+        `pipeline ${best.fps.toFixed(1)} fps, limit ${limit.best.framesPerSecond.toFixed(1)} fps (${
+          settingName(limit.best.setting)
+        }, inference only)`,
+      ], true);
+    }
 
     // 2. Live latency below capacity: the demo looped, read at its own 15 fps.
     const live = await bench.liveRun("live", { source: DEMO, loop: true }, warmup, seconds);
     const liveTotal = live.results.map((r) => r.latency.totalMs);
     const liveInfer = median(live.results.map((r) => r.latency.inference));
     const liveRatio = median(liveTotal) / liveInfer;
+    const liveSetting = pipeline.models()[0].status!;
+    if (limit) {
+      report(
+        "live p50 end-to-end / best batch-1 inference",
+        median(liveTotal) / limit.batchOne.runMs,
+        1.2,
+        [
+          `live p50 ${median(liveTotal).toFixed(1)} ms, best batch-1 run ${
+            limit.batchOne.runMs.toFixed(1)
+          } ms (${
+            settingName(limit.batchOne.setting)
+          }); the live stream ran on ${liveSetting.sessions} × ${liveSetting.threads} threads, maxBatch ${liveSetting.maxBatch}${
+            liveSetting.tuning ? ` (${liveSetting.tuning.mode})` : ""
+          }`,
+        ],
+      );
+    }
     report("live p50 end-to-end / inference", liveRatio, 1.3, [
       `live end-to-end p50 ${median(liveTotal).toFixed(1)} ms, p99 ${
         percentile(liveTotal, 99).toFixed(1)
@@ -257,6 +300,8 @@ export async function pipelineBench(
 
 interface FileRun {
   fps: number;
+  /** Where the CPU went (bench/cpu_budget.ts). */
+  cpu: string;
   /** Milliseconds from adding the stream to its first result. */
   firstMs: number;
   /** Results the WebSocket client received. */
@@ -298,18 +343,23 @@ class Bench {
     });
     this.#client.reset(id);
     const t0 = performance.now();
+    const sampler = new CpuSampler();
+    sampler.start();
     try {
       await this.#pipeline.addStream({ id, source: DEMO, policy: "lossless" }, ORIGIN);
       await this.#until(id, all.promise, () => results.length);
       const wsLast = await this.#client.waitFor(id, count, 5000);
       const end = Math.max(lastAt, wsLast);
+      const cpu = budgetLine(sampler.stop(), count, end - t0);
       return {
+        cpu,
         fps: count / ((end - t0) / 1000),
         firstMs: results[0].timeline.publishedAt - (performance.timeOrigin + t0),
         wsResults: this.#client.count(id),
         results,
       };
     } finally {
+      sampler.stop();
       off();
       await this.#remove(id);
     }
@@ -388,45 +438,6 @@ class Bench {
 }
 
 /**
- * Inference alone: `frames` (at the model's input size) through the sessions' `run` in
- * batches of `maxBatch`, pre-processed on the main thread while the workers run (two
- * batches in flight per session, so none ever waits for the next), no post-processing;
- * returns frames/s.
- *
- * @example
- * ```ts ignore
- * const session = await WorkerSession.start("models/street-maskrcnn/manifest.json");
- * const { frames } = await demoFrames(300, 1, 512, 288);
- * console.log(await inferenceOnly([session], frames, 4), "frames/s");
- * await session.close();
- * ```
- */
-export async function inferenceOnly(
-  sessions: WorkerSession[],
-  frames: Frame[],
-  maxBatch: number,
-): Promise<number> {
-  const { input } = sessions[0].manifest;
-  const perImage = 3 * input.width * input.height;
-  let next = 0;
-  const lane = async (session: WorkerSession) => {
-    let buffer: Float32Array = new Float32Array(maxBatch * perImage);
-    while (next < frames.length) {
-      const batch = frames.slice(next, next + maxBatch);
-      next += batch.length;
-      const view = batch.length === maxBatch ? buffer : buffer.subarray(0, batch.length * perImage);
-      preprocess(batch.map((f) => f.data), input.width, input.height, "rgb24", input, view);
-      const result = await session.run(view, batch.length);
-      if (result.input.length === buffer.length) buffer = result.input;
-      else buffer = new Float32Array(maxBatch * perImage);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(sessions.flatMap((s) => [lane(s), lane(s)]));
-  return frames.length / ((performance.now() - t0) / 1000);
-}
-
-/**
  * The demo video re-timed to play at `fps` (every frame kept, evenly spaced: a live
  * source at that rate once read in real time), written to bench/out (the caller removes
  * it). Encoded without B-frames, as a camera sends: the decoder's reordering would
@@ -451,78 +462,6 @@ async function retimedDemo(ffmpeg: FfmpegBinary, fps: number): Promise<string> {
     throw new Error(`ffmpeg re-timing the demo failed: ${new TextDecoder().decode(stderr)}`);
   }
   return path;
-}
-
-/** A real WebSocket client of the server, subscribed to every stream with masks, that
- * counts the result messages of each stream. */
-class CountingClient {
-  #socket: WebSocket;
-  #counts = new Map<string, number>();
-  #lastAt = new Map<string, number>();
-  #waiters = new Set<() => void>();
-  #closed: Promise<void>;
-
-  private constructor(socket: WebSocket) {
-    this.#socket = socket;
-    this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
-    socket.addEventListener("message", (e) => {
-      const text = e.data as string;
-      const head = /^\{"v":3,"type":"result","streamId":"([^"]*)"/.exec(text.slice(0, 120));
-      if (!head) return;
-      const id = head[1];
-      this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
-      this.#lastAt.set(id, performance.now());
-      for (const w of this.#waiters) w();
-    });
-  }
-
-  static async connect(url: string): Promise<CountingClient> {
-    const socket = new WebSocket(url);
-    const client = new CountingClient(socket);
-    const subscribed = new Promise<void>((resolve, reject) => {
-      socket.addEventListener("message", (e) => {
-        const m = JSON.parse(e.data as string);
-        if (m.type === "hello") {
-          socket.send(JSON.stringify({ type: "subscribe", streams: "*", masks: true }));
-        } else if (m.type === "subscribed") resolve();
-        else if (m.type === "error") reject(new Error(m.message));
-      });
-      socket.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)));
-    });
-    await subscribed;
-    return client;
-  }
-
-  reset(id: string): void {
-    this.#counts.set(id, 0);
-    this.#lastAt.delete(id);
-  }
-
-  count(id: string): number {
-    return this.#counts.get(id) ?? 0;
-  }
-
-  /** Waits until `count` results of `id` arrived (or `timeoutMs`); the last one's time. */
-  async waitFor(id: string, count: number, timeoutMs: number): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.count(id) < count && performance.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.#waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, 100);
-        this.#waiters.add(wake);
-      });
-    }
-    return this.#lastAt.get(id) ?? 0;
-  }
-
-  async close(): Promise<void> {
-    if (this.#socket.readyState < 2) this.#socket.close();
-    await this.#closed;
-  }
 }
 
 /** The `p`-th percentile (nearest rank). */

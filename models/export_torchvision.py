@@ -16,6 +16,11 @@ Before writing, the raw graph is checked against torchvision's own inference wit
 NMS disabled, and the script says what it compared (with random weights: counts and
 scores, not boxes; nothing but counts when no candidate scores above the threshold). Needs torch + torchvision (Debian: python3-torch python3-torchvision
 python3-onnx, run with /usr/bin/python3).
+
+The graph's input is float32 NCHW (CHW with `--standard`), normalised by the runtime.
+`--uint8-input` gives it a uint8 NHWC (HWC) RGB input instead, the frames as ffmpeg writes
+them, with the normalisation as the graph's first nodes (training/uint8_input.py, which also
+converts an exported folder afterwards).
 """
 
 from __future__ import annotations
@@ -146,6 +151,9 @@ def main(argv=None):
     ap.add_argument("--detections", type=int, default=100)
     ap.add_argument("--opset", type=int, default=11)
     ap.add_argument("--verify", type=int, default=2, help="frames to check (0: skip)")
+    ap.add_argument("--uint8-input", action="store_true",
+                    help="uint8 NHWC / HWC input, normalisation inside the graph (default: "
+                         "float32 NCHW / CHW, normalised by the runtime)")
     args = ap.parse_args(argv)
     check_choice("export_torchvision.py", "--arch", args.arch, ARCHITECTURES)
     try:
@@ -190,6 +198,10 @@ def main(argv=None):
         schema=os.path.relpath(SCHEMA, os.path.abspath(folder)),
         source={"torchvision": torchvision.__version__, "arch": args.arch,
                 "weights": args.weights})
+    if args.uint8_input:
+        from uint8_input import convert_file
+
+        manifest["input"] = convert_file(path, manifest["input"])
     with open(os.path.join(folder, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

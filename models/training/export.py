@@ -11,6 +11,10 @@ torchvision's own inference (class NMS disabled) on held-out generated frames. T
 `--standard` form is torchvision's own export (batch 1, NMS and mask pasting inside), for
 comparison. `--arch fasterrcnn` exports the same network without its mask and semantic
 heads.
+
+By default the graph then gets a uint8 input (NHWC, or HWC for `--standard`: the frames as
+ffmpeg writes them, rgb24) with the normalisation as its first nodes (uint8_input.py);
+`--float-input` keeps the float NCHW / CHW input.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ def main(argv=None):
     ap.add_argument("--arch", default="maskrcnn", help=f"one of {', '.join(ARCHITECTURES)}")
     ap.add_argument("--standard", action="store_true", help="torchvision's own export")
     ap.add_argument("--opset", type=int, default=11)
+    ap.add_argument("--float-input", dest="uint8_input", action="store_false",
+                    help="keep the normalised float NCHW / CHW input (default: uint8 NHWC / "
+                         "HWC, normalisation inside the graph; see uint8_input.py)")
     ap.add_argument("--verify-frames", type=int, default=4)
     args = ap.parse_args(argv)
     check_choice("export.py", "--arch", args.arch, ARCHITECTURES)

@@ -16,6 +16,7 @@ sleep 3
 $PY make_training_set.py data/train --frames 8000 --shard 1/2
 wait
 $PY train.py --data data/train --out runs/street/checkpoint.pt --minutes "$MINUTES" --crop none
+# export.py gives the graphs a uint8 NHWC / HWC input by default (uint8_input.py).
 $PY export.py --checkpoint runs/street/checkpoint.pt --out ../street-maskrcnn
 $PY export.py --checkpoint runs/street/checkpoint.pt --out ../street-fasterrcnn --arch fasterrcnn
 $PY export.py --checkpoint runs/street/checkpoint.pt --out ../street-maskrcnn-standard --standard

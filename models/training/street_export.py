@@ -17,6 +17,7 @@ from PIL import Image
 from model import MEAN, STD, build_model
 from onnx_export import check_against_torchvision, export_raw, export_standard, manifest_dict
 from raw_export import RawDetector
+from uint8_input import convert_file
 from world import CATEGORIES, COLOURS, SEMANTIC_CLASSES, THINGS, Sequence
 
 # The manifest's JSON Schema: its `$schema` is the path of this file from the output folder.
@@ -81,9 +82,11 @@ def export_street(args, folder: str) -> None:
             print(f"raw graph == torchvision on {args.verify_frames} frames "
                   f"(max |Δbox| {box:.2e} px, |Δscore| {score:.2e})")
         names = export_raw(raw, path, args.opset)
+    spec = manifest(name, args.arch, size, names, not args.standard, state, folder)
+    if getattr(args, "uint8_input", True):
+        spec["input"] = convert_file(path, spec["input"])
     with open(os.path.join(folder, "manifest.json"), "w") as f:
-        json.dump(manifest(name, args.arch, size, names, not args.standard, state, folder), f,
-                  indent=2)
+        json.dump(spec, f, indent=2)
         f.write("\n")
     print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB) and manifest.json")
 

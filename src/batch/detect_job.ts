@@ -40,9 +40,11 @@ export interface DetectOptions extends OutputPathOptions {
   force?: boolean;
   /** Execution providers, first that starts (default `["cpu"]`). */
   providers?: ProviderName[];
-  /** Frames per batch (default: the largest batch the model's graph accepts, at most 4;
-   * more than it accepts is refused). */
-  maxBatch?: number;
+  /** Frames per batch (default `"auto"`: measured at load among the batches the graph
+   * accepts, at most 4; more than it accepts is refused). */
+  maxBatch?: number | "auto";
+  /** Worker sessions of the model (default `"auto"`: measured at load). */
+  sessions?: number | "auto";
   /** Overrides of the manifest's post-processing defaults. */
   postprocess?: Partial<PostprocessOptions>;
   /** Frames per second of the image folders and globs among the inputs (default 25). */
@@ -130,7 +132,9 @@ async function detectPipeline(
       model: {
         manifest: options.manifest,
         providers: options.providers ?? ["cpu"],
-        ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+        // The engine tunes itself unless told: sessions and batch measured at load.
+        sessions: options.sessions ?? "auto",
+        maxBatch: options.maxBatch ?? "auto",
         maxWaitMs: 20,
         postprocess: options.postprocess ?? {},
       },

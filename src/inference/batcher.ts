@@ -11,77 +11,19 @@
 
 import type { Frame } from "../types.ts";
 import type { FrameGeometry } from "../types.ts";
-import { checkInteger, checkNumber } from "../geometry/validate.ts";
+import { checkNumber } from "../geometry/validate.ts";
 import type { Detections, PostprocessOptions } from "./postprocess.ts";
 import { preprocess } from "./preprocess.ts";
-import type { WorkerSession } from "./worker_session.ts";
-import type { ModelManifest } from "./manifest.ts";
+import {
+  DEFAULT_MAX_BATCH,
+  type GraphBatch,
+  graphMaxBatch,
+  resolveMaxBatch,
+} from "./batch_size.ts";
+import type { InputArray, WorkerSession } from "./worker_session.ts";
 import { now } from "../clock.ts";
 
-/** The largest batch a model runs unless told otherwise (fewer when its graph accepts fewer). */
-export const DEFAULT_MAX_BATCH = 4;
-
-/** What a manifest's input says of the batches its graph accepts. */
-export interface GraphBatch {
-  layout: ModelManifest["input"]["layout"];
-  batch: readonly number[] | "dynamic";
-}
-
-/**
- * The largest batch a graph's input accepts, from its manifest: 1 for a single-image
- * (CHW) graph, the largest of the fixed sizes it was exported with, or `Infinity` for a
- * dynamic batch.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(graphMaxBatch({ layout: "CHW", batch: [1] }), 1);
- * assert.equal(graphMaxBatch({ layout: "NCHW", batch: [1, 2, 4] }), 4);
- * assert.equal(graphMaxBatch({ layout: "NCHW", batch: "dynamic" }), Infinity);
- * ```
- */
-export function graphMaxBatch(input: GraphBatch): number {
-  if (input.layout === "CHW") return 1;
-  return input.batch === "dynamic" ? Infinity : Math.max(...input.batch);
-}
-
-/**
- * The batch size a model runs with: `requested` when its graph accepts it, else a
- * `RangeError` that names both (`fn(): options.maxBatch: expected at most 1, ... found
- * 4`); with nothing requested, the largest the graph accepts, at most
- * {@link DEFAULT_MAX_BATCH}. `graph` names the graph in the message.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const single = { layout: "CHW", batch: [1] } as const;
- * assert.equal(resolveMaxBatch({ layout: "NCHW", batch: "dynamic" }, undefined, "f"), 4);
- * assert.equal(resolveMaxBatch(single, undefined, "f"), 1);
- * assert.throws(() => resolveMaxBatch(single, 4, "f", "m/model.onnx"), {
- *   message:
- *     "f(): options.maxBatch: expected at most 1, the largest batch m/model.onnx accepts (one CHW image), found 4",
- * });
- * ```
- */
-export function resolveMaxBatch(
-  input: GraphBatch,
-  requested: number | undefined,
-  fn: string,
-  graph = "the graph",
-): number {
-  const largest = graphMaxBatch(input);
-  const maxBatch = requested ?? Math.min(DEFAULT_MAX_BATCH, largest);
-  checkInteger(fn, "options.maxBatch", maxBatch, 1);
-  if (maxBatch > largest) {
-    const accepts = input.layout === "CHW"
-      ? "one CHW image"
-      : `fixed batch sizes ${(input.batch as readonly number[]).join(", ")}`;
-    throw new RangeError(
-      `${fn}(): options.maxBatch: expected at most ${largest}, the largest batch ${graph} accepts (${accepts}), found ${maxBatch}`,
-    );
-  }
-  return maxBatch;
-}
+export { DEFAULT_MAX_BATCH, type GraphBatch, graphMaxBatch, resolveMaxBatch };
 
 /** Options of a {@link Batcher}. */
 export interface BatcherOptions {
@@ -134,12 +76,21 @@ export interface BatchResult {
 export interface SubmitOptions {
   /** Fuse a panoptic map for this frame (default true; the model must have a semantic head). */
   fusion?: boolean;
+  /**
+   * Lend the frame's bytes to the inference worker instead of copying them (a uint8
+   * graph, and a frame whose `data` is its whole buffer; ignored otherwise): `frame.data`
+   * is detached from the moment its batch starts until the batch's inference is over,
+   * then holds the same bytes again, before the result resolves. Only for a frame that
+   * nothing reads meanwhile (default false).
+   */
+  lend?: boolean;
 }
 
 interface Pending {
   frame: Frame;
   geometry: FrameGeometry;
   fusion: boolean;
+  lend: boolean;
   queuedAt: number;
   resolve: (r: BatchResult) => void;
   reject: (e: Error) => void;
@@ -159,14 +110,14 @@ interface Pending {
  * ```
  */
 export class Batcher {
-  readonly maxBatch: number;
+  #maxBatch: number;
   readonly maxWaitMs: number;
   #sessions: WorkerSession[];
   /** Batches each session has been given and not finished running. */
   #running: Map<WorkerSession, number>;
   #queue: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #buffers = new Map<number, Float32Array[]>();
+  #buffers = new Map<number, InputArray[]>();
   #options: BatcherOptions;
   #closed = false;
   /** Batches run, by size (index = frames in the batch). */
@@ -184,12 +135,47 @@ export class Batcher {
     }
     const maxBatch = resolveMaxBatch(sessions[0].manifest.input, options.maxBatch, "Batcher");
     checkNumber("Batcher", "options.maxWaitMs", options.maxWaitMs ?? 10, 0);
-    this.maxBatch = maxBatch;
+    this.#maxBatch = maxBatch;
     this.maxWaitMs = options.maxWaitMs ?? 10;
     this.#sessions = sessions;
     this.#running = new Map(sessions.map((s) => [s, 0]));
     this.#options = options;
     this.batchSizes = new Array(maxBatch + 1).fill(0);
+  }
+
+  /** A batch closes at this many frames. */
+  get maxBatch(): number {
+    return this.#maxBatch;
+  }
+
+  /** Changes the batch size from the next batch on (the engine re-tuned); more than the
+   * graph accepts is a `RangeError`. */
+  set maxBatch(value: number) {
+    this.#maxBatch = resolveMaxBatch(this.#sessions[0].manifest.input, value, "Batcher");
+    while (this.batchSizes.length <= value) this.batchSizes.push(0);
+    this.#dispatch();
+  }
+
+  /**
+   * Runs the next batches on `sessions` instead (the engine re-tuned): batches already
+   * given to the old sessions finish there; resolves with the old sessions once none of
+   * them runs a batch of this batcher (the caller closes them).
+   */
+  async replaceSessions(sessions: WorkerSession[]): Promise<WorkerSession[]> {
+    if (sessions.length === 0) {
+      throw new RangeError(
+        "Batcher.replaceSessions(): sessions: expected at least one, found none",
+      );
+    }
+    const old = this.#sessions;
+    this.#sessions = sessions;
+    const running = this.#running;
+    this.#running = new Map(sessions.map((s) => [s, 0]));
+    this.#dispatch();
+    while ([...running.values()].some((n) => n > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return old;
   }
 
   /** Frames waiting for a batch. */
@@ -207,12 +193,21 @@ export class Batcher {
         ),
       );
     }
+    const format = input.colorOrder === "BGR" ? "bgr24" : "rgb24";
+    if (input.dtype === "uint8" && frame.format !== format) {
+      return Promise.reject(
+        new RangeError(
+          `Batcher.submit(): frame ${frame.streamId}#${frame.index}: expected ${format} pixels (the model takes the frame's bytes as they are, in ${input.colorOrder} order), found ${frame.format}`,
+        ),
+      );
+    }
     if (this.#closed) return Promise.reject(new Error("Batcher.submit(): the batcher is closed"));
     return new Promise((resolve, reject) => {
       this.#queue.push({
         frame,
         geometry,
         fusion: options.fusion ?? true,
+        lend: (options.lend ?? false) && input.dtype === "uint8" && ownsBuffer(frame.data),
         queuedAt: now(),
         resolve,
         reject,
@@ -266,27 +261,22 @@ export class Batcher {
   }
 
   async #run(session: WorkerSession, items: Pending[]): Promise<void> {
-    this.#running.set(session, this.#running.get(session)! + 1);
+    // The map of the sessions this batch runs on (a re-tune may replace them meanwhile).
+    const running = this.#running;
+    running.set(session, running.get(session)! + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      this.#running.set(session, this.#running.get(session)! - 1);
+      running.set(session, running.get(session)! - 1);
       if (!this.#closed) this.#dispatch(this.#timer === undefined);
     };
     const dispatchedAt = now();
-    const { input } = session.manifest;
     const size = this.#graphBatch(items.length);
-    const buffer = this.#takeBuffer(size, input.width * input.height * 3);
-    preprocess(
-      items.map((p) => p.frame.data),
-      input.width,
-      input.height,
-      items[0].frame.format,
-      input,
-      buffer,
-    );
-    if (size > items.length) buffer.fill(0, items.length * 3 * input.width * input.height);
+    const lent = items.every((p) => p.lend);
+    // Lent frames go as they are (the worker joins them); otherwise one buffer holds the
+    // batch: the frames' bytes copied (uint8 graph) or normalised (float32 graph).
+    const input = lent ? items.map((p) => p.frame.data) : this.#fill(items, size);
     this.batchSizes[items.length]++;
     const preprocessEnd = now();
     try {
@@ -295,8 +285,9 @@ export class Batcher {
         fusion: items.map((p) => p.fusion),
         options: this.#options.postprocess,
       };
-      const result = await session.run(buffer, size, post, (ran) => {
-        this.#returnBuffer(size, ran.input);
+      const result = await session.run<InputArray>(input, size, post, (ran) => {
+        if (lent) items.forEach((p, i) => p.frame.data = ran.inputs[i] as Uint8Array);
+        else this.#returnBuffer(size, ran.input);
         release();
       });
       // Every mark was taken where its event happened, on the one clock: the batch's
@@ -340,13 +331,35 @@ export class Batcher {
     return Math.min(...batch.filter((b) => b >= n));
   }
 
-  #takeBuffer(size: number, perImage: number): Float32Array {
-    return this.#buffers.get(size)?.pop() ?? new Float32Array(size * perImage);
+  /** A buffer of the graph's batch `size` holding the items' images as the graph takes
+   * them (padding zeroed). */
+  #fill(items: Pending[], size: number): InputArray {
+    const { input } = this.#sessions[0].manifest;
+    const perImage = input.width * input.height * 3;
+    const frames = items.map((p) => p.frame.data);
+    if (input.dtype === "uint8") {
+      const buffer = this.#buffers.get(size)?.pop() as Uint8Array ??
+        new Uint8Array(size * perImage);
+      frames.forEach((f, i) => buffer.set(f, i * perImage));
+      buffer.fill(0, frames.length * perImage);
+      return buffer;
+    }
+    const buffer = this.#buffers.get(size)?.pop() as Float32Array ??
+      new Float32Array(size * perImage);
+    preprocess(frames, input.width, input.height, items[0].frame.format, input, buffer);
+    buffer.fill(0, frames.length * perImage);
+    return buffer;
   }
 
-  #returnBuffer(size: number, buffer: Float32Array): void {
+  #returnBuffer(size: number, buffer: InputArray): void {
     const list = this.#buffers.get(size) ?? [];
     if (list.length < 2) list.push(buffer);
     this.#buffers.set(size, list);
   }
+}
+
+/** Whether a view covers its whole buffer (so that the buffer can be transferred). */
+function ownsBuffer(data: Uint8Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength &&
+    data.buffer instanceof ArrayBuffer;
 }

@@ -7,6 +7,7 @@
 
 import { ManifestError } from "../errors.ts";
 import type { ModelManifest } from "./manifest.ts";
+import { inputShape, isBatched } from "./input_layout.ts";
 
 /** What ONNX Runtime says about one graph input or output (`session.inputMetadata[i]`). */
 export interface GraphValue {
@@ -53,9 +54,7 @@ export function checkGraph(
   if (gi.type !== undefined && gi.type !== input.dtype) {
     fail(`input "${input.name}" type`, input.dtype, String(gi.type));
   }
-  const expected: (number | string)[] = input.layout === "NCHW"
-    ? ["batch", 3, input.height, input.width]
-    : [3, input.height, input.width];
+  const expected = inputShape(input, "batch");
   if (gi.shape) {
     if (gi.shape.length !== expected.length) {
       fail(
@@ -70,7 +69,7 @@ export function checkGraph(
         fail(`input "${input.name}" dimension ${d}`, String(want), String(got));
       }
     }
-    if (input.layout === "NCHW" && typeof gi.shape[0] === "number") {
+    if (isBatched(input.layout) && typeof gi.shape[0] === "number") {
       const fixed = gi.shape[0];
       if (input.batch === "dynamic" || input.batch.some((b) => b !== fixed)) {
         fail(

@@ -13,6 +13,8 @@
 import * as ort from "onnxruntime-node";
 import { now } from "../clock.ts";
 import { loadModel } from "./load_model.ts";
+import { inputShape } from "./input_layout.ts";
+import { joinInput } from "./input_parts.ts";
 import {
   type PostRequest,
   postTransferring,
@@ -24,7 +26,10 @@ import {
 let session: ort.InferenceSession | undefined;
 let postPort: MessagePort | undefined;
 let inputName = "images";
+let inputType: "float32" | "uint8" = "float32";
 let shape: (batch: number) => number[] = (b) => [b];
+/** Buffers that per-image parts are joined into, by size: kept for the next run. */
+const joined = new Map<number, ArrayBuffer>();
 /** The runs, one after the other: `session.run` yields before it starts (onnxruntime-node
  * defers the native call with `setImmediate`), so without this chain a second request
  * would start while the first one's inference has not even begun, and both would stamp
@@ -47,9 +52,8 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       session = model.session;
       const { input } = model.manifest;
       inputName = input.name;
-      shape = input.layout === "NCHW"
-        ? (b) => [b, 3, input.height, input.width]
-        : () => [3, input.height, input.width];
+      inputType = input.dtype;
+      shape = (b) => inputShape(input, b);
       postPort?.postMessage({ kind: "manifest", manifest: model.manifest } satisfies PostRequest);
       reply({
         kind: "ready",
@@ -75,24 +79,26 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
 
 /** Runs one batch, stamping its start and end on the shared clock in this thread. */
 async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<void> {
-  const { id, input, batch, post } = request;
+  const { id, inputs, batch, post } = request;
   try {
     if (!session) throw new Error("no model loaded");
     if (post && !postPort) throw new Error("no post-processing worker");
-    const tensor = new ort.Tensor("float32", new Float32Array(input), shape(batch));
+    const dims = shape(batch);
+    const data = joinInput(inputs, inputType, dims.reduce((a, b) => a * b, 1), joined);
+    const tensor = new ort.Tensor(inputType, data, dims);
     const startedAt = now();
     const out = await session.run({ [inputName]: tensor });
     const endedAt = now();
     const { outputs, transfer } = toWire(out);
     if (post) {
-      reply({ kind: "ran", id, input, startedAt, endedAt }, [input]);
+      reply({ kind: "ran", id, inputs, startedAt, endedAt }, inputs);
       const message: PostRequest = { kind: "post", id, outputs, batch, post };
       postTransferring(postPort!, message, transfer);
     } else {
-      reply({ kind: "result", id, outputs, input, startedAt, endedAt }, [input, ...transfer]);
+      reply({ kind: "result", id, outputs, inputs, startedAt, endedAt }, [...inputs, ...transfer]);
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    reply({ kind: "run-error", id, message, input }, [input]);
+    reply({ kind: "run-error", id, message, inputs }, inputs);
   }
 }

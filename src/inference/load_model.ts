@@ -9,10 +9,16 @@ import * as ort from "onnxruntime-node";
 import { ManifestError, ModelLoadError } from "../errors.ts";
 import { type ModelManifest, parseManifest } from "./manifest.ts";
 import { checkGraph } from "./check_graph.ts";
+import { gpuProvidersInstalled, providerHint } from "./provider_hint.ts";
 import { type ProviderName, PROVIDERS } from "../wire/providers.ts";
 
 // The list lives in the wire layer (a pipeline configuration's `providers` names it).
 export { type ProviderName, PROVIDERS };
+
+/** ONNX Runtime's graph optimisation levels, from none to all. */
+export const GRAPH_OPTIMIZATIONS = Object.freeze(["disabled", "basic", "extended", "all"] as const);
+/** One of {@link GRAPH_OPTIMIZATIONS}. */
+export type GraphOptimization = typeof GRAPH_OPTIMIZATIONS[number];
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -21,11 +27,16 @@ export interface LoadModelOptions {
   /** Threads of one inference (default: the machine's cores). */
   intraOpThreads?: number;
   /**
-   * ORT's CPU memory arena (default false). The arena keeps the largest blocks each batch
-   * size and candidate count needed and grows in steps for hours; without it a server's
-   * memory stays flat, for about 4% more time per image.
+   * ORT's CPU memory arena (default true). Without it every run allocates its tensors
+   * afresh, and a batch's large blocks come from the system each time (page faults on
+   * fresh pages): a batch of 4 then cost twice as much per image as a batch of 1 on a
+   * 2-core EPYC (issue 15). With it the arena keeps the blocks it needed; it grows while
+   * new batch sizes and candidate counts come, then stays (the soak test checks the
+   * server's RSS).
    */
   cpuMemArena?: boolean;
+  /** ONNX Runtime's graph optimisation level (default `"all"`). */
+  graphOptimization?: GraphOptimization;
   /** Called with each warning, e.g. a provider that could not start (default `console.warn`). */
   onWarning?: (message: string) => void;
   /**
@@ -73,7 +84,7 @@ export async function loadModel(
   }
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   ort.env.logLevel = options.ortLogLevel ?? "fatal";
-  const manifest = parseManifest(await readJson(manifestPath), manifestPath);
+  const manifest = await readManifest(manifestPath);
   await checkGraphFile(manifest.file);
   const warnings: string[] = [];
   const failures: string[] = [];
@@ -83,8 +94,8 @@ export async function loadModel(
       session = await ort.InferenceSession.create(manifest.file, {
         executionProviders: [provider],
         intraOpNumThreads: options.intraOpThreads ?? navigator.hardwareConcurrency,
-        graphOptimizationLevel: "all",
-        enableCpuMemArena: options.cpuMemArena ?? false,
+        graphOptimizationLevel: options.graphOptimization ?? "all",
+        enableCpuMemArena: options.cpuMemArena ?? true,
         // Failures come back as errors and are reported above; keep ORT's own log quiet.
         logSeverityLevel: 4,
         // Idle worker threads sleep instead of spinning: several sessions (one per worker)
@@ -92,7 +103,9 @@ export async function loadModel(
         extra: { session: { intra_op: { allow_spinning: "0" } } },
       });
     } catch (error) {
-      const reason = firstLine(error);
+      let reason = firstLine(error);
+      const hint = providerHint(provider, reason, await gpuProvidersInstalled());
+      if (hint) reason += `; ${hint}`;
       failures.push(`${provider}: ${reason}`);
       const next = providers[providers.indexOf(provider) + 1];
       if (next) {
@@ -116,6 +129,19 @@ export async function loadModel(
       JSON.stringify(providers)
     } can run, found none that could: ${failures.join("; ")}`,
   );
+}
+
+/**
+ * Reads and checks the manifest at `path` (a `ManifestError` naming the file when it is
+ * missing, not JSON or malformed).
+ *
+ * @example
+ * ```ts ignore
+ * const manifest = await readManifest("models/street-maskrcnn/manifest.json");
+ * ```
+ */
+export async function readManifest(path: string): Promise<ModelManifest> {
+  return parseManifest(await readJson(path), path);
 }
 
 async function readJson(path: string): Promise<unknown> {

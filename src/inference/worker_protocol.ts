@@ -1,8 +1,9 @@
 /**
  * Messages between the main thread, an inference worker and its post-processing worker.
- * Tensors travel as transferred `ArrayBuffer`s, never copied: the input buffer goes to
- * the inference worker with the request and comes back as soon as the run is over, so
- * the caller can fill it again; a batch's raw outputs go from the inference worker to
+ * Tensors travel as transferred `ArrayBuffer`s, never copied: the input's buffers go to
+ * the inference worker with the request and come back as soon as the run is over, so
+ * the caller can fill them again (or, for frames lent as they were decoded, have them
+ * back); a batch's raw outputs go from the inference worker to
  * the post-processing worker over a `MessagePort`, so that the next batch runs while
  * this one is post-processed.
  *
@@ -45,8 +46,12 @@ export type WorkerRequest =
   | {
     kind: "run";
     id: number;
-    /** `batch × 3 × H × W` floats (or `3 × H × W` for a CHW graph). */
-    input: ArrayBuffer;
+    /** The input tensor's bytes (float32 or uint8 as the manifest says), in parts that
+     * the worker joins in order: one part holding the whole tensor (no copy), or one per
+     * image (decoded frames lent as they are). Missing images of a fixed-size batch are
+     * zeros. */
+    inputs: ArrayBuffer[];
+    /** Images in the tensor (the graph's batch, padding included). */
     batch: number;
     /** Post-process too (in the post-processing worker): one geometry per image
      * (padding excluded). */
@@ -103,16 +108,16 @@ export type WorkerReply =
     kind: "result";
     id: number;
     outputs: Record<string, WireTensor>;
-    /** The request's input buffer, handed back for reuse. */
-    input: ArrayBuffer;
+    /** The request's input buffers, handed back for reuse. */
+    inputs: ArrayBuffer[];
   } & RunStamps)
   | ({
     /** A run with `post` is over; its outputs went to the post-processing worker. */
     kind: "ran";
     id: number;
-    input: ArrayBuffer;
+    inputs: ArrayBuffer[];
   } & RunStamps)
-  | { kind: "run-error"; id: number; message: string; input: ArrayBuffer }
+  | { kind: "run-error"; id: number; message: string; inputs: ArrayBuffer[] }
   | { kind: "closed" };
 
 /**

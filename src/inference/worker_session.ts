@@ -18,14 +18,19 @@ import {
   type WorkerRequest,
 } from "./worker_protocol.ts";
 import { now } from "../clock.ts";
+import type { InputArray } from "./input_parts.ts";
+
+export type { InputArray };
 
 /** What one run gives back. */
-export interface WorkerRunResult {
+export interface WorkerRunResult<T extends InputArray = Float32Array> {
   /** Outputs by tensor name (empty when post-processed: they went to the
    * post-processing worker). */
   outputs: Record<string, TensorLike>;
-  /** The input array, handed back by the worker for reuse. */
-  input: Float32Array;
+  /** The input array (the first, when it was sent in parts), handed back for reuse. */
+  input: T;
+  /** Every part of the input, handed back in the order they were sent. */
+  inputs: T[];
   /** Epoch ms just before `session.run`, stamped in the inference worker. */
   startedAt: number;
   /** Epoch ms just after `session.run`, stamped in the inference worker. */
@@ -44,25 +49,29 @@ export interface WorkerRunResult {
 }
 
 /** The first part of a run's answer: the session is free again, post-processing may go on. */
-export interface RanInfo {
-  /** The input array, handed back for reuse. */
-  input: Float32Array;
+export interface RanInfo<T extends InputArray = Float32Array> {
+  /** The input array (the first part), handed back for reuse. */
+  input: T;
+  /** Every part of the input, handed back. */
+  inputs: T[];
   /** Epoch ms, stamped in the inference worker around `session.run`. */
   startedAt: number;
   endedAt: number;
 }
 
 interface PendingRun {
-  resolve: (r: WorkerRunResult) => void;
+  resolve: (r: WorkerRunResult<InputArray>) => void;
   reject: (e: Error) => void;
-  onRan?: (info: RanInfo) => void;
-  ran?: RanInfo;
+  onRan?: (info: RanInfo<InputArray>) => void;
+  ran?: RanInfo<InputArray>;
   posted?: PostReply;
+  /** Makes the arrays handed back of the type that was sent. */
+  wrap: (b: ArrayBuffer) => InputArray;
 }
 
 /**
  * One model session on its own thread, with a second thread for post-processing. `run()`
- * transfers the input's buffer to the worker (no copy) and returns it with the outputs;
+ * transfers the input's buffers to the worker (no copy) and returns them with the outputs;
  * the main thread stays free meanwhile. A run with `post` frees the session as soon as
  * the inference is over (`onRan`): its outputs go straight to the post-processing
  * thread, so that the next batch can run while this one is post-processed.
@@ -160,30 +169,42 @@ export class WorkerSession {
   }
 
   /**
-   * Runs a batch of `batch` images; `input`'s buffer is transferred (detached here until
-   * the session hands it back). With `post`, each image is also post-processed, on the
-   * post-processing thread. `onRan` is called as soon as the inference is over, with the
-   * input array: the session takes the next run from then on. Runs queue in the worker
-   * in the order they were asked for.
+   * Runs a batch of `batch` images (the graph's batch, padding included). The input is
+   * the whole tensor in the manifest's element type (`Float32Array` for a float32 graph,
+   * `Uint8Array` for a uint8 one), or a list of parts the worker joins in order, e.g. one
+   * decoded frame per image; missing images of the batch are zeros. Every part's buffer
+   * is transferred (detached here until the session hands it back). With `post`, each
+   * image is also post-processed, on the post-processing thread. `onRan` is called as
+   * soon as the inference is over, with the input: the session takes the next run from
+   * then on. Runs queue in the worker in the order they were asked for.
    */
-  run(
-    input: Float32Array,
+  run<T extends InputArray>(
+    input: T | readonly T[],
     batch: number,
     post?: PostSpec,
-    onRan?: (info: RanInfo) => void,
-  ): Promise<WorkerRunResult> {
+    onRan?: (info: RanInfo<T>) => void,
+  ): Promise<WorkerRunResult<T>> {
     if (this.#closed) {
       return Promise.reject(new Error("WorkerSession.run(): the session is closed"));
     }
-    if (input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength) {
-      input = input.slice(); // a view into a larger buffer: send just its bytes
-    }
+    // A view into a larger buffer is sent as just its bytes.
+    const parts = (ArrayBuffer.isView(input) ? [input as T] : [...input as readonly T[]]).map((
+      p,
+    ) => p.byteOffset !== 0 || p.byteLength !== p.buffer.byteLength ? p.slice() as T : p);
+    const wrap = parts[0] instanceof Float32Array
+      ? (b: ArrayBuffer) => new Float32Array(b)
+      : (b: ArrayBuffer) => new Uint8Array(b);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onRan });
-      const buffer = input.buffer as ArrayBuffer;
-      const request: WorkerRequest = { kind: "run", id, input: buffer, batch, post };
-      this.#worker.postMessage(request, [buffer]);
+      this.#pending.set(id, {
+        resolve: resolve as (r: WorkerRunResult<InputArray>) => void,
+        reject,
+        onRan: onRan as ((info: RanInfo<InputArray>) => void) | undefined,
+        wrap,
+      });
+      const inputs = parts.map((p) => p.buffer as ArrayBuffer);
+      const request: WorkerRequest = { kind: "run", id, inputs, batch, post };
+      this.#worker.postMessage(request, inputs);
     });
   }
 
@@ -223,19 +244,19 @@ export class WorkerSession {
       if (pending.posted) this.#finish(reply.id, pending);
     } else if (reply.kind === "run-error") {
       this.#pending.delete(reply.id);
+      // The input comes back on failure too (frames lent to the run are the caller's again).
+      const at = now();
+      this.#ran(pending, { inputs: reply.inputs, startedAt: at, endedAt: at });
       pending.reject(new StreamdetError(`inference failed: ${reply.message}`));
     }
   }
 
   #ran(
     pending: PendingRun,
-    reply: { input: ArrayBuffer; startedAt: number; endedAt: number },
-  ): RanInfo {
-    const ran = {
-      input: new Float32Array(reply.input),
-      startedAt: reply.startedAt,
-      endedAt: reply.endedAt,
-    };
+    reply: { inputs: ArrayBuffer[]; startedAt: number; endedAt: number },
+  ): RanInfo<InputArray> {
+    const inputs = reply.inputs.map(pending.wrap);
+    const ran = { input: inputs[0], inputs, startedAt: reply.startedAt, endedAt: reply.endedAt };
     pending.ran = ran;
     pending.onRan?.(ran);
     return ran;

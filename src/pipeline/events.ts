@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { DecoderTiming } from "../video/decoder_delay.ts";
 import type { SourceState } from "../types.ts";
 import type { Detections } from "../inference/postprocess.ts";
 import type { FrameTimeline, LatencyBreakdown } from "./timeline.ts";
@@ -30,6 +31,9 @@ export interface StreamResult {
   batchSize: number;
   timeline: FrameTimeline;
   latency: LatencyBreakdown;
+  /** The decoder's reordering of this frame (live and real-time inputs, when ffmpeg's
+   * log tells it): frames it held back, and for how long. */
+  decoder?: DecoderTiming;
 }
 
 /** A JPEG of a frame's picture, for viewers (sent apart from its result, shortly after). */

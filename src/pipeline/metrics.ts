@@ -10,6 +10,7 @@ import client from "prom-client";
 import { type LatencyBreakdown, STAGES } from "./timeline.ts";
 import { STREAM_STATES } from "../wire/ws_server_messages.ts";
 import { registerProcessMetrics } from "./process_metrics.ts";
+import { EngineMetrics } from "./engine_metrics.ts";
 import { TrackingMetrics } from "./tracking_metrics.ts";
 
 /**
@@ -67,6 +68,8 @@ export class PipelineMetrics {
   readonly heap: client.Gauge<"kind">;
   /** Tracks, line crossings and zone occupancy (`tracking_metrics.ts`). */
   readonly tracking: TrackingMetrics;
+  /** Each model's engine setting and tuning (`engine_metrics.ts`). */
+  readonly engine: EngineMetrics;
 
   /**
    * Creates the metrics; `collectDefault` adds the process's own (`streamdet_process_*`,
@@ -205,6 +208,7 @@ export class PipelineMetrics {
       registers,
     });
     this.tracking = new TrackingMetrics(this.registry);
+    this.engine = new EngineMetrics(this.registry);
   }
 
   /** Records one published frame's latency breakdown. */

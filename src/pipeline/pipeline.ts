@@ -25,6 +25,7 @@ import { type PipelineListener, PipelineListeners } from "./pipeline_listeners.t
 import { type Readiness, readinessOf } from "./readiness.ts";
 import { streamSlotInfo } from "./stream_slot.ts";
 import { StreamSlots } from "./stream_slots.ts";
+import { configuredLoad, workloadOf } from "./stream_workload.ts";
 import { z } from "zod";
 import { LineConfigSchema, ZoneConfigSchema } from "../wire/analytics_config.ts";
 import type { CountsMessage } from "../wire/event_messages.ts";
@@ -124,12 +125,24 @@ export class Pipeline {
    * `openSinks`). */
   async start(): Promise<void> {
     const emit = (event: StatusEvent) => this.#listeners.emit("status", event);
-    await Promise.all([...this.#models.values()].map((model) => model.load(emit, this.#warn)));
+    // A model that tunes itself chooses for the streams configured to run on it.
+    const workload = (id: string) =>
+      workloadOf(this.config.streams.filter((s) => s.model === id).map(configuredLoad));
+    await Promise.all(
+      [...this.#models.values()].map((model) =>
+        model.load(emit, this.#warn, workload(model.config.id))
+      ),
+    );
+    for (const [id, slot] of this.#models) {
+      if (slot.runtime) this.metrics.engine.update(id, slot.runtime.status());
+    }
     for (const stream of this.config.streams) await this.#streams.start(stream);
     this.#gaugeTimer = setInterval(() => {
       for (const [id, slot] of this.#models) {
         if (slot.runtime) {
-          this.metrics.batcherQueue.set({ model: id }, slot.runtime.status().queued);
+          const status = slot.runtime.status();
+          this.metrics.batcherQueue.set({ model: id }, status.queued);
+          this.metrics.engine.update(id, status);
         }
       }
     }, 1000);

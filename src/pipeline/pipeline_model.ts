@@ -10,6 +10,7 @@ import type { ClassSpec } from "../inference/manifest.ts";
 import { type ModelRuntime, type ModelStatus, startModel } from "../inference/model_runtime.ts";
 import type { ModelConfig } from "./config.ts";
 import type { ModelStatusEvent } from "./events.ts";
+import type { Workload } from "../inference/engine_tuning.ts";
 
 /** A model as `GET /models` shows it. */
 export interface ModelInfo {
@@ -50,10 +51,12 @@ export class PipelineModel {
   }
 
   /** Starts the model's sessions, emitting its status events; never throws (a failure
-   * is recorded in `error` and reported). */
+   * is recorded in `error` and reported). `workload`: what its configured streams ask of
+   * it, for an engine that tunes itself. */
   async load(
     emit: (event: ModelStatusEvent) => void,
     warn: (message: string) => void,
+    workload?: Workload,
   ): Promise<void> {
     const c = this.config;
     emit({ type: "model", model: c.id, state: "loading", at: Date.now() });
@@ -62,7 +65,11 @@ export class PipelineModel {
       this.runtime = await startModel(c.manifest, {
         providers: c.providers,
         sessions: c.sessions,
+        intraOpThreads: c.intraOpThreads,
         maxBatch: c.maxBatch,
+        cpuMemArena: c.arena,
+        tuneMs: c.tuneMs,
+        workload,
         maxWaitMs: c.maxWaitMs,
         postprocess: c.postprocess,
         onWarning: (w) => {

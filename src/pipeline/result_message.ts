@@ -108,6 +108,12 @@ export function resultMessage(
     publishedAt: r2(result.timeline.publishedAt),
     batchSize: result.batchSize,
   };
+  if (result.decoder) {
+    message.decoder = {
+      delayFrames: result.decoder.delayFrames,
+      ...(Number.isFinite(result.decoder.holdMs) ? { holdMs: r2(result.decoder.holdMs) } : {}),
+    };
+  }
   if (filter.panoptic && d.panoptic) {
     const p = d.panoptic;
     let rles = panopticCache.get(result);

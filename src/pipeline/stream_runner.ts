@@ -9,6 +9,7 @@ import type { Frame, SourceStatus } from "../types.ts";
 import { FrameSource, type SourceStats } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { isLiveKind, parseSourceInput } from "../video/source_spec.ts";
+import type { TimedFrame } from "../video/decoder_delay.ts";
 import type { FrameGeometry } from "../types.ts";
 import type { BatchResult } from "../inference/batcher.ts";
 import type { ModelRuntime } from "../inference/model_runtime.ts";
@@ -22,19 +23,14 @@ import type {
 } from "./events.ts";
 import type { LineConfig, ZoneConfig } from "../wire/analytics_config.ts";
 import type { CountsMessage } from "../wire/event_messages.ts";
-import { StreamTracking, type TrackingInfo } from "./stream_tracking.ts";
-import {
-  resolveClasses,
-  type ResolvedLine,
-  type ResolvedZone,
-  trackingOf,
-} from "./stream_analytics_config.ts";
+import type { TrackingInfo } from "./stream_tracking.ts";
+import type { ResolvedLine, ResolvedZone } from "./stream_analytics_config.ts";
+import { RunnerTracking } from "./runner_tracking.ts";
 import type { PipelineMetrics } from "./metrics.ts";
 import { CaptureClock, latencyBreakdown } from "./timeline.ts";
 import { ThumbnailEncoder } from "./thumbnail_encoder.ts";
 import { RateMeter } from "./rate_meter.ts";
 import { now } from "../clock.ts";
-import { ConfigError } from "../errors.ts";
 
 /** What a runner needs from its pipeline. */
 export interface RunnerContext {
@@ -108,9 +104,7 @@ export class StreamRunner {
   #retired: Promise<void>[] = [];
   #inMeter = new RateMeter();
   #outMeter = new RateMeter();
-  #tracking: StreamTracking | undefined;
-  /** Whether the tracker's frame rate still waits for the source's (not configured). */
-  #trackingRateFromSource = false;
+  #tracking: RunnerTracking | undefined;
   #done: Promise<void> | undefined;
   #stopping = false;
   #settle: () => void = () => {};
@@ -125,7 +119,13 @@ export class StreamRunner {
       streamId: config.id,
       input: parseSourceInput(config.source, { imageRate: config.imageRate }),
       ffmpeg: context.ffmpeg,
-      output: { fit: "letterbox", width: input.width, height: input.height, fps: config.fps },
+      output: {
+        fit: "letterbox",
+        width: input.width,
+        height: input.height,
+        fps: config.fps,
+        format: input.colorOrder === "BGR" ? "bgr24" : "rgb24",
+      },
       policy: config.policy,
       queueSize: config.queueSize,
       loop: config.loop,
@@ -134,6 +134,7 @@ export class StreamRunner {
       stallTimeoutMs: config.stallTimeoutMs,
       roots: context.roots,
       rtspTransport: config.rtspTransport,
+      hwaccel: config.hwaccel,
     });
     const kind = this.source.kind;
     this.#lossless = config.policy === "lossless" ||
@@ -148,19 +149,7 @@ export class StreamRunner {
       this.#setState(s.state, s.reason, s.attempt, s);
     });
     context.metrics.setState(config.id, "starting");
-    const tracking = trackingOf(config);
-    if (tracking) {
-      const labels = new Map(model.manifest.classes.map((c) => [c.id, c.name]));
-      this.#trackingRateFromSource = tracking.frameRate === undefined && config.fps === undefined;
-      this.#tracking = new StreamTracking(
-        config.id,
-        tracking,
-        config.fps ?? 30,
-        resolveClasses(config.lines ?? [], labels, context.where, ["lines"]),
-        resolveClasses(config.zones ?? [], labels, context.where, ["zones"]),
-        labels,
-      );
-    }
+    this.#tracking = RunnerTracking.of(config, model.manifest.classes, context.where);
   }
 
   /** Whether the stream tracks objects. */
@@ -177,31 +166,25 @@ export class StreamRunner {
     what: { lines?: LineConfig[]; zones?: ZoneConfig[] },
     where: string,
   ): Omit<CountsMessage, "v"> {
-    const tracking = this.#tracking;
-    if (!tracking) {
-      throw new ConfigError(
-        `${where}: stream "${this.config.id}": expected a stream with tracking (lines and zones count tracked objects), found one without: add "tracking": true to it`,
-      );
-    }
-    const labels = new Map(this.#model.manifest.classes.map((c) => [c.id, c.name]));
-    const lines = what.lines && resolveClasses(what.lines, labels, where, []);
-    const zones = what.zones && resolveClasses(what.zones, labels, where, []);
-    if (lines) tracking.setLines(lines);
-    if (zones) tracking.setZones(zones);
-    const counts = tracking.counts(Date.now());
+    if (!this.#tracking) throw RunnerTracking.notTracked(where, this.config.id);
+    const counts = this.#tracking.set(what, where);
     this.#context.onEvent(counts);
     return counts;
   }
 
   /** The stream's lines and zones now (streams with tracking). */
   analytics(): { lines: ResolvedLine[]; zones: ResolvedZone[] } | undefined {
-    const t = this.#tracking;
-    return t && { lines: [...t.lines], zones: [...t.zones] };
+    return this.#tracking?.analytics();
   }
 
   /** The stream's counts now (streams with tracking). */
   counts(): Omit<CountsMessage, "v"> | undefined {
-    return this.#tracking?.counts(Date.now());
+    return this.#tracking?.counts();
+  }
+
+  /** Whether every frame goes to the model (a file), rather than the latest ones. */
+  get lossless(): boolean {
+    return this.#lossless;
   }
 
   /** Frames of this stream that may be in the model at once. */
@@ -319,13 +302,17 @@ export class StreamRunner {
         const capturedAt = this.#realtime
           ? this.#clock.capturedAt(frame.ptsMs, frame.capturedAt)
           : frame.capturedAt;
+        // A frame nobody else reads is lent to the inference worker, not copied.
+        const thumbnail = this.#context.wantsThumbnails();
+        if (thumbnail) this.#thumbnail(frame, geometry);
         const item: InFlight = {
           frame,
           capturedAt,
-          result: this.#model.detect(frame, geometry, { fusion: this.#context.wantsPanoptic() })
-            .catch((e) => e as Error),
+          result: this.#model.detect(frame, geometry, {
+            fusion: this.#context.wantsPanoptic(),
+            lend: !thumbnail,
+          }).catch((e) => e as Error),
         };
-        if (this.#context.wantsThumbnails()) this.#thumbnail(frame, geometry);
         this.#queue.push(item);
         this.#updateGauges();
         this.#wake?.();
@@ -384,7 +371,12 @@ export class StreamRunner {
         publishedAt: 0,
       };
       // Tracking runs here, in frame order; its cost is counted in the publish stage.
-      const tracked = this.#track(result.detections, result.index, result.ptsMs);
+      const tracked = this.#tracking?.track(
+        result.detections,
+        result.index,
+        result.ptsMs,
+        this.source.info?.input.fps,
+      );
       timeline.publishedAt = now();
       const latency = latencyBreakdown(timeline);
       const geometry = item.frame.geometry; // the frame's own: an input may change size
@@ -405,6 +397,9 @@ export class StreamRunner {
         batchSize: result.batchSize,
         timeline,
         latency,
+        ...((item.frame as TimedFrame).decoder
+          ? { decoder: (item.frame as TimedFrame).decoder }
+          : {}),
       });
       if (tracked) {
         for (const event of tracked.events) {
@@ -414,29 +409,6 @@ export class StreamRunner {
         metrics.tracking.setActive(stream, this.#tracking!.info().activeTracks);
       }
     }
-  }
-
-  /** Tracks a frame's detections (streams with tracking). */
-  #track(detections: BatchResult["detections"], index: number, ptsMs: number) {
-    if (!this.#tracking) return undefined;
-    if (this.#trackingRateFromSource) {
-      // The tracker has seen no frame yet: give it the source's frame rate.
-      this.#trackingRateFromSource = false;
-      const fps = this.source.info?.input.fps;
-      const t = this.#tracking;
-      if (fps && Number.isFinite(fps) && fps > 0 && fps !== t.params.frameRate) {
-        const labels = new Map(this.#model.manifest.classes.map((c) => [c.id, c.name]));
-        this.#tracking = new StreamTracking(
-          this.config.id,
-          { ...t.params, frameRate: fps },
-          fps,
-          t.lines,
-          t.zones,
-          labels,
-        );
-      }
-    }
-    return this.#tracking.update(detections, index, ptsMs, Date.now());
   }
 
   /** Encodes the frame's thumbnail and hands it to the context when ffmpeg has it. */

@@ -9,6 +9,7 @@
  */
 
 import { ConfigError, type LimitError } from "../errors.ts";
+import { type StreamLoad, workloadOf } from "./stream_workload.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { checkSource } from "./check_source.ts";
 import type { PipelineConfig, StreamConfig } from "./config.ts";
@@ -167,12 +168,13 @@ export class StreamSlots {
       state: "starting",
       at: Date.now(),
     });
-    this.#updateExpected(config.model);
+    // Streams of the configuration were known when the model loaded (and tuned itself).
+    this.#updateExpected(config.model, strict);
     // The source opens in the background: a live camera may take its reconnects.
     const runner = slot.runner;
     runner.start().then(() => runner.finished()).catch(() => {}).finally(() => {
       slot.done = true;
-      this.#updateExpected(config.model);
+      this.#updateExpected(config.model, true);
     });
     return slot;
   }
@@ -224,16 +226,27 @@ export class StreamSlots {
     if (this.#slots.get(id) === slot) this.#slots.delete(id);
     this.#context.onRemoved(id);
     await slot.runner?.stop();
-    this.#updateExpected(model);
+    this.#updateExpected(model, true);
   }
 
   /** A model's batch closes early once every frame its running streams may have in
-   * flight is queued. */
-  #updateExpected(model: string): void {
+   * flight is queued; with `retune`, an engine that tuned itself re-chooses for the
+   * streams that run now. */
+  #updateExpected(model: string, retune: boolean): void {
     let sum = 0;
+    const loads: StreamLoad[] = [];
     for (const s of this.#slots.values()) {
-      if (s.config.model === model && s.runner && !s.done) sum += s.runner.maxInFlight;
+      if (s.config.model === model && s.runner && !s.done) {
+        sum += s.runner.maxInFlight;
+        loads.push({ lossless: s.runner.lossless, fps: s.config.fps });
+      }
     }
-    this.#context.models.get(model)?.runtime?.setExpectedFrames(sum);
+    const runtime = this.#context.models.get(model)?.runtime;
+    runtime?.setExpectedFrames(sum);
+    if (retune && loads.length > 0) {
+      runtime?.setWorkload(workloadOf(loads)).catch((e) =>
+        this.#context.warn(`model ${model}: re-tuning failed: ${(e as Error).message}`)
+      );
+    }
   }
 }

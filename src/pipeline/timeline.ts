@@ -70,30 +70,4 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/**
- * Estimates when a frame was captured from its presentation time: the stream's clock is
- * anchored at the frame that arrived earliest relative to its pts, so each frame's
- * decode delay is how much later than that it arrived (0 for a file read faster than
- * real time). A pts that goes backwards (a reconnect, a loop) starts a new anchor.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const clock = new CaptureClock();
- * assert.equal(clock.capturedAt(0, 1000), 1000);     // first frame: the anchor
- * assert.equal(clock.capturedAt(40, 1045), 1040);    // 5 ms later than its pts says
- * assert.equal(clock.capturedAt(0, 5000), 5000);     // pts went back: new anchor
- * ```
- */
-export class CaptureClock {
-  #offset = Infinity;
-  #lastPts = -Infinity;
-
-  /** The estimated capture time of a frame with `ptsMs` read at `decodedAt`. */
-  capturedAt(ptsMs: number, decodedAt: number): number {
-    if (ptsMs < this.#lastPts) this.#offset = Infinity;
-    this.#lastPts = ptsMs;
-    this.#offset = Math.min(this.#offset, decodedAt - ptsMs);
-    return Math.min(decodedAt, this.#offset + ptsMs);
-  }
-}
+export { CaptureClock } from "./capture_clock.ts";

@@ -13,6 +13,7 @@ import type { SourceInput } from "./source_spec.ts";
 import { type Orientation, orientationFilters } from "./display_orientation.ts";
 import { type RtspLowerTransport, urlInputArgs } from "./url_input_args.ts";
 import { imageInputArgs } from "./image_input_args.ts";
+import type { Hwaccel } from "./hwaccel.ts";
 
 /** How frames are sized for the model. */
 export interface OutputSpec {
@@ -144,6 +145,25 @@ export interface ReadMode {
   loop: boolean;
   /** The RTP transport of an RTSP URL (default TCP; see `urlInputArgs`). */
   rtspTransport?: RtspLowerTransport;
+  /** Decode with this hardware method (ffmpeg's `-hwaccel`); software when absent. */
+  hwaccel?: Hwaccel;
+}
+
+/**
+ * Whether a source decodes for low delay (slice threads, the decoder's `low_delay` flag):
+ * live inputs (URLs, cameras) and inputs read in real time; not files or images read as
+ * fast as they decode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(isLowDelay({ kind: "url", url: "rtsp://cam/1" }, { realtime: false, loop: false }));
+ * assert.ok(!isLowDelay({ kind: "file", path: "a.mp4" }, { realtime: false, loop: false }));
+ * assert.ok(isLowDelay({ kind: "file", path: "a.mp4" }, { realtime: true, loop: true }));
+ * ```
+ */
+export function isLowDelay(input: SourceInput, mode: ReadMode): boolean {
+  return mode.realtime || input.kind === "url" || input.kind === "v4l2";
 }
 
 /**
@@ -173,10 +193,18 @@ export function ffmpegArgs(
 ): string[] {
   const args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
   // Frame-threaded decoding holds a frame per extra thread: live inputs decode with
-  // slice threads, so each frame leaves the decoder as soon as it is whole.
-  if (mode.realtime || input.kind === "url" || input.kind === "v4l2") {
-    args.push("-thread_type", "slice");
+  // slice threads, so each frame leaves the decoder as soon as it is whole, and with the
+  // decoder's low-delay flag, so a stream without B-frames is not held for a reordering
+  // it does not need (a stream with them still comes out whole and in order). Files read
+  // as fast as they decode keep ffmpeg's defaults: their frames are the same either way.
+  // -debug_ts logs each packet and picture, from which `DecoderDelay` tells how long the
+  // decoder held each frame (a few lines a frame: not for files read at full speed).
+  if (isLowDelay(input, mode)) {
+    args.push("-debug_ts", "-thread_type", "slice", "-flags", "low_delay");
   }
+  // Hardware decoding: without -hwaccel_output_format the pictures come back to system
+  // memory, where the filter graph scales them.
+  if (mode.hwaccel && input.kind !== "lavfi") args.push("-hwaccel", mode.hwaccel);
   if (mode.realtime) args.push("-re");
   if (mode.loop && (input.kind === "file" || input.kind === "images")) {
     args.push("-stream_loop", "-1");

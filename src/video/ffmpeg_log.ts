@@ -1,11 +1,15 @@
 /**
  * Reading ffmpeg's stderr: the input header (native size, frame rate, codec, display
- * rotation), the `showinfo` line of each frame (its presentation time and picture size),
+ * rotation), the `showinfo` line of each frame (its presentation time and picture size,
+ * and what the decoder did with it when ffmpeg logs `-debug_ts`: see `DecoderDelay`),
  * the lines that say an input is damaged, and the lines worth quoting when something
  * fails. ffmpeg itself probes the input, so no ffprobe is needed.
  *
  * @module
  */
+
+import { now } from "../clock.ts";
+import { DecoderDelay, type DecoderTiming } from "./decoder_delay.ts";
 
 /** What the input header says about the video stream. */
 export interface InputInfo {
@@ -45,6 +49,8 @@ export interface FrameLine {
   /** The picture's size where showinfo sees it (NaN when the line does not say). */
   width: number;
   height: number;
+  /** What the decoder did with it, when ffmpeg runs with `-debug_ts` (see `DecoderDelay`). */
+  decoder?: DecoderTiming;
 }
 
 const STREAM = /^\s*Stream #\d+:\d+.*?: Video: ([^\s,]+).*?, (\d+)x(\d+)(?:[\s,[]|$)/;
@@ -143,6 +149,13 @@ export class FfmpegLog {
   private readonly recent: string[] = [];
   private waiter: { index: number; wake: () => void } | undefined;
   private closed = false;
+  private readonly decoder = new DecoderDelay();
+  private readonly clock: () => number;
+
+  /** `clock` times the `-debug_ts` lines (default `now()` of src/clock.ts). */
+  constructor(clock: () => number = now) {
+    this.clock = clock;
+  }
 
   /** Takes one line of stderr. */
   line(text: string): void {
@@ -152,15 +165,18 @@ export class FfmpegLog {
       // showinfo prints seconds with 6 digits: keep the ms to the microsecond.
       const t = shown[3] === "NOPTS" ? NaN : Math.round(Number(shown[3]) * 1e6) / 1e3;
       const index = this.shown++;
+      const decoder = shown[2] === "NOPTS" ? undefined : this.decoder.take(Number(shown[2]));
       this.frames.push({
         index,
         ptsMs: t,
         width: shown[4] === undefined ? NaN : Number(shown[4]),
         height: shown[5] === undefined ? NaN : Number(shown[5]),
+        ...(decoder ? { decoder } : {}),
       });
       if (this.waiter !== undefined && this.waiter.index <= index) this.wake();
       return;
     }
+    if (this.decoder.line(text, this.clock())) return;
     if (this.infoOpen) {
       if (STREAM_BLOCK.test(text)) {
         const matrix = DISPLAY_MATRIX.exec(text);

@@ -20,6 +20,7 @@
 import type { FrameGeometry } from "../types.ts";
 import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import { FfmpegLog, type InputInfo } from "./ffmpeg_log.ts";
+import type { DecoderTiming } from "./decoder_delay.ts";
 import { type FfmpegExit, FfmpegProcess } from "./ffmpeg_process.ts";
 
 /** A frame read from the pipe, with its presentation time and geometry. */
@@ -30,6 +31,8 @@ export interface RawFrame {
   ptsMs: number;
   /** How the frame was made from its picture (the picture's size is `sourceWidth × sourceHeight`). */
   geometry: FrameGeometry;
+  /** What the decoder did with it (low-delay inputs, whose ffmpeg logs `-debug_ts`). */
+  decoder?: DecoderTiming;
 }
 
 /** The geometry of the output frame that ffmpeg makes from a picture of this size. */
@@ -123,7 +126,8 @@ export class FfmpegSession {
       filled += value.byteLength;
       view = new Uint8Array(value.buffer, 0, bytes);
     }
-    return { data: view, ptsMs: line?.ptsMs ?? NaN, geometry };
+    const decoder = line?.decoder;
+    return { data: view, ptsMs: line?.ptsMs ?? NaN, geometry, ...(decoder ? { decoder } : {}) };
   }
 
   /**

@@ -20,6 +20,8 @@ import { now } from "../clock.ts";
 import { AttemptCommand } from "./attempt_command.ts";
 import { FfmpegSession } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";
+import { checkHwaccel } from "./hwaccel.ts";
+import type { TimedFrame } from "./decoder_delay.ts";
 import { frameLayout } from "./frame_layout.ts";
 import { nextAttempt } from "./next_attempt.ts";
 import { RtspTransportChooser } from "./rtsp_transport_chooser.ts";
@@ -54,7 +56,8 @@ export interface SourceStats {
  * Each frame carries its own geometry: an input may change size mid-stream (a camera
  * switching profiles, concatenated recordings), and the frames after the change come at
  * the new size, after a `connected` status event that gives the new `input` size and a
- * `reason`. A file whose data ffmpeg finds cut short, or a picture of which it finds
+ * `reason`. Frames of low-delay inputs (live, or read in real time) carry what the decoder
+ * did with them (`decoder`: see `TimedFrame`). A file whose data ffmpeg finds cut short, or a picture of which it finds
  * damaged, gets a status event with a `warning` when ffmpeg says so; one cut short ends
  * with a `reason` that says how many frames were read.
  *
@@ -192,6 +195,7 @@ export class FrameSource extends EventTarget {
   private async run(): Promise<void> {
     try {
       const { ffmpeg, output, stopGraceMs } = this.options;
+      await checkHwaccel(this.options.hwaccel, ffmpeg);
       const rtsp = new RtspTransportChooser(this.options.rtspTransport);
       let attempt = 0;
       while (!this.stopSignal.stopped) {
@@ -264,7 +268,7 @@ export class FrameSource extends EventTarget {
       const { info, sizeChange } = withFrameGeometry(this.info, geometry);
       this.info = info;
       if (sizeChange) this.emit("connected", sizeChange);
-      this.queue.push({
+      const frame: TimedFrame = {
         streamId: this.streamId,
         index: this.index++,
         ptsMs: raw.ptsMs,
@@ -274,7 +278,9 @@ export class FrameSource extends EventTarget {
         format: output.format,
         data: raw.data,
         geometry,
-      });
+        ...(raw.decoder ? { decoder: raw.decoder } : {}),
+      };
+      this.queue.push(frame);
     }
   }
 }

@@ -14,6 +14,7 @@ import type { RtspTransport } from "./rtsp_transport_chooser.ts";
 import { isRtspUrl } from "./url_input_args.ts";
 import { checkChoice, checkInteger, checkNumber } from "../geometry/validate.ts";
 import { describe } from "../describe.ts";
+import { type Hwaccel, HWACCELS } from "./hwaccel.ts";
 
 /** Options of a `FrameSource`. */
 export interface FrameSourceOptions {
@@ -52,6 +53,11 @@ export interface FrameSourceOptions {
    * see `RtspTransportChooser`).
    */
   rtspTransport?: RtspTransport;
+  /**
+   * Decode with this hardware method (ffmpeg's `-hwaccel`; see `HWACCELS`), checked
+   * against `ffmpeg -hwaccels` when the source starts. Software when absent.
+   */
+  hwaccel?: Hwaccel;
 }
 
 /** The options with every default filled. */
@@ -69,6 +75,8 @@ export interface ResolvedSourceOptions {
   stopGraceMs: number;
   /** The transport setting of an RTSP input (default `"auto"`); undefined for others. */
   rtspTransport: RtspTransport | undefined;
+  /** The hardware decoding method, also in `mode`; undefined for software decoding. */
+  hwaccel: Hwaccel | undefined;
 }
 
 /**
@@ -151,6 +159,8 @@ export function resolveSourceOptions(
     }
   }
   const rtspTransport = resolveRtspTransport(fn, o, kind);
+  const hwaccel = o.hwaccel;
+  if (hwaccel !== undefined) checkChoice(fn, "hwaccel", hwaccel, HWACCELS);
   const realtime = o.realtime ??
     (kind === "lavfi" || (loop && (kind === "file" || kind === "images")));
   return {
@@ -165,13 +175,14 @@ export function resolveSourceOptions(
     live,
     dropPolicy,
     queueSize: live ? o.queueSize ?? 2 : 2,
-    mode: { realtime, loop },
+    mode: { realtime, loop, ...(hwaccel ? { hwaccel } : {}) },
     reconnect,
     stallTimeoutMs,
     connectTimeoutMs,
     roots,
     stopGraceMs,
     rtspTransport,
+    hwaccel,
   };
 }
 

@@ -54,6 +54,10 @@ export const REQUIRED_ROLES: readonly OutputRole[] = Object.freeze(["boxes", "sc
 /** Element types of graph outputs. */
 export const OUTPUT_DTYPES = Object.freeze(["float32", "int64", "int32", "uint8"] as const);
 
+/** Input layouts: a batch (`NCHW`, `NHWC`) or one image (`CHW`, `HWC`); planar for
+ * float32 inputs, interleaved (as ffmpeg writes frames) for uint8 inputs. */
+export const INPUT_LAYOUTS = Object.freeze(["NCHW", "CHW", "NHWC", "HWC"] as const);
+
 const triple = () =>
   z.tuple([z.number(), z.number(), z.number()], { error: "an array of 3 numbers" });
 
@@ -73,10 +77,14 @@ const triple = () =>
  */
 export const ManifestInputSchema = strictObject({
   name: z.string().min(1).describe("The graph's input name."),
-  layout: z.enum(["NCHW", "CHW"]).describe(
-    "NCHW (raw graphs: a batch) or CHW (torchvision's standard export: one image).",
+  layout: z.enum(INPUT_LAYOUTS).describe(
+    "NCHW / NHWC (a batch) or CHW / HWC (one image, e.g. torchvision's standard export); " +
+      "float32 inputs are planar (NCHW, CHW), uint8 inputs interleaved (NHWC, HWC).",
   ),
-  dtype: z.literal("float32"),
+  dtype: z.enum(["float32", "uint8"]).describe(
+    "float32: normalised planar floats, made by the runtime; uint8: the decoded frame's " +
+      "bytes as ffmpeg writes them (in colorOrder), normalised inside the graph.",
+  ),
   height: z.int().min(1).describe("Input height in pixels: frames are letterboxed into it."),
   width: z.int().min(1).describe("Input width in pixels."),
   batch: z.union([z.literal("dynamic"), z.array(z.int().min(1)).min(1)]).describe(
@@ -93,8 +101,23 @@ export const ManifestInputSchema = strictObject({
     ) as [z.ZodNumber, z.ZodNumber, z.ZodNumber],
     { error: "an array of 3 numbers" },
   ).describe("Per-channel standard deviation, after scaling (non-zero)."),
-}, { description: "The graph's input and its normalisation." });
-
+}, { description: "The graph's input and its normalisation." }).superRefine((input, ctx) => {
+  const interleaved = input.layout === "NHWC" || input.layout === "HWC";
+  if ((input.dtype === "uint8") !== interleaved) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["layout"],
+      message: input.dtype === "uint8"
+        ? "NHWC or HWC for a uint8 input (the frame's bytes as ffmpeg writes them)"
+        : "NCHW or CHW for a float32 input (planar floats)",
+      input: input.layout,
+    });
+  }
+}).meta({
+  if: { properties: { dtype: { const: "uint8" } }, required: ["dtype"] },
+  then: { properties: { layout: { enum: ["NHWC", "HWC"] } } },
+  else: { properties: { layout: { enum: ["NCHW", "CHW"] } } },
+});
 /**
  * One graph output: its tensor name, role, element type and shape (sizes, and names of
  * symbolic dimensions).

@@ -87,12 +87,23 @@ export const ModelConfigSchema = strictObject({
   providers: z.array(z.enum(PROVIDERS)).default(() => ["cpu" as const]).describe(
     'Execution providers in order of preference: the first that starts is used, the others are skipped with a warning (default ["cpu"]).',
   ),
-  sessions: intIn(1, 64).default(1).describe("Worker sessions (default 1)."),
-  maxBatch: intIn(1, 256).optional().describe(
-    "A batch closes at this many frames (default: the largest batch the model's graph accepts, at most 4; 1 for a single-image graph; more than the graph accepts fails the model's loading)...",
+  sessions: z.union([intIn(1, 64), z.literal("auto")]).default(1).describe(
+    'Worker sessions (default 1), or "auto": measured at load with threads and maxBatch (see docs/engine-tuning.md).',
+  ),
+  intraOpThreads: z.union([intIn(1, 256), z.literal("auto")]).optional().describe(
+    'Threads of each session (default: cores / sessions), or "auto".',
+  ),
+  maxBatch: z.union([intIn(1, 256), z.literal("auto")]).optional().describe(
+    "A batch closes at this many frames (default: the largest batch the model's graph accepts, at most 4; 1 for a single-image graph; more than the graph accepts fails the model's loading), or \"auto\"...",
   ),
   maxWaitMs: numberIn(0, 10_000).default(10).describe(
     "...or this long after its first frame, ms (default 10), or when every frame its streams may have in flight is queued.",
+  ),
+  arena: z.boolean().default(true).describe(
+    "ONNX Runtime's CPU memory arena (default true: batches cost no more per frame than single frames).",
+  ),
+  tuneMs: intIn(50, 10_000).default(600).describe(
+    'Milliseconds each candidate setting is measured when some setting is "auto" (default 600).',
   ),
   postprocess: PostprocessOverridesSchema.default(() => ({})),
 }, { description: "One model: its manifest, where it runs, how frames are batched." });

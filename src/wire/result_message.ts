@@ -99,6 +99,16 @@ export const ResultMessageSchema = strictObject({
   capturedAt: z.number().describe("epoch ms the frame was captured (estimated for live sources)"),
   publishedAt: z.number().describe("epoch ms the result was published"),
   batchSize: z.int().min(1).describe("frames in the inference batch the frame ran in"),
+  decoder: strictObject({
+    delayFrames: count.describe(
+      "packets ffmpeg's decoder had taken beyond this frame when it gave it back: its reordering delay (0 for a stream without B-frames)",
+    ),
+    holdMs: z.number().min(0).optional().describe(
+      "ms from the frame's packet leaving the demuxer to the frame leaving the decoder (absent when its packet was not seen)",
+    ),
+  }).optional().describe(
+    "what ffmpeg's decoder did with the frame (live and realtime sources, when ffmpeg's -debug_ts lines say it): not part of latency.decode, which the capture clock cannot see a constant hold in (docs/decode-latency.md)",
+  ),
 });
 
 /** A COCO RLE of a result message. */

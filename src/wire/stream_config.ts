@@ -66,6 +66,36 @@ export const ReconnectConfigSchema = strictObject({
 export const RTSP_TRANSPORTS = Object.freeze(["auto", "tcp", "udp", "http"] as const);
 
 /**
+ * ffmpeg's hardware decoding methods a stream may ask for (`hwaccel`, ffmpeg's
+ * `-hwaccel`): `auto` lets ffmpeg pick one it has (software when none works), the others
+ * name one. The ffmpeg in use must list it in `ffmpeg -hwaccels`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(HWACCELS.includes("cuda"));
+ * ```
+ */
+export const HWACCELS = Object.freeze(
+  [
+    "auto",
+    "cuda",
+    "vaapi",
+    "qsv",
+    "videotoolbox",
+    "vdpau",
+    "d3d11va",
+    "dxva2",
+    "drm",
+    "opencl",
+    "vulkan",
+  ] as const,
+);
+
+/** One of {@link HWACCELS}. */
+export type Hwaccel = typeof HWACCELS[number];
+
+/**
  * One stream, as a configuration file or `POST /streams` gives it (defaults filled).
  *
  * @example
@@ -116,6 +146,9 @@ export const StreamConfigSchema = strictObject({
   ),
   rtspTransport: z.enum(RTSP_TRANSPORTS).optional().describe(
     'rtsp:// and rtsps:// sources only: how RTP packets travel: "tcp" (in the RTSP connection), "udp", "http" (tunnelled over HTTP; rtsp:// only) or "auto" (the default: TCP, then UDP when the camera refuses TCP; the transport that worked is kept for reconnects). A fixed transport the camera refuses fails the stream.',
+  ),
+  hwaccel: z.enum(HWACCELS).optional().describe(
+    'Decode on this hardware (ffmpeg\'s -hwaccel: "auto", "cuda", "vaapi", "qsv", "videotoolbox", "vdpau", "d3d11va", "dxva2", "drm", "opencl", "vulkan"); decoded pictures come back to system memory for scaling. Default: software decoding. The ffmpeg in use (FFMPEG_PATH, else PATH, else npm) must list the method in `ffmpeg -hwaccels`, else the stream fails saying which it has: hardware decoding needs a system ffmpeg built with it. Not for lavfi: patterns.',
   ),
   readyWithoutFrames: z.boolean().optional().describe(
     "GET /ready does not wait for this stream's first frame (default false: the server is ready once every stream has delivered a frame). A failed stream makes it not ready all the same.",

@@ -1,6 +1,6 @@
 /**
  * `detect` with a graph that has torchvision's NMS inside (`models/street-maskrcnn-standard`,
- * one CHW image per run): the batch size comes from the manifest, and the results are
+ * one HWC image per run): the batch size comes from the manifest, and the results are
  * what the graph itself finds, run directly by ONNX Runtime on the same frames with the
  * same score threshold and mapped back to the source by hand.
  */
@@ -24,7 +24,7 @@ interface Found {
 async function graphDetections(clip: string, dir: string): Promise<Found[][]> {
   const manifest = JSON.parse(await Deno.readTextFile(`${STANDARD}/manifest.json`));
   const { width, height } = manifest.input;
-  assert.equal(manifest.input.layout, "CHW");
+  assert.equal(manifest.input.layout, "HWC");
   const session = await ort.InferenceSession.create(`${STANDARD}/model.onnx`);
   const source = new FrameSource({
     streamId: "raw",
@@ -37,11 +37,10 @@ async function graphDetections(clip: string, dir: string): Promise<Found[][]> {
   const out: Found[][] = [];
   try {
     for await (const frame of source.frames()) {
-      const chw = new Float32Array(3 * width * height);
-      for (let i = 0; i < width * height; i++) {
-        for (let c = 0; c < 3; c++) chw[c * width * height + i] = frame.data[3 * i + c] / 255;
-      }
-      const r = await session.run({ image: new ort.Tensor("float32", chw, [3, height, width]) });
+      // The graph takes the frame's bytes as they are (uint8 HWC).
+      const r = await session.run({
+        image: new ort.Tensor("uint8", frame.data, [height, width, 3]),
+      });
       const boxes = r.boxes.data as Float32Array;
       const scores = r.scores.data as Float32Array;
       const labels = r.labels.data as BigInt64Array;

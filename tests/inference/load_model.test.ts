@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gpuProvidersInstalled } from "../../src/inference/provider_hint.ts";
 import { ManifestError, ModelLoadError } from "../../src/errors.ts";
 import { loadModel } from "../../src/inference/load_model.ts";
 
@@ -49,6 +50,15 @@ Deno.test("loadModel() falls back from an unavailable cuda provider to cpu with 
   assert.equal(seen.length, 1);
   assert.deepEqual(model.warnings, seen);
   assert.match(seen[0], /"cuda" could not start \(.+\); trying "cpu"/);
+  // Here (Deno skipped onnxruntime-node's install script) it says how to install them.
+  if (!(await gpuProvidersInstalled())) {
+    assert.ok(
+      seen[0].includes(
+        "onnxruntime-node's cuda provider libraries are not installed (Deno does not run its install script): run `ONNXRUNTIME_NODE_INSTALL=cuda12 deno install --allow-scripts=npm:onnxruntime-node`",
+      ),
+      seen[0],
+    );
+  }
 });
 
 Deno.test("loadModel() refuses an unknown provider name", async () => {
@@ -108,11 +118,15 @@ Deno.test("loadModel() names both sides when the manifest disagrees with the gra
     ],
     [
       { ...m, input: { ...input, height: 320 } },
-      /dimension 2: the manifest says 320, the graph has 288/,
+      /dimension 1: the manifest says 320, the graph has 288/,
     ],
     [
-      { ...m, input: { ...input, layout: "CHW" } },
-      /rank: the manifest says 3 \(CHW\), the graph has 4/,
+      { ...m, input: { ...input, layout: "HWC" } },
+      /rank: the manifest says 3 \(HWC\), the graph has 4/,
+    ],
+    [
+      { ...m, input: { ...input, layout: "NCHW", dtype: "float32" } },
+      /input "images" type: the manifest says float32, the graph has uint8/,
     ],
     [
       {

@@ -235,6 +235,18 @@ Deno.test("parseManifest() names the field, what it expected and what it found f
       "input.mean: expected an array of 3 numbers, found an array of 2 items",
     ],
     [
+      (m) => (m.input.dtype = "uint8"),
+      'input.layout: expected NHWC or HWC for a uint8 input (the frame\'s bytes as ffmpeg writes them), found the string "NCHW"',
+    ],
+    [
+      (m) => (m.input.layout = "NHWC"),
+      'input.layout: expected NCHW or CHW for a float32 input (planar floats), found the string "NHWC"',
+    ],
+    [
+      (m) => (m.input.dtype = "float16"),
+      'input.dtype: expected one of "float32", "uint8", found the string "float16"',
+    ],
+    [
       (m) => (m.input.colorOrder = "rgb"),
       'input.colorOrder: expected one of "RGB", "BGR", found the string "rgb"',
     ],

@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { parseManifest } from "../../src/inference/manifest.ts";
-import { preprocess } from "../../src/inference/preprocess.ts";
 import { float32FromBase64, int32FromBase64, loadFixture } from "../_helpers/fixtures.ts";
-import { testFfmpeg } from "../_helpers/media.ts";
+import { decodePng } from "../_helpers/fixture_frames.ts";
 
 interface ParityFixture {
   frames: string[];
@@ -24,18 +23,6 @@ interface ParityFixture {
 }
 
 const MODEL = new URL("../../models/street-maskrcnn", import.meta.url).pathname;
-const FIXTURES = new URL("../fixtures/models", import.meta.url).pathname;
-
-async function decodePng(path: string): Promise<Uint8Array> {
-  const ffmpeg = await testFfmpeg();
-  const { success, stdout, stderr } = await new Deno.Command(ffmpeg.path, {
-    args: ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(success, new TextDecoder().decode(stderr));
-  return stdout;
-}
 
 async function setup() {
   const path = `${MODEL}/manifest.json`;
@@ -43,11 +30,13 @@ async function setup() {
   const fixture = await loadFixture<ParityFixture>(`models/street_parity.json`);
   const [height, width] = fixture.size;
   assert.deepEqual([manifest.input.height, manifest.input.width], [height, width]);
-  const frames = await Promise.all(fixture.frames.map((f) => decodePng(`${FIXTURES}/${f}`)));
+  const frames = await Promise.all(fixture.frames.map(decodePng));
   const session = await ort.InferenceSession.create(manifest.file, { intraOpNumThreads: 2 });
+  // The graph takes the frames' bytes (uint8 NHWC) and normalises them itself.
   const run = async (batch: Uint8Array[]) => {
-    const input = preprocess(batch, width, height, "rgb24", manifest.input);
-    const tensor = new ort.Tensor("float32", input, [batch.length, 3, height, width]);
+    const input = new Uint8Array(batch.length * height * width * 3);
+    batch.forEach((f, i) => input.set(f, i * f.length));
+    const tensor = new ort.Tensor("uint8", input, [batch.length, height, width, 3]);
     return await session.run({ [manifest.input.name]: tensor });
   };
   return { manifest, fixture, frames, session, run };

@@ -134,7 +134,7 @@ Deno.test("the batch size comes from the graph: the largest it accepts by defaul
     await assert.rejects(() => startModel(STANDARD, { maxBatch: 4, onWarning: () => {} }), {
       name: "RangeError",
       message:
-        `startModel(): options.maxBatch: expected at most 1, the largest batch ${ROOT}models/street-maskrcnn-standard/model.onnx accepts (one CHW image), found 4`,
+        `startModel(): options.maxBatch: expected at most 1, the largest batch ${ROOT}models/street-maskrcnn-standard/model.onnx accepts (one HWC image), found 4`,
     });
     await assert.rejects(
       () => startModel(`${dir}/manifest.json`, { maxBatch: 3, onWarning: () => {} }),
@@ -283,7 +283,7 @@ Deno.test("the main thread keeps running timers while a worker runs a long batch
   const session = await WorkerSession.start(MASK_RCNN);
   try {
     const batch = 6;
-    const input = new Float32Array(batch * 3 * 288 * 512).fill(0.1);
+    const input = new Uint8Array(batch * 288 * 512 * 3).fill(100);
     // Ticks stamped on the one clock the worker stamps the run with: a run on this thread
     // would hold every timer until it ended, so a tick inside the run's own interval
     // shows the thread was free, whatever the machine's load.
@@ -307,11 +307,12 @@ Deno.test("the main thread keeps running timers while a worker runs a long batch
 Deno.test("the input buffer travels to the worker and comes back without a copy", async () => {
   const session = await WorkerSession.start(MASK_RCNN);
   try {
-    const input = new Float32Array(3 * 288 * 512);
+    const input = new Uint8Array(288 * 512 * 3);
     const pending = session.run(input, 1);
     assert.equal(input.buffer.byteLength, 0, "transferred: detached on this side");
     const { input: back, outputs } = await pending;
-    assert.equal(back.length, 3 * 288 * 512);
+    assert.ok(back instanceof Uint8Array);
+    assert.equal(back.length, 288 * 512 * 3);
     assert.ok("boxes" in outputs && "semantic_logits" in outputs);
   } finally {
     await session.close();

@@ -26,6 +26,8 @@ Deno.test("resolvePipelineConfig() fills every default and resolves paths agains
     providers: ["cpu"],
     sessions: 1,
     maxWaitMs: 10,
+    arena: true,
+    tuneMs: 600,
     postprocess: {},
   }, "maxBatch is left to the model: the largest batch its graph accepts, at most 4");
   assert.deepEqual(c.streams[0], {
@@ -158,7 +160,7 @@ Deno.test("resolvePipelineConfig() rejects an unknown field, naming it and listi
   );
   assertConfigError(
     { models, streams: [{ id: "a", sourc: "x" }] },
-    'p.json: streams[0].sourc: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, readyWithoutFrames, tracking, lines, zones, found an unknown field "sourc" (and 1 more issue)',
+    'p.json: streams[0].sourc: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, hwaccel, readyWithoutFrames, tracking, lines, zones, found an unknown field "sourc" (and 1 more issue)',
   );
   assert.throws(() => resolvePipelineConfig({ models, server: { prot: 1 } }, origin), (e) => {
     assert.ok(e instanceof ConfigError);

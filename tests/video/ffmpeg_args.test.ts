@@ -110,7 +110,7 @@ Deno.test("ffmpegArgs() sets up each input kind", () => {
     "rtsp,rtp,udp,tcp",
   );
   assert.ok(rtsp.join(" ").includes("-rtsp_transport tcp -i rtsp://cam/1"));
-  assert.ok(rtsp.join(" ").includes("-analyzeduration 1000000"));
+  assert.ok(rtsp.join(" ").includes("-analyzeduration 500000 -probesize 500000"));
   const cam = ffmpegArgs(
     v6,
     { kind: "v4l2", device: "/dev/video0", size: [1280, 720], fps: 30, inputFormat: "mjpeg" },

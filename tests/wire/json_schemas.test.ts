@@ -125,7 +125,7 @@ const BROKEN_PIPELINES: Broken[] = [
     edit: (c) => (c.streams[0].reconect = c.streams[0].reconnect),
     ajv: "/streams/0/reconect additionalProperties",
     message:
-      'pipelines/rtsp-camera.json: streams[0].reconect: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, readyWithoutFrames, tracking, lines, zones, found an unknown field "reconect"',
+      'pipelines/rtsp-camera.json: streams[0].reconect: expected only the fields id, source, model, policy, queueSize, loop, realtime, fps, imageRate, reconnect, stallTimeoutMs, maxInFlight, rtspTransport, hwaccel, readyWithoutFrames, tracking, lines, zones, found an unknown field "reconect"',
   },
   {
     file: "pipelines/webcam.json",

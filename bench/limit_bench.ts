@@ -1,0 +1,99 @@
+/**
+ * The machine's inference limit: the best inference-only throughput the shipped street
+ * Mask R-CNN reaches here, over a small grid of engine settings (sessions × intra-op
+ * threads × batch × ORT's CPU arena, then the graph optimisation levels of the best
+ * ones), on real demo frames prepared beforehand (the graph's uint8 input, joined into
+ * batches before the clock starts). Every pipeline and `detect` figure of `deno task
+ * bench` is also reported as a ratio to this limit, from the same run.
+ *
+ * Run alone with `deno run -A bench/limit_bench.ts [--seconds=1.5]`.
+ *
+ * @module
+ */
+
+import {
+  type EngineSetting,
+  graphImage,
+  measureSetting,
+  type SettingMeasurement,
+  settingName,
+} from "../src/inference/engine_measure.ts";
+import type { GraphOptimization } from "../src/inference/load_model.ts";
+import { parseManifest } from "../src/inference/manifest.ts";
+import { demoFrames } from "./demo_frames.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;
+
+/** What {@link limitBench} found. */
+export interface InferenceLimit {
+  /** The best setting and its throughput: the limit. */
+  best: SettingMeasurement;
+  /** The best batch-1 run latency of one session (the live latency's floor). */
+  batchOne: SettingMeasurement;
+  /** Every setting measured, in the order measured. */
+  all: SettingMeasurement[];
+}
+
+/**
+ * Measures the grid and prints one line per setting, then `inference limit: X frames/s`.
+ *
+ * @example
+ * ```ts ignore
+ * const { best } = await limitBench();
+ * console.log(best.framesPerSecond);
+ * ```
+ */
+export async function limitBench(durationMs = 1500): Promise<InferenceLimit> {
+  const manifest = parseManifest(JSON.parse(await Deno.readTextFile(MANIFEST)), MANIFEST);
+  const { input } = manifest;
+  const { frames } = await demoFrames(24, 12, input.width, input.height);
+  const images = frames.map((f) => graphImage(input, f.data, f.format));
+  const cores = navigator.hardwareConcurrency;
+  const lanes: [number, number][] = [[1, cores], [1, Math.max(1, cores / 2)], [cores, 1]];
+  const unique = lanes.filter(([s, t], i) =>
+    lanes.findIndex(([s2, t2]) => s2 === s && t2 === t) === i
+  );
+  const all: SettingMeasurement[] = [];
+  const measure = async (setting: EngineSetting) => {
+    const m = await measureSetting(MANIFEST, setting, images, { durationMs });
+    all.push(m);
+    console.log(
+      `    limit grid: ${settingName(setting)}: ${m.framesPerSecond.toFixed(1)} frames/s, ` +
+        `run ${m.runMs.toFixed(1)} ms`,
+    );
+    return m;
+  };
+  for (const [sessions, threads] of unique) {
+    for (const batch of [1, 2, 4]) {
+      for (const arena of [true, false]) {
+        await measure({ sessions, threads, batch, arena, optimization: "all" });
+      }
+    }
+  }
+  const top = [...all].sort((a, b) => b.framesPerSecond - a.framesPerSecond).slice(0, 2);
+  for (const m of top) {
+    for (const optimization of ["basic", "extended"] as GraphOptimization[]) {
+      await measure({ ...m.setting, optimization });
+    }
+  }
+  const best = all.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
+  const batchOne = all.filter((m) => m.setting.batch === 1 && m.setting.sessions === 1)
+    .reduce((a, b) => (b.runMs < a.runMs ? b : a));
+  console.log(
+    `inference limit: ${best.framesPerSecond.toFixed(1)} frames/s (${
+      settingName(best.setting)
+    }; best of ${all.length} settings, ${images.length} demo frames, inference only)`,
+  );
+  console.log(
+    `inference batch-1 latency: ${batchOne.runMs.toFixed(1)} ms (${
+      settingName(batchOne.setting)
+    }, median run)`,
+  );
+  return { best, batchOne, all };
+}
+
+if (import.meta.main) {
+  const arg = Deno.args.find((a) => a.startsWith("--seconds="));
+  await limitBench(arg ? Number(arg.slice(10)) * 1000 : undefined);
+}

@@ -1,0 +1,132 @@
+/**
+ * The engine tunes itself: `"auto"` settings are measured at load on warm-up images,
+ * the choice follows the workload (throughput for lossless or shared streams, batch 1
+ * for one live stream), given numbers win, and a new workload re-chooses and applies.
+ */
+
+import assert from "node:assert/strict";
+import { startModel } from "../../src/inference/model_runtime.ts";
+import { candidateSettings, chooseSetting } from "../../src/inference/engine_tuning.ts";
+import { parseWire } from "../../src/wire/parse.ts";
+import { ModelConfigSchema } from "../../src/wire/model_config.ts";
+import { fixtureFrames } from "../_helpers/fixture_frames.ts";
+import { frameGeometry } from "../../src/video/ffmpeg_args.ts";
+import type { Frame } from "../../src/types.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const FASTER = `${ROOT}models/street-fasterrcnn/manifest.json`;
+
+function frameOf(data: Uint8Array, index: number): Frame {
+  const geometry = frameGeometry(512, 288, { fit: "native", width: 0, height: 0, format: "rgb24" });
+  return {
+    streamId: "s",
+    index,
+    ptsMs: index * 40,
+    capturedAt: 0,
+    width: 512,
+    height: 288,
+    format: "rgb24",
+    data,
+    geometry,
+  };
+}
+
+Deno.test("an engine left on auto measures every candidate at load and runs the one it chose", async () => {
+  const model = await startModel(FASTER, {
+    sessions: "auto",
+    maxBatch: "auto",
+    tuneMs: 150,
+    onWarning: () => {},
+  });
+  try {
+    const status = model.status();
+    const tuning = status.tuning!;
+    const cores = navigator.hardwareConcurrency;
+    assert.equal(
+      tuning.measurements.length,
+      candidateSettings({ layout: "NHWC", batch: "dynamic" }).length,
+    );
+    for (const m of tuning.measurements) assert.ok(m.framesPerSecond > 0 && m.runMs > 0);
+    assert.equal(tuning.mode, "throughput", "no workload given: one lossless stream");
+    const chosen = chooseSetting(tuning.measurements, { live: 0, lossless: 1 }).setting;
+    assert.deepEqual(
+      [status.sessions, status.threads, status.maxBatch],
+      [chosen.sessions, chosen.threads, chosen.batch],
+    );
+    assert.ok(status.sessions * status.threads <= Math.max(cores, 2));
+    assert.match(tuning.reason, /frames\/s/);
+    const [pixels] = await fixtureFrames();
+    const { detections } = await model.detect(frameOf(pixels, 0), frameOf(pixels, 0).geometry);
+    assert.ok(detections.scores.length > 0);
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("given numbers win over auto: only the settings left on auto are measured", async () => {
+  const model = await startModel(FASTER, {
+    sessions: "auto",
+    maxBatch: 2,
+    tuneMs: 100,
+    onWarning: () => {},
+  });
+  try {
+    const { tuning, maxBatch } = model.status();
+    assert.equal(maxBatch, 2);
+    assert.ok(tuning!.measurements.every((m) => m.setting.batch === 2));
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("a new workload re-chooses from the measurements and applies it: one live stream runs at batch 1", async () => {
+  const model = await startModel(FASTER, {
+    sessions: "auto",
+    maxBatch: "auto",
+    tuneMs: 150,
+    workload: { live: 0, lossless: 4 },
+    onWarning: () => {},
+  });
+  try {
+    const [pixels] = await fixtureFrames();
+    await model.setWorkload({ live: 1, lossless: 0 });
+    const after = model.status();
+    const fastest = after.tuning!.measurements.filter((m) => m.setting.batch === 1)
+      .reduce((a, b) => (b.runMs < a.runMs ? b : a));
+    assert.equal(after.tuning!.mode, "latency");
+    assert.deepEqual(
+      [after.sessions, after.threads, after.maxBatch],
+      [fastest.setting.sessions, fastest.setting.threads, 1],
+    );
+    assert.deepEqual(after.tuning!.workload, { live: 1, lossless: 0 });
+    // Still runs, on whatever sessions it has now.
+    const f = frameOf(pixels.slice(), 1);
+    const { detections } = await model.detect(f, f.geometry, { lend: true });
+    assert.ok(detections.scores.length > 0);
+    await model.setWorkload({ live: 3, lossless: 0 });
+    assert.equal(model.status().tuning!.mode, "throughput", "three streams share the model");
+  } finally {
+    await model.close();
+  }
+});
+
+Deno.test("a configuration names what it expected for sessions, threads and maxBatch", () => {
+  assert.throws(
+    () => parseWire(ModelConfigSchema, { manifest: "m", maxBatch: "fast" }, "p.json: models.m"),
+    {
+      message:
+        'p.json: models.m: maxBatch: expected an integer in [1, 256] or "auto", found the string "fast"',
+    },
+  );
+  const auto = parseWire(
+    ModelConfigSchema,
+    { manifest: "m", sessions: "auto", intraOpThreads: "auto", maxBatch: "auto" },
+    "p.json: models.m",
+  );
+  assert.deepEqual([auto.sessions, auto.intraOpThreads, auto.maxBatch, auto.arena], [
+    "auto",
+    "auto",
+    "auto",
+    true,
+  ]);
+});
