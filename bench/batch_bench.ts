@@ -42,11 +42,12 @@ async function detectRun(files: number): Promise<{ fps: number; frames: number; 
   // Timed from the first frame to the last: model loading (and tuning) is not throughput.
   let count = 0, first = 0, last = 0;
   const sampler = new CpuSampler();
+  let sampling: Promise<void> | undefined;
   const tick = () => {
     last = performance.now();
     if (count++ === 0) {
       first = last;
-      sampler.start();
+      sampling = sampler.start(); // from the first frame: loading and tuning are not counted
     }
   };
   const outcomes = await runDetect(
@@ -61,7 +62,8 @@ async function detectRun(files: number): Promise<{ fps: number; frames: number; 
     ffmpeg,
     { started() {}, frame: tick, finished() {} },
   );
-  const budget = sampler.stop();
+  await sampling;
+  const budget = await sampler.stop();
   const failed = outcomes.filter((o) => o.status !== "done");
   if (failed.length > 0) throw new Error(`batch bench: ${failed.map((o) => o.error).join("; ")}`);
   await Deno.remove(OUT, { recursive: true });

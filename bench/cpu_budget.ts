@@ -4,7 +4,8 @@
  * seen, so threads and children that end before the run does are counted too), grouped:
  *
  * - `ort`: the inference workers (a Web Worker's JS thread and ONNX Runtime's intra-op
- *   threads, which inherit its name): inference;
+ *   threads, which inherit its name `worker-N`; `WorkerSession` starts the inference
+ *   worker first, so its N is odd): inference;
  * - `post`: the post-processing workers (selection, mask pasting, panoptic fusion);
  * - `main`: the main thread (batching, tracking, result messages, WebSocket, writing);
  * - `io`: Deno's tokio threads (pipes from ffmpeg, sockets, files);
@@ -26,22 +27,20 @@ interface Seen {
   ms: number;
 }
 
-function stat(path: string): { name: string; ms: number; ppid: number } | undefined {
-  try {
-    const text = Deno.readTextFileSync(path);
-    const close = text.lastIndexOf(")");
-    const name = text.slice(text.indexOf("(") + 1, close);
-    const fields = text.slice(close + 2).split(" ");
-    // Fields after the name: state(0) ppid(1) ... utime(11) stime(12).
-    return {
-      name,
-      ppid: Number(fields[1]),
-      ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
-    };
-  } catch {
-    return undefined;
-  }
+function parseStat(text: string): { name: string; ms: number; pid: string } | undefined {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return undefined;
+  const name = text.slice(text.indexOf("(") + 1, close);
+  const pid = text.slice(0, text.indexOf(" "));
+  const fields = text.slice(close + 2).split(" ");
+  // Fields after the name: state(0) ppid(1) ... utime(11) stime(12).
+  return { name, pid, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
 }
+
+/** Deno reads /proc only with --allow-all: a shell reads it (--allow-run suffices), the
+ * threads' stat lines, a separator, then the children's. */
+const SCRIPT = 'cat /proc/$1/task/*/stat 2>/dev/null; echo "--"; ' +
+  "for c in $(cat /proc/$1/task/*/children 2>/dev/null); do cat /proc/$c/stat 2>/dev/null; done";
 
 /**
  * Samples this process's threads and its children every `everyMs` between `start()` and
@@ -50,9 +49,9 @@ function stat(path: string): { name: string; ms: number; ppid: number } | undefi
  * @example
  * ```ts ignore
  * const sampler = new CpuSampler();
- * sampler.start();
+ * await sampler.start();
  * await runSomething();
- * console.log(budgetLine(sampler.stop(), frames));
+ * console.log(budgetLine(await sampler.stop(), frames, wallMs));
  * ```
  */
 export class CpuSampler {
@@ -65,17 +64,20 @@ export class CpuSampler {
   constructor(readonly everyMs = 100) {}
 
   /** Takes the first sample (the baseline of every thread alive now). */
-  start(): void {
-    this.#sample();
+  async start(): Promise<void> {
+    await this.#sample();
     for (const [tid, s] of this.#threads) this.#base.set(tid, s.ms);
     this.#timer = setInterval(() => this.#sample(), this.everyMs);
   }
 
   /** Takes the last sample and returns the CPU spent since `start()`, by group. */
-  stop(): CpuBudget {
-    if (this.#timer !== undefined) this.#sample();
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+  async stop(): Promise<CpuBudget> {
+    if (this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      await this.#pending;
+      await this.#sample();
+    }
     const budget: CpuBudget = { ort: 0, post: 0, main: 0, io: 0, gc: 0, decode: 0, other: 0 };
     // A worker whose name several threads share runs ONNX Runtime (its intra-op pool).
     for (const [tid, s] of this.#threads) {
@@ -90,30 +92,48 @@ export class CpuSampler {
     if (name === "deno") return "main";
     if (name.startsWith("tokio")) return "io";
     if (name === "V8" || name.startsWith("V8 ")) return "gc";
-    if (name.startsWith("worker-")) return (this.#workers.get(name) ?? 0) > 1 ? "ort" : "post";
+    if (name.startsWith("worker-")) {
+      // WorkerSession starts its inference worker, then its post-processing worker, and
+      // nothing else starts workers here: odd numbers run ORT (so does a name that
+      // several threads share: ORT's intra-op pool inherits its worker's name).
+      const n = Number(name.slice(7));
+      return (this.#workers.get(name) ?? 0) > 1 || n % 2 === 1 ? "ort" : "post";
+    }
     return "other";
   }
 
-  #sample(): void {
-    const names = new Map<string, number>();
+  #sample(): Promise<void> {
+    return this.#pending ??= this.#read().finally(() => this.#pending = undefined);
+  }
+
+  #pending: Promise<void> | undefined;
+
+  async #read(): Promise<void> {
+    let text = "";
     try {
-      for (const entry of Deno.readDirSync("/proc/self/task")) {
-        const s = stat(`/proc/self/task/${entry.name}/stat`);
-        if (!s) continue;
-        this.#threads.set(entry.name, { name: s.name, ms: s.ms });
-        names.set(s.name, (names.get(s.name) ?? 0) + 1);
-      }
-      for (const [name, n] of names) {
-        this.#workers.set(name, Math.max(this.#workers.get(name) ?? 0, n));
-      }
-      const self = Deno.pid;
-      for (const entry of Deno.readDirSync("/proc")) {
-        if (!/^\d+$/.test(entry.name)) continue;
-        const s = stat(`/proc/${entry.name}/stat`);
-        if (s && s.ppid === self) this.#children.set(entry.name, { name: s.name, ms: s.ms });
-      }
+      const out = await new Deno.Command("sh", {
+        args: ["-c", SCRIPT, "sh", String(Deno.pid)],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      text = new TextDecoder().decode(out.stdout);
     } catch {
-      // not Linux
+      return; // no shell, or not Linux
+    }
+    const [threads, children = ""] = text.split("\n--\n");
+    const names = new Map<string, number>();
+    for (const line of threads.split("\n")) {
+      const s = parseStat(line);
+      if (!s) continue;
+      this.#threads.set(s.pid, { name: s.name, ms: s.ms });
+      names.set(s.name, (names.get(s.name) ?? 0) + 1);
+    }
+    for (const [name, n] of names) {
+      this.#workers.set(name, Math.max(this.#workers.get(name) ?? 0, n));
+    }
+    for (const line of children.split("\n")) {
+      const s = parseStat(line);
+      if (s) this.#children.set(s.pid, { name: s.name, ms: s.ms });
     }
   }
 }

@@ -35,7 +35,12 @@
 
 import { fileURLToPath } from "node:url";
 import { resolvePipelineConfig } from "../src/pipeline/config.ts";
-import type { StatusEvent, StreamResult, StreamThumbnail } from "../src/pipeline/events.ts";
+import type {
+  StatusEvent,
+  StreamEvent,
+  StreamResult,
+  StreamThumbnail,
+} from "../src/pipeline/events.ts";
 import { PipelineMetrics } from "../src/pipeline/metrics.ts";
 import {
   createPipeline,
@@ -243,6 +248,7 @@ type Listeners = {
   result: (r: StreamResult) => void;
   status: (e: StatusEvent) => void;
   thumbnail: (t: StreamThumbnail) => void;
+  event: (e: StreamEvent) => void;
 };
 
 /** The part of a `Pipeline` that `WsHub` and `createApp` use, replaying recorded results. */
@@ -253,6 +259,7 @@ class ReplayPipeline {
     result: new Set(),
     status: new Set(),
     thumbnail: new Set(),
+    event: new Set(),
   };
 
   constructor(recorded: Recorded) {

@@ -6,6 +6,7 @@
  */
 
 import { batchBench } from "./batch_bench.ts";
+import { engineOptionsBench } from "./engine_options_bench.ts";
 import { engineBench } from "./engine_bench.ts";
 import { limitBench } from "./limit_bench.ts";
 import { fanoutBench } from "./fanout_bench.ts";
@@ -30,5 +31,6 @@ await engineBench();
 await pipelineBench({ limit });
 await fanoutBench();
 await batchBench({ limit });
+await engineOptionsBench();
 await trackerBench();
 await trackingLiveBench();

@@ -344,13 +344,13 @@ class Bench {
     this.#client.reset(id);
     const t0 = performance.now();
     const sampler = new CpuSampler();
-    sampler.start();
+    await sampler.start();
     try {
       await this.#pipeline.addStream({ id, source: DEMO, policy: "lossless" }, ORIGIN);
       await this.#until(id, all.promise, () => results.length);
       const wsLast = await this.#client.waitFor(id, count, 5000);
       const end = Math.max(lastAt, wsLast);
-      const cpu = budgetLine(sampler.stop(), count, end - t0);
+      const cpu = budgetLine(await sampler.stop(), count, end - t0);
       return {
         cpu,
         fps: count / ((end - t0) / 1000),
@@ -359,7 +359,7 @@ class Bench {
         results,
       };
     } finally {
-      sampler.stop();
+      await sampler.stop();
       off();
       await this.#remove(id);
     }

@@ -28,6 +28,8 @@ export interface EngineSetting {
   arena: boolean;
   /** ONNX Runtime's graph optimisation level. */
   optimization: GraphOptimization;
+  /** Intra-op threads spin while waiting (default false: they sleep). */
+  spinning?: boolean;
 }
 
 /** What {@link measureSetting} found. */
@@ -64,7 +66,9 @@ export interface MeasureOptions {
 export function settingName(s: EngineSetting): string {
   return `${s.sessions} session${s.sessions === 1 ? "" : "s"} × ${s.threads} thread${
     s.threads === 1 ? "" : "s"
-  }, batch ${s.batch}, arena ${s.arena ? "on" : "off"}, optimisation ${s.optimization}`;
+  }, batch ${s.batch}, arena ${s.arena ? "on" : "off"}, optimisation ${s.optimization}${
+    s.spinning ? ", spinning" : ""
+  }`;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function measureSetting(
           intraOpThreads: setting.threads,
           cpuMemArena: setting.arena,
           graphOptimization: setting.optimization,
+          spinning: setting.spinning,
         }),
       );
     }

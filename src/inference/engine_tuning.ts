@@ -75,8 +75,10 @@ export interface TuneOptions {
  * import assert from "node:assert/strict";
  * const input = { layout: "NHWC", batch: "dynamic" } as const;
  * const c = candidateSettings(input, { cores: 2 });
- * assert.deepEqual(c.map((s) => [s.sessions, s.threads, s.batch]), [
- *   [1, 2, 1], [1, 2, 2], [1, 2, 4], [2, 1, 1], [2, 1, 2], [2, 1, 4],
+ * assert.deepEqual(c.map((s) => [s.sessions, s.threads, s.batch, s.spinning ?? false]), [
+ *   [1, 2, 1, false], [1, 2, 2, false], [1, 2, 4, false],
+ *   [2, 1, 1, false], [2, 1, 2, false], [2, 1, 4, false],
+ *   [1, 2, 1, true], // the latency candidate: one session, spinning threads
  * ]);
  * assert.equal(candidateSettings(input, { cores: 2, sessions: 1, maxBatch: 4 }).length, 1);
  * ```
@@ -110,6 +112,9 @@ export function candidateSettings(
       });
     }
   }
+  // One session at batch 1 with spinning threads: the latency candidate for a live stream.
+  const single = out.find((s) => s.sessions === 1 && s.batch === 1 && s.threads > 1);
+  if (single) out.push({ ...single, spinning: true });
   return out;
 }
 
@@ -204,11 +209,11 @@ async function measureAll(
   const out: SettingMeasurement[] = [];
   const groups = new Map<string, EngineSetting[]>();
   for (const c of candidates) {
-    const key = `${c.sessions}x${c.threads}`;
+    const key = `${c.sessions}x${c.threads}${c.spinning ? "s" : ""}`;
     groups.set(key, [...groups.get(key) ?? [], c]);
   }
   for (const settings of groups.values()) {
-    const { sessions: count, threads, arena, optimization } = settings[0];
+    const { sessions: count, threads, arena, optimization, spinning } = settings[0];
     const sessions: WorkerSession[] = [];
     try {
       for (let i = 0; i < count; i++) {
@@ -218,6 +223,7 @@ async function measureAll(
             intraOpThreads: threads,
             cpuMemArena: arena,
             graphOptimization: optimization,
+            spinning,
           }),
         );
       }
@@ -283,8 +289,11 @@ export function chooseSetting(
       };
     }
   }
-  const best = measured.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
-  const close = measured.filter((m) => m.framesPerSecond >= 0.97 * best.framesPerSecond);
+  // Spinning threads take the cores the decoder and post-processing need: latency only.
+  const sleeping = measured.filter((m) => !m.setting.spinning);
+  const pool = sleeping.length > 0 ? sleeping : measured;
+  const best = pool.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
+  const close = pool.filter((m) => m.framesPerSecond >= 0.97 * best.framesPerSecond);
   const pick = close.reduce((a, b) =>
     b.setting.batch < a.setting.batch ||
       (b.setting.batch === a.setting.batch && b.framesPerSecond > a.framesPerSecond)

@@ -63,6 +63,8 @@ export interface ModelStatus {
   sessions: number;
   /** Intra-op threads of each session. */
   threads: number;
+  /** Whether the sessions' idle threads spin (the latency setting of one live stream). */
+  spinning: boolean;
   maxBatch: number;
   maxWaitMs: number;
   /** Whether the engine tuned itself (some setting `"auto"`): what it measured and chose. */
@@ -128,7 +130,7 @@ export async function startModel(
   const threads = first?.threads ?? options.intraOpThreads as number | undefined ??
     Math.max(1, Math.floor(navigator.hardwareConcurrency / count));
   const arena = options.cpuMemArena ?? true;
-  const start = async (n: number, t: number): Promise<WorkerSession[]> => {
+  const start = async (n: number, t: number, spinning: boolean): Promise<WorkerSession[]> => {
     const started: WorkerSession[] = [];
     try {
       for (let i = 0; i < n; i++) {
@@ -138,6 +140,7 @@ export async function startModel(
             intraOpThreads: t,
             cpuMemArena: arena,
             graphOptimization: options.graphOptimization,
+            spinning,
           }),
         );
       }
@@ -147,7 +150,8 @@ export async function startModel(
     }
     return started;
   };
-  let sessions = await start(count, threads);
+  let spinning = first?.spinning ?? options.spinning ?? false;
+  let sessions = await start(count, threads, spinning);
   let sessionThreads = threads;
   const { manifest, provider, warnings } = sessions[0];
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
@@ -183,13 +187,14 @@ export async function startModel(
     if (!tuning || !status || closed) return;
     const choice = chooseSetting(tuning.measured, workload);
     const { setting } = choice;
-    const sameSessions = setting.sessions === sessions.length && setting.threads === sessionThreads;
+    const sameSessions = setting.sessions === sessions.length &&
+      setting.threads === sessionThreads && (setting.spinning ?? false) === spinning;
     if (sameSessions && setting.batch === batcher.maxBatch) {
       status = { ...status, workload, mode: choice.mode, reason: choice.reason };
       return;
     }
     if (!sameSessions) {
-      const fresh = await start(setting.sessions, setting.threads);
+      const fresh = await start(setting.sessions, setting.threads, setting.spinning ?? false);
       if (closed) {
         await Promise.all(fresh.map((s) => s.close()));
         return;
@@ -197,6 +202,7 @@ export async function startModel(
       const old = await batcher.replaceSessions(fresh);
       sessions = fresh;
       sessionThreads = setting.threads;
+      spinning = setting.spinning ?? false;
       await Promise.all(old.map((s) => s.close()));
     }
     batcher.maxBatch = setting.batch;
@@ -221,6 +227,7 @@ export async function startModel(
       warnings: [...warnings],
       sessions: sessions.length,
       threads: sessionThreads,
+      spinning,
       maxBatch: batcher.maxBatch,
       maxWaitMs: batcher.maxWaitMs,
       queued: batcher.queued,
