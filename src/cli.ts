@@ -7,6 +7,7 @@
  * @module
  */
 
+import { defaultTuningCache } from "./inference/tuning_cache.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { StreamdetError } from "./errors.ts";
@@ -145,7 +146,12 @@ export async function main(args: string[]): Promise<number> {
     const log = new StatusLog(config.log.level);
     const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
     handOverSignals();
-    const pipeline = await createPipeline(config, { ffmpeg, panoptic: "on-demand", log });
+    const pipeline = await createPipeline(config, {
+      ffmpeg,
+      panoptic: "on-demand",
+      log,
+      tuningCache: defaultTuningCache(),
+    });
     const sinks = await openSinks(config.sinks, pipeline);
     const running = await serve(pipeline, config.server);
     console.log(`streamdet: serving ${config.streams.length} stream(s) on ${running.url}`);
@@ -249,6 +255,7 @@ async function detect(
         force: values.force === true,
         ...(imageRate === undefined ? {} : { imageRate }),
         track: values.track === true || analytics !== undefined,
+        tuningCache: defaultTuningCache(),
         ...(analytics ? { analytics } : {}),
         postprocess: {
           ...(nms ? { nms: nms as NmsKind } : {}),

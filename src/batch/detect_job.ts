@@ -45,6 +45,9 @@ export interface DetectOptions extends OutputPathOptions {
   maxBatch?: number | "auto";
   /** Worker sessions of the model (default `"auto"`: measured at load). */
   sessions?: number | "auto";
+  /** A file that keeps the tuning's measurements between runs (default none; the CLI
+   * passes `defaultTuningCache()`). */
+  tuningCache?: string;
   /** Overrides of the manifest's post-processing defaults. */
   postprocess?: Partial<PostprocessOptions>;
   /** Frames per second of the image folders and globs among the inputs (default 25). */
@@ -146,6 +149,7 @@ async function detectPipeline(
     ffmpeg,
     metrics: new PipelineMetrics({ collectDefault: false }),
     onWarning: () => {},
+    tuningCache: options.tuningCache,
   });
   const model = pipeline.models()[0];
   if (model.state !== "loaded") {

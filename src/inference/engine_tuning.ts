@@ -23,6 +23,7 @@ import {
 import type { InputArray } from "./input_parts.ts";
 import type { Normalization } from "./preprocess.ts";
 import { WorkerSession } from "./worker_session.ts";
+import { readTuning, tuningKey, writeTuning } from "./tuning_cache.ts";
 
 /** A setting of the engine that is measured (`"auto"`) or given. */
 export type Auto<T> = T | "auto";
@@ -63,6 +64,8 @@ export interface TuneOptions {
   /** Reuse this process's earlier measurements of the same model and candidates
    * (default true). */
   cache?: boolean;
+  /** A file that keeps measurements between runs (`tuning_cache.ts`; default none). */
+  diskCache?: string;
 }
 
 /**
@@ -170,7 +173,9 @@ export function warmupImages(
  * Measures every candidate setting of the model at `manifestPath` (see
  * {@link candidateSettings}) on warm-up images, `options.durationMs` each, starting the
  * sessions of each sessions × threads combination once for all its batch sizes. A
- * process measures the same model and candidates once (`options.cache`).
+ * process measures the same model and candidates once (`options.cache`); with
+ * `options.diskCache`, measurements younger than a week are read from that file instead,
+ * and new ones written to it.
  *
  * @example
  * ```ts ignore
@@ -184,11 +189,23 @@ export function tuneEngine(
   options: TuneOptions = {},
 ): Promise<SettingMeasurement[]> {
   const candidates = candidateSettings(manifest.input, options);
-  const key = JSON.stringify([manifestPath, candidates, options.providers, options.durationMs]);
-  if (options.cache === false) return measureAll(manifestPath, manifest, candidates, options);
+  const depends = [candidates, options.providers, options.durationMs];
+  const key = JSON.stringify([manifestPath, depends]);
+  const measure = async () => {
+    const disk = options.diskCache;
+    const diskKey = disk ? await tuningKey(manifest.file, depends) : undefined;
+    if (disk && diskKey) {
+      const stored = await readTuning(disk, diskKey);
+      if (stored) return stored;
+    }
+    const measured = await measureAll(manifestPath, manifest, candidates, options);
+    if (disk && diskKey) await writeTuning(disk, diskKey, measured);
+    return measured;
+  };
+  if (options.cache === false) return measure();
   let measured = CACHE.get(key);
   if (!measured) {
-    measured = measureAll(manifestPath, manifest, candidates, options);
+    measured = measure();
     CACHE.set(key, measured);
     measured.catch(() => CACHE.delete(key));
   }

@@ -44,6 +44,9 @@ export interface ModelRuntimeOptions
   workload?: Workload;
   /** Milliseconds each candidate setting is measured when tuning (default 600). */
   tuneMs?: number;
+  /** A file that keeps the tuning's measurements between runs (default none; the CLI
+   * passes `defaultTuningCache()`). */
+  tuningCache?: string;
   /** Batch closes this long after its first frame (default 10 ms). */
   maxWaitMs?: number;
   /** Overrides of the manifest's post-processing defaults. */
@@ -262,6 +265,7 @@ async function tuneIfAuto(
     arena: options.cpuMemArena ?? true,
     optimization: options.graphOptimization,
     durationMs: options.tuneMs,
+    diskCache: options.tuningCache,
   });
   const workload = options.workload ?? { live: 0, lossless: 1 };
   return { measured, choice: chooseSetting(measured, workload), workload };

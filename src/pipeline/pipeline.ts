@@ -56,6 +56,10 @@ export interface PipelineOptions {
    * the fusion (about 5 ms per 640×360 frame on the CPU) when nobody looks at it.
    */
   panoptic?: "always" | "on-demand";
+  /** A file that keeps the engine's tuning measurements between runs (models on
+   * `"auto"`; default none: `deno task serve`, `demo` and `detect` use
+   * `defaultTuningCache()`). */
+  tuningCache?: string;
 }
 
 /**
@@ -91,6 +95,7 @@ export class Pipeline {
   #thumbnailDemand = new DemandCounter();
   #panopticDemand = new DemandCounter();
   #panopticMode: "always" | "on-demand";
+  #tuningCache: string | undefined;
   #warn: (message: string) => void;
   #gaugeTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
@@ -104,6 +109,7 @@ export class Pipeline {
     this.#listeners = new PipelineListeners(this.#warn);
     if (log) this.#listeners.on("status", (e) => log.status(e));
     this.#panopticMode = options.panoptic ?? "always";
+    this.#tuningCache = options.tuningCache;
     for (const m of config.models) {
       this.#models.set(m.id, new PipelineModel(m));
     }
@@ -130,7 +136,7 @@ export class Pipeline {
       workloadOf(this.config.streams.filter((s) => s.model === id).map(configuredLoad));
     await Promise.all(
       [...this.#models.values()].map((model) =>
-        model.load(emit, this.#warn, workload(model.config.id))
+        model.load(emit, this.#warn, workload(model.config.id), this.#tuningCache)
       ),
     );
     for (const [id, slot] of this.#models) {

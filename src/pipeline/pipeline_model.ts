@@ -52,11 +52,13 @@ export class PipelineModel {
 
   /** Starts the model's sessions, emitting its status events; never throws (a failure
    * is recorded in `error` and reported). `workload`: what its configured streams ask of
-   * it, for an engine that tunes itself. */
+   * it, for an engine that tunes itself; `tuningCache`: the file that keeps its
+   * measurements between runs. */
   async load(
     emit: (event: ModelStatusEvent) => void,
     warn: (message: string) => void,
     workload?: Workload,
+    tuningCache?: string,
   ): Promise<void> {
     const c = this.config;
     emit({ type: "model", model: c.id, state: "loading", at: Date.now() });
@@ -70,6 +72,7 @@ export class PipelineModel {
         cpuMemArena: c.arena,
         tuneMs: c.tuneMs,
         workload,
+        tuningCache,
         maxWaitMs: c.maxWaitMs,
         postprocess: c.postprocess,
         onWarning: (w) => {
