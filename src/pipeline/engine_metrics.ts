@@ -9,6 +9,9 @@
 import client from "prom-client";
 import type { ModelStatus } from "../inference/model_runtime.ts";
 
+/** The labels of a measured candidate. */
+type Candidate = "model" | "sessions" | "threads" | "batch" | "spinning";
+
 /**
  * Engine metrics, registered in the pipeline's registry; `update` sets them from a
  * model's status.
@@ -27,8 +30,8 @@ export class EngineMetrics {
   readonly sessions: client.Gauge<"model">;
   readonly threads: client.Gauge<"model">;
   readonly maxBatch: client.Gauge<"model">;
-  readonly tunedFps: client.Gauge<"model" | "sessions" | "threads" | "batch">;
-  readonly tunedRun: client.Gauge<"model" | "sessions" | "threads" | "batch">;
+  readonly tunedFps: client.Gauge<Candidate>;
+  readonly tunedRun: client.Gauge<Candidate>;
   readonly retunes: client.Gauge<"model">;
 
   constructor(registry: client.Registry) {
@@ -42,12 +45,7 @@ export class EngineMetrics {
       "model",
     ]);
     this.maxBatch = gauge("streamdet_engine_max_batch", "Frames a batch closes at", ["model"]);
-    const candidate: ("model" | "sessions" | "threads" | "batch")[] = [
-      "model",
-      "sessions",
-      "threads",
-      "batch",
-    ];
+    const candidate: Candidate[] = ["model", "sessions", "threads", "batch", "spinning"];
     this.tunedFps = gauge(
       "streamdet_engine_tuning_frames_per_second",
       "Inference-only frames/s of each candidate setting measured at load (engines on auto)",
@@ -77,6 +75,7 @@ export class EngineMetrics {
         sessions: String(m.setting.sessions),
         threads: String(m.setting.threads),
         batch: String(m.setting.batch),
+        spinning: m.setting.spinning ? "1" : "0",
       };
       this.tunedFps.set(labels, m.framesPerSecond);
       this.tunedRun.set(labels, m.runMs / 1000);
