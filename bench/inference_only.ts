@@ -5,7 +5,7 @@
  * @module
  */
 
-import { graphImage } from "../src/inference/engine_measure.ts";
+import { concatImages, graphImage } from "../src/inference/engine_measure.ts";
 import type { InputArray } from "../src/inference/input_parts.ts";
 import type { WorkerSession } from "../src/inference/worker_session.ts";
 import type { Frame } from "../src/types.ts";
@@ -33,16 +33,9 @@ export async function inferenceOnly(
   // Each frame as the graph takes it, prepared before the clock starts.
   const images = frames.map((f) => graphImage(input, f.data, f.format));
   const perImage = images[0].length;
-  const batchOf = (from: number, n: number) => {
-    const out = images[0] instanceof Float32Array
-      ? new Float32Array(n * perImage)
-      : new Uint8Array(n * perImage);
-    for (let i = 0; i < n; i++) out.set(images[from + i], i * perImage);
-    return out;
-  };
   const batches: InputArray[] = [];
   for (let at = 0; at < images.length; at += maxBatch) {
-    batches.push(batchOf(at, Math.min(maxBatch, images.length - at)));
+    batches.push(concatImages(images.slice(at, at + maxBatch)));
   }
   let next = 0;
   const lane = async (session: WorkerSession) => {

@@ -143,7 +143,7 @@ export async function measureSessions(
   let next = 0;
   const batchOf = (): InputArray => {
     const parts = Array.from({ length: batch }, () => images[next++ % images.length]);
-    return join(parts);
+    return concatImages(parts);
   };
   const warmup = options.warmupRuns ?? 2;
   await Promise.all(sessions.map(async (s) => {
@@ -169,7 +169,18 @@ export async function measureSessions(
   return { framesPerSecond: frames / elapsed, runMs: median(runs), frames };
 }
 
-function join(parts: InputArray[]): InputArray {
+/**
+ * One input made of images as a graph takes them (all of one element type), in order:
+ * a batch prepared before a measurement.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const batch = concatImages([new Uint8Array([1, 2]), new Uint8Array([3, 4])]);
+ * assert.deepEqual([...batch], [1, 2, 3, 4]);
+ * ```
+ */
+export function concatImages(parts: readonly InputArray[]): InputArray {
   const length = parts.reduce((n, p) => n + p.length, 0);
   const out = parts[0] instanceof Float32Array ? new Float32Array(length) : new Uint8Array(length);
   let at = 0;

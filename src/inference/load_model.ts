@@ -112,7 +112,8 @@ export async function loadModel(
       });
     } catch (error) {
       let reason = firstLine(error);
-      const hint = providerHint(provider, reason, await gpuProvidersInstalled());
+      const gpu = provider === "cuda" || provider === "tensorrt";
+      const hint = gpu ? providerHint(provider, reason, await gpuProvidersInstalled()) : "";
       if (hint) reason += `; ${hint}`;
       failures.push(`${provider}: ${reason}`);
       const next = providers[providers.indexOf(provider) + 1];

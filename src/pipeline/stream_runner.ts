@@ -6,11 +6,9 @@
  */
 
 import type { Frame, SourceStatus } from "../types.ts";
-import { FrameSource, type SourceStats } from "../video/frame_source.ts";
+import type { FrameSource, SourceStats } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
-import { isLiveKind, parseSourceInput } from "../video/source_spec.ts";
 import type { TimedFrame } from "../video/decoder_delay.ts";
-import type { FrameGeometry } from "../types.ts";
 import type { BatchResult } from "../inference/batcher.ts";
 import type { ModelRuntime } from "../inference/model_runtime.ts";
 import type { StreamConfig } from "./config.ts";
@@ -28,7 +26,8 @@ import type { ResolvedLine, ResolvedZone } from "./stream_analytics_config.ts";
 import { RunnerTracking } from "./runner_tracking.ts";
 import type { PipelineMetrics } from "./metrics.ts";
 import { CaptureClock, latencyBreakdown } from "./timeline.ts";
-import { ThumbnailEncoder } from "./thumbnail_encoder.ts";
+import { StreamThumbnails } from "./stream_thumbnails.ts";
+import { readMode, streamSource } from "./stream_source.ts";
 import { RateMeter } from "./rate_meter.ts";
 import { now } from "../clock.ts";
 
@@ -99,9 +98,7 @@ export class StreamRunner {
   #published = 0;
   #failed = 0;
   #clock = new CaptureClock();
-  #encoder: ThumbnailEncoder | undefined;
-  /** Encoders replaced after a size change, closing. */
-  #retired: Promise<void>[] = [];
+  #thumbnails: StreamThumbnails;
   #inMeter = new RateMeter();
   #outMeter = new RateMeter();
   #tracking: RunnerTracking | undefined;
@@ -114,32 +111,8 @@ export class StreamRunner {
     this.config = config;
     this.#model = model;
     this.#context = context;
-    const { input } = model.manifest;
-    this.source = new FrameSource({
-      streamId: config.id,
-      input: parseSourceInput(config.source, { imageRate: config.imageRate }),
-      ffmpeg: context.ffmpeg,
-      output: {
-        fit: "letterbox",
-        width: input.width,
-        height: input.height,
-        fps: config.fps,
-        format: input.colorOrder === "BGR" ? "bgr24" : "rgb24",
-      },
-      policy: config.policy,
-      queueSize: config.queueSize,
-      loop: config.loop,
-      realtime: config.realtime,
-      reconnect: config.reconnect === false ? false : config.reconnect,
-      stallTimeoutMs: config.stallTimeoutMs,
-      roots: context.roots,
-      rtspTransport: config.rtspTransport,
-      hwaccel: config.hwaccel,
-    });
-    const kind = this.source.kind;
-    this.#lossless = config.policy === "lossless" ||
-      (config.policy === undefined && !config.loop && !isLiveKind(kind));
-    this.#realtime = config.realtime ?? (config.loop || isLiveKind(kind));
+    this.source = streamSource(config, model.manifest.input, context.ffmpeg, context.roots);
+    ({ lossless: this.#lossless, realtime: this.#realtime } = readMode(config, this.source.kind));
     const status = model.status();
     this.#maxInFlight = config.maxInFlight ??
       (this.#lossless ? 2 * status.maxBatch * status.sessions : 1);
@@ -149,6 +122,7 @@ export class StreamRunner {
       this.#setState(s.state, s.reason, s.attempt, s);
     });
     context.metrics.setState(config.id, "starting");
+    this.#thumbnails = new StreamThumbnails(context.ffmpeg, context.onThumbnail);
     this.#tracking = RunnerTracking.of(config, model.manifest.classes, context.where);
   }
 
@@ -216,8 +190,7 @@ export class StreamRunner {
     this.#slotFreed?.();
     await this.#done;
     this.#settle();
-    await this.#encoder?.close();
-    await Promise.all(this.#retired);
+    await this.#thumbnails.close();
     this.#context.metrics.removeStream(this.config.id);
   }
 
@@ -304,7 +277,7 @@ export class StreamRunner {
           : frame.capturedAt;
         // A frame nobody else reads is lent to the inference worker, not copied.
         const thumbnail = this.#context.wantsThumbnails();
-        if (thumbnail) this.#thumbnail(frame, geometry);
+        if (thumbnail) this.#thumbnails.encode(frame, geometry);
         const item: InFlight = {
           frame,
           capturedAt,
@@ -380,6 +353,7 @@ export class StreamRunner {
       timeline.publishedAt = now();
       const latency = latencyBreakdown(timeline);
       const geometry = item.frame.geometry; // the frame's own: an input may change size
+      const { decoder } = item.frame as TimedFrame;
       this.#published++;
       this.#outMeter.tick();
       metrics.framesOut.inc({ stream, model });
@@ -397,9 +371,7 @@ export class StreamRunner {
         batchSize: result.batchSize,
         timeline,
         latency,
-        ...((item.frame as TimedFrame).decoder
-          ? { decoder: (item.frame as TimedFrame).decoder }
-          : {}),
+        ...(decoder ? { decoder } : {}),
       });
       if (tracked) {
         for (const event of tracked.events) {
@@ -409,33 +381,6 @@ export class StreamRunner {
         metrics.tracking.setActive(stream, this.#tracking!.info().activeTracks);
       }
     }
-  }
-
-  /** Encodes the frame's thumbnail and hands it to the context when ffmpeg has it. */
-  #thumbnail(frame: Frame, geometry: FrameGeometry): void {
-    if (this.#encoder && !sameLayout(this.#encoder.geometry, geometry)) {
-      this.#retired.push(this.#encoder.close());
-      this.#encoder = undefined;
-    }
-    this.#encoder ??= new ThumbnailEncoder(
-      this.#context.ffmpeg,
-      frame.width,
-      frame.height,
-      geometry,
-      {
-        format: frame.format,
-      },
-    );
-    this.#encoder.encode(frame).then((thumbnail) =>
-      this.#context.onThumbnail({
-        ...thumbnail,
-        streamId: frame.streamId,
-        index: frame.index,
-        ptsMs: frame.ptsMs,
-        sourceWidth: geometry.sourceWidth,
-        sourceHeight: geometry.sourceHeight,
-      })
-    ).catch(() => {});
   }
 
   #updateGauges(): void {
@@ -452,9 +397,4 @@ export class StreamRunner {
   }
 
   #droppedSeen = 0;
-}
-
-/** Whether two geometries lay frames out alike (a thumbnail encoder serves both). */
-function sameLayout(a: FrameGeometry, b: FrameGeometry): boolean {
-  return a === b || (Object.keys(a) as (keyof FrameGeometry)[]).every((k) => a[k] === b[k]);
 }

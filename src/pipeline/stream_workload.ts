@@ -7,7 +7,8 @@
  */
 
 import type { Workload } from "../inference/engine_tuning.ts";
-import { isLiveKind, parseSourceInput } from "../video/source_spec.ts";
+import { parseSourceInput, type SourceKind } from "../video/source_spec.ts";
+import { readMode } from "./stream_source.ts";
 import type { StreamConfig } from "./config.ts";
 
 /** The part of a stream that says whether it is live and how fast. */
@@ -19,8 +20,8 @@ export interface StreamLoad {
 }
 
 /**
- * Whether a configured stream will run lossless: its `policy`, else a file that does not
- * loop (a source that cannot be parsed counts as lossless: it fails on its own).
+ * Whether a configured stream will run lossless, as its runner will read it (`readMode`;
+ * a source that cannot be parsed counts as a file: it fails on its own).
  *
  * @example
  * ```ts
@@ -31,18 +32,15 @@ export interface StreamLoad {
  * ```
  */
 export function configuredLoad(
-  config: Pick<StreamConfig, "source" | "policy" | "loop" | "fps" | "imageRate">,
+  config: Pick<StreamConfig, "source" | "policy" | "loop" | "realtime" | "fps" | "imageRate">,
 ): StreamLoad {
-  if (config.policy !== undefined) {
-    return { lossless: config.policy === "lossless", fps: config.fps };
-  }
-  let live = false;
+  let kind: SourceKind = "file";
   try {
-    live = isLiveKind(parseSourceInput(config.source, { imageRate: config.imageRate }).kind);
+    kind = parseSourceInput(config.source, { imageRate: config.imageRate }).kind;
   } catch {
     // a bad source fails its stream with its own error
   }
-  return { lossless: !config.loop && !live, fps: config.fps };
+  return { lossless: readMode(config, kind).lossless, fps: config.fps };
 }
 
 /**

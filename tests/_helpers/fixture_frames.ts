@@ -7,6 +7,8 @@
 
 import assert from "node:assert/strict";
 import { testFfmpeg } from "./media.ts";
+import type { Frame } from "../../src/types.ts";
+import { frameGeometry } from "../../src/video/ffmpeg_args.ts";
 
 const FIXTURES = new URL("../fixtures/models", import.meta.url).pathname;
 
@@ -28,4 +30,21 @@ export async function decodePng(name: string): Promise<Uint8Array> {
 /** The three frames, decoded. */
 export function fixtureFrames(): Promise<Uint8Array[]> {
   return Promise.all(FRAME_FILES.map(decodePng));
+}
+
+/** A frame of stream "s" holding `data` (`height × width × 3` RGB bytes), at its native
+ * size, `index` × 40 ms into the stream. */
+export function frameOf(data: Uint8Array, width = 512, height = 288, index = 0): Frame {
+  const geometry = frameGeometry(width, height, { fit: "native", width, height, format: "rgb24" });
+  return {
+    streamId: "s",
+    index,
+    ptsMs: index * 40,
+    capturedAt: 0,
+    width,
+    height,
+    format: "rgb24",
+    data,
+    geometry,
+  };
 }

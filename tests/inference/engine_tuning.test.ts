@@ -9,27 +9,10 @@ import { startModel } from "../../src/inference/model_runtime.ts";
 import { candidateSettings, chooseSetting } from "../../src/inference/engine_tuning.ts";
 import { parseWire } from "../../src/wire/parse.ts";
 import { ModelConfigSchema } from "../../src/wire/model_config.ts";
-import { fixtureFrames } from "../_helpers/fixture_frames.ts";
-import { frameGeometry } from "../../src/video/ffmpeg_args.ts";
-import type { Frame } from "../../src/types.ts";
+import { fixtureFrames, frameOf } from "../_helpers/fixture_frames.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FASTER = `${ROOT}models/street-fasterrcnn/manifest.json`;
-
-function frameOf(data: Uint8Array, index: number): Frame {
-  const geometry = frameGeometry(512, 288, { fit: "native", width: 0, height: 0, format: "rgb24" });
-  return {
-    streamId: "s",
-    index,
-    ptsMs: index * 40,
-    capturedAt: 0,
-    width: 512,
-    height: 288,
-    format: "rgb24",
-    data,
-    geometry,
-  };
-}
 
 Deno.test("an engine left on auto measures every candidate at load and runs the one it chose", async () => {
   const model = await startModel(FASTER, {
@@ -56,7 +39,10 @@ Deno.test("an engine left on auto measures every candidate at load and runs the 
     assert.ok(status.sessions * status.threads <= Math.max(cores, 2));
     assert.match(tuning.reason, /frames\/s/);
     const [pixels] = await fixtureFrames();
-    const { detections } = await model.detect(frameOf(pixels, 0), frameOf(pixels, 0).geometry);
+    const { detections } = await model.detect(
+      frameOf(pixels, 512, 288, 0),
+      frameOf(pixels, 512, 288, 0).geometry,
+    );
     assert.ok(detections.scores.length > 0);
   } finally {
     await model.close();
@@ -100,7 +86,7 @@ Deno.test("a new workload re-chooses from the measurements and applies it: one l
     );
     assert.deepEqual(after.tuning!.workload, { live: 1, lossless: 0 });
     // Still runs, on whatever sessions it has now.
-    const f = frameOf(pixels.slice(), 1);
+    const f = frameOf(pixels.slice(), 512, 288, 1);
     const { detections } = await model.detect(f, f.geometry, { lend: true });
     assert.ok(detections.scores.length > 0);
     await model.setWorkload({ live: 3, lossless: 0 });

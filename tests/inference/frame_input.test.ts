@@ -5,29 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import type { Frame, FrameGeometry } from "../../src/types.ts";
+import type { FrameGeometry } from "../../src/types.ts";
 import { startModel } from "../../src/inference/model_runtime.ts";
-import { frameGeometry } from "../../src/video/ffmpeg_args.ts";
-import { fixtureFrames } from "../_helpers/fixture_frames.ts";
+import { fixtureFrames, frameOf } from "../_helpers/fixture_frames.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FASTER = `${ROOT}models/street-fasterrcnn/manifest.json`;
 const FLOAT = `${ROOT}tests/fixtures/models/float_input/manifest.json`;
-
-function frameOf(data: Uint8Array, width: number, height: number, index = 0): Frame {
-  const geometry = frameGeometry(width, height, { fit: "native", width, height, format: "rgb24" });
-  return {
-    streamId: "s",
-    index,
-    ptsMs: index * 40,
-    capturedAt: 0,
-    width,
-    height,
-    format: "rgb24",
-    data,
-    geometry,
-  };
-}
 
 Deno.test("a lent frame is detached while its batch runs and holds the same bytes after, with the detections of a copied frame", async () => {
   const [pixels] = await fixtureFrames();
