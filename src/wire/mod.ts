@@ -97,3 +97,4 @@ export { type ProviderName, PROVIDERS } from "./providers.ts";
 // Evaluation inputs
 export { CocoGroundTruthSchema, CocoResultsSchema } from "./coco.ts";
 export { PanopticRleJsonSchema } from "./panoptic.ts";
+export * from "./subjects.ts";

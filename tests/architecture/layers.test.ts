@@ -33,6 +33,17 @@ const ALLOWED: Record<string, string[]> = {
     "inference",
     "pipeline",
   ],
+  cluster: [
+    "base",
+    "wire",
+    "geometry",
+    "tracking",
+    "analytics",
+    "video",
+    "inference",
+    "pipeline",
+    "sinks",
+  ],
   report: ["base", "wire", "geometry", "eval", "sinks"],
   batch: [
     "base",
@@ -44,8 +55,9 @@ const ALLOWED: Record<string, string[]> = {
     "inference",
     "pipeline",
     "sinks",
+    "cluster",
   ],
-  server: ["base", "wire", "geometry", "tracking", "analytics", "pipeline", "sinks"],
+  server: ["base", "wire", "geometry", "tracking", "analytics", "pipeline", "sinks", "cluster"],
   cli: ["*"],
 };
 const PURE = ["base", "wire", "geometry", "tracking", "analytics", "eval"];
