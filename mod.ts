@@ -13,10 +13,12 @@
  *   {@link matrixNms} (SOLOv2), {@link matrixNmsBoxes} (PaddlePaddle / OpenVINO);
  * - masks: {@link pasteMask} / {@link pasteMasks} (detectron2), COCO RLE with
  *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools), and
- *   {@link panopticFusion} (detectron2);
+ *   {@link panopticFusion} (detectron2); keypoints from heatmaps with
+ *   {@link heatmapsToKeypoints} (torchvision's Keypoint R-CNN);
  * - tracking: {@link ByteTracker} (ByteTrack, exactly) and {@link ClassTracker} (per class);
  *   counting lines and zones of tracked objects with {@link StreamAnalytics};
- * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval), {@link panopticQuality}
+ * - evaluation: {@link evaluateCoco} (pycocotools' COCOeval: boxes, masks, keypoints),
+ *   {@link pck} (keypoints), {@link panopticQuality}
  *   (panopticapi) and {@link evaluateTracking} (TrackEval's HOTA, CLEAR, Identity);
  * - video: {@link FrameSource} decodes files, live streams, cameras, image folders and test
  *   patterns with ffmpeg ({@link resolveFfmpeg} finds it), lossless or with a bounded live

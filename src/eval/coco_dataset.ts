@@ -5,14 +5,16 @@
  *
  * The inputs are checked in one pass by their wire schemas (`src/wire/coco.ts`: field
  * kinds, box lengths, unique ids), then converted in plain loops; what depends on the
- * evaluation (a box for `"bbox"`, a mask of the image's size for `"segm"`, a result's
- * image in the ground truth, the ids of `options`) is checked while converting.
+ * evaluation (a box for `"bbox"`, a mask of the image's size for `"segm"`, K keypoints
+ * and `num_keypoints` for `"keypoints"`, a result's image in the ground truth, the ids of
+ * `options`) is checked while converting.
  *
  * @module
  */
 
 import { z } from "zod";
 import { countsArea, countsToBbox } from "../geometry/rle_ops.ts";
+import { copyKeypoints, groundTruthKeypoints, keypointExtent, oksSigmas } from "./coco_oks.ts";
 import { polygonsToRuns } from "../geometry/polygon_rle.ts";
 import { parseRle, type RleRuns } from "../geometry/rle.ts";
 import { checkChoice } from "../geometry/validate.ts";
@@ -34,24 +36,39 @@ import type {
   CocoResult,
 } from "./coco_types.ts";
 
-const FN = "evaluateCoco";
-
 /** `options` of `evaluateCoco` (an argument, camelCase). */
 const OptionsSchema = strictObject({
   imageIds: z.array(z.number()).optional(),
   categoryIds: z.array(z.number()).optional(),
+  kptOksSigmas: z.array(z.number().positive()).min(1).optional(),
 });
 
-function emptyInstances(n: number, cells: number): CocoInstances {
+function emptyInstances(n: number, cells: number, K: number): CocoInstances {
   return {
     ids: new Float64Array(n),
     areas: new Float64Array(n),
     crowd: new Uint8Array(n),
+    ignore: new Uint8Array(n),
     scores: new Float64Array(n),
     boxes: new Float64Array(n * 4),
     masks: [],
+    keypoints: new Float64Array(n * 3 * K),
     cellStart: new Int32Array(cells + 1),
   };
+}
+
+/** Which `loadRes` branch the first result picks: its areas come from there. */
+function resultsBranch(
+  fn: string,
+  first: CocoResult | undefined,
+): "bbox" | "segm" | "keypoints" | null {
+  if (first === undefined) return null;
+  if (first.bbox !== undefined && first.bbox.length > 0) return "bbox";
+  if (first.segmentation !== undefined) return "segm";
+  if (first.keypoints !== undefined) return "keypoints";
+  throw new TypeError(
+    `${fn}(): results[0]: expected a bbox, a segmentation or keypoints, found none of them`,
+  );
 }
 
 /**
@@ -80,6 +97,7 @@ function positions(list: readonly { id: number }[]): Map<number, number> {
  * is undefined, else the requested ones, each of which must be known.
  */
 function selectIds(
+  fn: string,
   path: string,
   requested: readonly number[] | undefined,
   known: Map<number, number>,
@@ -90,7 +108,7 @@ function selectIds(
   for (let i = 0; i < requested.length; i++) {
     if (!known.has(requested[i])) {
       throw new RangeError(
-        `${FN}(): ${path}[${i}]: expected the id of ${what} in groundTruth, found ${requested[i]}`,
+        `${fn}(): ${path}[${i}]: expected the id of ${what} in groundTruth, found ${requested[i]}`,
       );
     }
     ids.add(requested[i]);
@@ -99,12 +117,12 @@ function selectIds(
 }
 
 /** `[height, width]` of `images[index]`, which segm evaluation needs. */
-function imageSize(images: readonly CocoImage[], index: number): [number, number] {
+function imageSize(fn: string, images: readonly CocoImage[], index: number): [number, number] {
   const { height, width } = images[index];
   if (height === undefined || width === undefined) {
     const key = height === undefined ? "height" : "width";
     throw new TypeError(
-      `${FN}(): groundTruth.images[${index}].${key}: expected an integer >= 0 (segm evaluation needs the image size), found nothing`,
+      `${fn}(): groundTruth.images[${index}].${key}: expected an integer >= 0 (segm evaluation needs the image size), found nothing`,
     );
   }
   return [height, width];
@@ -116,6 +134,7 @@ function imageSize(images: readonly CocoImage[], index: number): [number, number
  * only compressed RLE is read and its size is not checked (as `loadRes` takes areas).
  */
 function segmentationRuns(
+  fn: string,
   path: string,
   segm: CocoSegmentation | undefined,
   size: [number, number] | null,
@@ -123,14 +142,14 @@ function segmentationRuns(
 ): RleRuns {
   if (segm === undefined) {
     throw new TypeError(
-      `${FN}(): ${path}: expected polygons or an RLE {size, counts}, found nothing`,
+      `${fn}(): ${path}: expected polygons or an RLE {size, counts}, found nothing`,
     );
   }
-  if (Array.isArray(segm)) return polygonsToRuns(FN, path, segm, size![0], size![1]);
-  const runs = parseRle(FN, path, segm);
+  if (Array.isArray(segm)) return polygonsToRuns(fn, path, segm, size![0], size![1]);
+  const runs = parseRle(fn, path, segm);
   if (size !== null && (runs.height !== size[0] || runs.width !== size[1])) {
     throw new RangeError(
-      `${FN}(): ${path}.size: expected [${size[0]}, ${size[1]}], the size of image ${imageId}, ` +
+      `${fn}(): ${path}.size: expected [${size[0]}, ${size[1]}], the size of image ${imageId}, ` +
         `found [${runs.height}, ${runs.width}]`,
     );
   }
@@ -140,7 +159,8 @@ function segmentationRuns(
 /**
  * Checks a COCO ground truth and results, and indexes them as pycocotools' `COCO`,
  * `loadRes` and `COCOeval._prepare` do. Bad input is a `TypeError` / `RangeError` that
- * names the path (`groundTruth.annotations[3].area`), what was expected and what was found.
+ * names the function (`fn`, default `evaluateCoco`), the path
+ * (`groundTruth.annotations[3].area`), what was expected and what was found.
  *
  * @example
  * ```ts
@@ -161,22 +181,32 @@ export function indexCoco(
   results: CocoResult[],
   iouType: CocoIouType,
   options: CocoEvalOptions = {},
+  fn = "evaluateCoco",
 ): CocoIndex {
-  checkChoice(FN, "iouType", iouType, ["bbox", "segm"]);
+  checkChoice(fn, "iouType", iouType, ["bbox", "segm", "keypoints"]);
   const segm = iouType === "segm";
+  const kps = iouType === "keypoints";
   const { images, annotations, categories } = parseArgument(
     CocoGroundTruthSchema,
     groundTruth,
-    FN,
+    fn,
     "groundTruth",
   );
-  const detections = parseArgument(CocoResultsSchema, results, FN, "results");
-  const opts = parseArgument(OptionsSchema, options ?? {}, FN, "options");
+  const detections = parseArgument(CocoResultsSchema, results, fn, "results");
+  const opts = parseArgument(OptionsSchema, options ?? {}, fn, "options");
+  const kptOksSigmas = oksSigmas(fn, iouType, opts.kptOksSigmas);
+  const K = kptOksSigmas.length;
 
   const imagePos = positions(images);
   const categoryPos = positions(categories);
-  const imageIds = selectIds("options.imageIds", opts.imageIds, imagePos, "an image");
-  const categoryIds = selectIds("options.categoryIds", opts.categoryIds, categoryPos, "a category");
+  const imageIds = selectIds(fn, "options.imageIds", opts.imageIds, imagePos, "an image");
+  const categoryIds = selectIds(
+    fn,
+    "options.categoryIds",
+    opts.categoryIds,
+    categoryPos,
+    "a category",
+  );
   const imageCol = new Map<number, number>();
   for (let i = 0; i < imageIds.length; i++) imageCol.set(imageIds[i], i);
   const categoryRow = new Map<number, number>();
@@ -197,7 +227,7 @@ export function indexCoco(
     gtCell[j] = i !== undefined && k !== undefined ? k * numImages + i : -1;
     if (gtCell[j] >= 0) gtKept++;
   }
-  const gt = emptyInstances(gtKept, cells);
+  const gt = emptyInstances(gtKept, cells, K);
   const gtOrder = groupByCell(gtCell, gtKept, gt);
   for (let n = 0; n < gtOrder.length; n++) {
     const j = gtOrder[n];
@@ -205,15 +235,17 @@ export function indexCoco(
     gt.ids[n] = ann.id;
     gt.areas[n] = ann.area;
     gt.crowd[n] = ann.iscrowd ? 1 : 0;
+    gt.ignore[n] = gt.crowd[n];
+    if (kps) groundTruthKeypoints(fn, `groundTruth.annotations[${j}]`, ann, gt, n);
     if (segm) {
-      const size = imageSize(images, imagePos.get(ann.image_id)!);
+      const size = imageSize(fn, images, imagePos.get(ann.image_id)!);
       const path = `groundTruth.annotations[${j}].segmentation`;
-      const runs = segmentationRuns(path, ann.segmentation, size, ann.image_id);
+      const runs = segmentationRuns(fn, path, ann.segmentation, size, ann.image_id);
       gt.masks.push(runs);
       countsToBbox(runs.counts, runs.height, runs.width, gt.boxes, n * 4);
     } else if (ann.bbox === undefined) {
       throw new TypeError(
-        `${FN}(): groundTruth.annotations[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (bbox evaluation), found nothing`,
+        `${fn}(): groundTruth.annotations[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (${iouType} evaluation), found nothing`,
       );
     } else gt.boxes.set(ann.bbox, n * 4);
   }
@@ -225,7 +257,7 @@ export function indexCoco(
     const imageId = detections[j].image_id;
     if (!imagePos.has(imageId)) {
       throw new RangeError(
-        `${FN}(): results[${j}].image_id: expected the id of an image in groundTruth.images, found ${imageId} (pycocotools: "Results do not correspond to current coco set")`,
+        `${fn}(): results[${j}].image_id: expected the id of an image in groundTruth.images, found ${imageId} (pycocotools: "Results do not correspond to current coco set")`,
       );
     }
     const i = imageCol.get(imageId);
@@ -234,12 +266,9 @@ export function indexCoco(
     dtCell[j] = i !== undefined && k !== undefined ? k * numImages + i : -1;
     if (dtCell[j] >= 0) dtKept++;
   }
-  const first = detections[0];
-  const boxBranch = first !== undefined && first.bbox !== undefined && first.bbox.length > 0;
-  if (first !== undefined && !boxBranch && first.segmentation === undefined) {
-    throw new TypeError(`${FN}(): results[0]: expected a bbox or a segmentation, found neither`);
-  }
-  const dt = emptyInstances(dtKept, cells);
+  const branch = resultsBranch(fn, detections[0]);
+  const boxBranch = branch === "bbox";
+  const dt = emptyInstances(dtKept, cells, K);
   const dtOrder = groupByCell(dtCell, dtKept, dt);
   const box = new Float64Array(4);
   for (let n = 0; n < dtOrder.length; n++) {
@@ -249,37 +278,45 @@ export function indexCoco(
     dt.ids[n] = j + 1;
     dt.scores[n] = res.score;
     let runs: RleRuns | undefined;
-    if (segm || !boxBranch) {
+    if (kps) {
+      copyKeypoints(fn, `results[${j}].keypoints`, res.keypoints, K, dt.keypoints, n * 3 * K);
+    }
+    if (segm || branch === "segm") {
       const path = `results[${j}].segmentation`;
       const segmentation = res.segmentation;
       if (segmentation === undefined) {
         const what = segm
           ? "a mask for segm evaluation"
           : "a segmentation, as results[0] has no bbox";
-        throw new TypeError(`${FN}(): ${path}: expected ${what}, found nothing`);
+        throw new TypeError(`${fn}(): ${path}: expected ${what}, found nothing`);
       }
       // Results without boxes must carry compressed RLE (loadRes takes their area with
       // maskUtils.area); with boxes, segm evaluation reads any form (annToRLE).
-      if (!boxBranch && (Array.isArray(segmentation) || typeof segmentation.counts !== "string")) {
+      if (
+        branch === "segm" &&
+        (Array.isArray(segmentation) || typeof segmentation.counts !== "string")
+      ) {
         throw new TypeError(
-          `${FN}(): ${path}: expected a compressed RLE {size, counts: string} (results[0] has no bbox), found ${
+          `${fn}(): ${path}: expected a compressed RLE {size, counts: string} (results[0] has no bbox), found ${
             describe(segmentation)
           }`,
         );
       }
-      const size = segm ? imageSize(images, imagePos.get(res.image_id)!) : null;
-      runs = segmentationRuns(path, segmentation, size, res.image_id);
+      const size = segm ? imageSize(fn, images, imagePos.get(res.image_id)!) : null;
+      runs = segmentationRuns(fn, path, segmentation, size, res.image_id);
     }
     if (boxBranch) {
       if (!hasBox) {
         throw new TypeError(
-          `${FN}(): results[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (results[0] has one), found ${
+          `${fn}(): results[${j}].bbox: expected a box [x, y, w, h] of 4 finite numbers (results[0] has one), found ${
             describe(res.bbox)
           }`,
         );
       }
       box.set(res.bbox!);
       dt.areas[n] = box[2] * box[3];
+    } else if (branch === "keypoints") {
+      dt.areas[n] = keypointExtent(fn, `results[${j}].keypoints`, res.keypoints, box, 0);
     } else {
       dt.areas[n] = countsArea(runs!.counts);
       if (hasBox) box.set(res.bbox!);
@@ -300,5 +337,6 @@ export function indexCoco(
     groundTruth: gt,
     detections: dt,
     droppedResults,
+    kptOksSigmas,
   };
 }

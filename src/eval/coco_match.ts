@@ -6,6 +6,7 @@
  */
 
 import { bboxIouInto, runsIou } from "../geometry/rle_iou.ts";
+import { cellOks } from "./coco_oks.ts";
 import type { CocoIndex } from "./coco_types.ts";
 
 /**
@@ -88,7 +89,8 @@ export function sortDetections(
 
 /**
  * `COCOeval.computeIoU` for cell `cell`: IoU of the sorted detections `order` with
- * the cell's ground truths (in input order), D×G row-major; empty when either is.
+ * the cell's ground truths (in input order), D×G row-major; empty when either is. For
+ * `"keypoints"` it is `computeOks` (`cellOks`).
  *
  * @example
  * ```ts
@@ -109,6 +111,7 @@ export function cellIou(index: CocoIndex, cell: number, order: Int32Array): Floa
   const numGt = gt.cellStart[cell + 1] - g0;
   const numDt = order.length;
   if (numGt === 0 || numDt === 0) return new Float64Array(0);
+  if (index.iouType === "keypoints") return cellOks(index, cell, order);
   const dtBoxes = new Float64Array(numDt * 4);
   for (let d = 0; d < numDt; d++) {
     dtBoxes.set(dt.boxes.subarray(order[d] * 4, order[d] * 4 + 4), d * 4);
@@ -126,7 +129,8 @@ export function cellIou(index: CocoIndex, cell: number, order: Int32Array): Floa
 
 /**
  * `COCOeval.evaluateImg` for one cell and one area range `[lo, hi]`, appended to `out`:
- * ground truths ignored when crowd or out of range (bounds inclusive) go last; each
+ * ground truths ignored (crowd, keypoints without labelled ones: `ignore`) or out of
+ * range (bounds inclusive) go last; each
  * detection, in score order and for each IoU threshold, takes the best remaining ground
  * truth with IoU >= the threshold (a crowd can be taken again; once matched to a
  * regular one it stops at the first ignored one); unmatched detections out of range are
@@ -176,7 +180,7 @@ export function evaluateImage(
     for (let j = 0; j < numGt; j++) {
       const n = g0 + j;
       const area = gt.areas[n];
-      const ignore = gt.crowd[n] || area < lo || area > hi ? 1 : 0;
+      const ignore = gt.ignore[n] || area < lo || area > hi ? 1 : 0;
       if (ignore !== pass) continue;
       gtOrder[g] = j;
       gtIgnore[g] = ignore;

@@ -1,9 +1,12 @@
 /**
- * The fixed parameters of COCO detection evaluation, as pycocotools' `Params`
- * (`setDetParams`) computes them, to the last bit.
+ * The fixed parameters of COCO evaluation, as pycocotools' `Params` computes them, to
+ * the last bit: `setDetParams` (bbox, segm) and `setKpParams` (keypoints), and the
+ * `_summarize` calls of `summarize` for each.
  *
  * @module
  */
+
+import type { CocoIouType } from "./coco_types.ts";
 
 /**
  * IoU thresholds 0.5:0.05:0.95 as `np.linspace(.5, 0.95, 10)` gives them
@@ -102,6 +105,150 @@ export const COCO_STAT_NAMES: readonly string[] = Object.freeze([
   "ARm",
   "ARl",
 ]);
+
+/**
+ * Keypoints: detections kept per image and category, 20 (`setKpParams`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(COCO_KEYPOINT_MAX_DETS, [20]);
+ * ```
+ */
+export const COCO_KEYPOINT_MAX_DETS: readonly number[] = Object.freeze([20]);
+
+/**
+ * Keypoints: area ranges all `[0, 1e10]`, medium `[32², 96²]`, large `[96², 1e10]`
+ * (no small range: `setKpParams`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(COCO_KEYPOINT_AREA_RANGES[1], [1024, 9216]);
+ * ```
+ */
+export const COCO_KEYPOINT_AREA_RANGES: readonly (readonly [number, number])[] = Object.freeze([
+  COCO_AREA_RANGES[0],
+  COCO_AREA_RANGES[2],
+  COCO_AREA_RANGES[3],
+]);
+
+/**
+ * Labels of {@link COCO_KEYPOINT_AREA_RANGES}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(COCO_KEYPOINT_AREA_LABELS, ["all", "medium", "large"]);
+ * ```
+ */
+export const COCO_KEYPOINT_AREA_LABELS: readonly string[] = Object.freeze([
+  "all",
+  "medium",
+  "large",
+]);
+
+/**
+ * Names of the 10 numbers of `COCOeval.stats` for keypoints (`_summarizeKps`), in order:
+ * AR is at 20 detections per image.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(COCO_KEYPOINT_STAT_NAMES.slice(3, 7), ["APm", "APl", "AR", "AR50"]);
+ * ```
+ */
+export const COCO_KEYPOINT_STAT_NAMES: readonly string[] = Object.freeze([
+  "AP",
+  "AP50",
+  "AP75",
+  "APm",
+  "APl",
+  "AR",
+  "AR50",
+  "AR75",
+  "ARm",
+  "ARl",
+]);
+
+/** One `_summarize` call: AP (else AR), IoU threshold index (null: all), area index, maxDets index. */
+export type CocoSummaryCall = readonly [
+  ap: boolean,
+  iou: number | null,
+  area: number,
+  maxDets: number,
+];
+
+/** The parameters that differ between detection (bbox, segm) and keypoint evaluation. */
+export interface CocoParams {
+  /** Detections kept per image (the last cuts them before matching). */
+  maxDets: readonly number[];
+  /** Area ranges, bounds inclusive. */
+  areaRanges: readonly (readonly [number, number])[];
+  /** Their labels. */
+  areaLabels: readonly string[];
+  /** The `_summarize` calls that make `stats`, in order. */
+  summary: readonly CocoSummaryCall[];
+  /** Names of the numbers of `stats`. */
+  statNames: readonly string[];
+}
+
+const DETECTION_PARAMS: CocoParams = Object.freeze({
+  maxDets: COCO_MAX_DETS,
+  areaRanges: COCO_AREA_RANGES,
+  areaLabels: COCO_AREA_LABELS,
+  // _summarizeDets
+  summary: Object.freeze<CocoSummaryCall[]>([
+    [true, null, 0, 2],
+    [true, 0, 0, 2],
+    [true, 5, 0, 2],
+    [true, null, 1, 2],
+    [true, null, 2, 2],
+    [true, null, 3, 2],
+    [false, null, 0, 0],
+    [false, null, 0, 1],
+    [false, null, 0, 2],
+    [false, null, 1, 2],
+    [false, null, 2, 2],
+    [false, null, 3, 2],
+  ]),
+  statNames: COCO_STAT_NAMES,
+});
+
+const KEYPOINT_PARAMS: CocoParams = Object.freeze({
+  maxDets: COCO_KEYPOINT_MAX_DETS,
+  areaRanges: COCO_KEYPOINT_AREA_RANGES,
+  areaLabels: COCO_KEYPOINT_AREA_LABELS,
+  // _summarizeKps
+  summary: Object.freeze<CocoSummaryCall[]>([
+    [true, null, 0, 0],
+    [true, 0, 0, 0],
+    [true, 5, 0, 0],
+    [true, null, 1, 0],
+    [true, null, 2, 0],
+    [false, null, 0, 0],
+    [false, 0, 0, 0],
+    [false, 5, 0, 0],
+    [false, null, 1, 0],
+    [false, null, 2, 0],
+  ]),
+  statNames: COCO_KEYPOINT_STAT_NAMES,
+});
+
+/**
+ * The parameters of an IoU type: `setDetParams` for `"bbox"` and `"segm"`,
+ * `setKpParams` for `"keypoints"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(cocoParams("keypoints").maxDets, [20]);
+ * assert.equal(cocoParams("bbox").summary.length, 12);
+ * ```
+ */
+export function cocoParams(iouType: CocoIouType): CocoParams {
+  return iouType === "keypoints" ? KEYPOINT_PARAMS : DETECTION_PARAMS;
+}
 
 /** `np.linspace(start, stop, num)`: `i * step + start`, the last set to `stop`. */
 function linspace(start: number, stop: number, num: number): Float64Array {

@@ -19,15 +19,23 @@ export type {
   CocoSegmentation,
 } from "../wire/coco.ts";
 
-/** What the IoU of `evaluateCoco` compares: boxes or masks. */
-export type CocoIouType = "bbox" | "segm";
+/** What the IoU of `evaluateCoco` compares: boxes, masks, or keypoints (OKS). */
+export type CocoIouType = "bbox" | "segm" | "keypoints";
 
-/** Which images and categories to evaluate (pycocotools' `params.imgIds`, `params.catIds`). */
+/**
+ * Which images and categories to evaluate (pycocotools' `params.imgIds`,
+ * `params.catIds`), and the keypoints' OKS sigmas (`params.kpt_oks_sigmas`).
+ */
 export interface CocoEvalOptions {
   /** Image ids to evaluate (default: every image of the ground truth). */
   imageIds?: number[];
   /** Category ids to evaluate (default: every category of the ground truth). */
   categoryIds?: number[];
+  /**
+   * Keypoints only: one OKS sigma per keypoint, K of them (default: COCO's 17,
+   * `COCO_KPT_OKS_SIGMAS`); every keypoint array then holds 3·K numbers.
+   */
+  kptOksSigmas?: number[];
 }
 
 /** Ground truths or detections, struct-of-arrays, grouped by cell `k * numImages + i`. */
@@ -38,12 +46,19 @@ export interface CocoInstances {
   areas: Float64Array;
   /** 1 for crowd ground truth (always 0 for detections). */
   crowd: Uint8Array;
+  /**
+   * 1 for ground truth that is ignored (pycocotools' `ignore`): crowd, or, for keypoints,
+   * without labelled keypoints (`num_keypoints` 0). Always 0 for detections.
+   */
+  ignore: Uint8Array;
   /** Detection scores (0 for ground truth). */
   scores: Float64Array;
   /** N×4 `[x, y, w, h]` boxes: the IoU's boxes for `"bbox"`, the masks' boxes for `"segm"`. */
   boxes: Float64Array;
   /** Masks, for `"segm"` (empty otherwise). */
   masks: RleRuns[];
+  /** N×3K keypoints `x, y, v` (detections: `x, y, score`), for `"keypoints"` (empty otherwise). */
+  keypoints: Float64Array;
   /** Instances of cell `c` are `cellStart[c] .. cellStart[c + 1] - 1`, in input order. */
   cellStart: Int32Array;
 }
@@ -64,4 +79,6 @@ export interface CocoIndex {
   detections: CocoInstances;
   /** Results whose category is not evaluated (pycocotools drops them silently). */
   droppedResults: number;
+  /** The K OKS sigmas, for `"keypoints"` (empty otherwise). */
+  kptOksSigmas: Float64Array;
 }

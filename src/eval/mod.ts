@@ -1,7 +1,9 @@
 /**
  * `streamdet/eval`: the metrics, pure TypeScript matching the references users know:
  * {@link evaluateCoco} is pycocotools' `COCOeval` (bbox and segm: the 12 numbers of
- * `stats`, per-class AP and PR curves) on COCO-format objects, {@link panopticQuality} is
+ * `stats`, per-class AP and PR curves; keypoints: the 10 numbers of OKS AP and AR) on
+ * COCO-format objects, {@link pck} the percentage of correct keypoints at α × the
+ * person's box size, {@link panopticQuality} is
  * panopticapi's `pq_compute` on in-memory id maps, {@link evaluateTracking} is TrackEval's
  * HOTA, CLEAR and Identity on one sequence of tracks (MOTChallenge text: {@link parseMotText},
  * {@link formatMotText}). This entry imports nothing native and needs no permission.
@@ -42,10 +44,16 @@ export {
   COCO_AREA_LABELS,
   COCO_AREA_RANGES,
   COCO_IOU_THRESHOLDS,
+  COCO_KEYPOINT_AREA_LABELS,
+  COCO_KEYPOINT_AREA_RANGES,
+  COCO_KEYPOINT_MAX_DETS,
+  COCO_KEYPOINT_STAT_NAMES,
   COCO_MAX_DETS,
   COCO_RECALL_THRESHOLDS,
   COCO_STAT_NAMES,
 } from "./coco_params.ts";
+export { COCO_KPT_OKS_SIGMAS } from "./coco_oks.ts";
+export { pck, type PckOptions, type PckResult } from "./pck.ts";
 export {
   type LegacyPanopticCategory,
   type PanopticCategory,

@@ -9,7 +9,8 @@
  *   {@link matrixNms} (SOLOv2), {@link matrixNmsBoxes} (PaddlePaddle / OpenVINO);
  * - masks: {@link pasteMask} / {@link pasteMasks} (detectron2), COCO RLE with
  *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools);
- * - panoptic: {@link panopticFusion} (detectron2).
+ * - panoptic: {@link panopticFusion} (detectron2);
+ * - keypoints: {@link heatmapsToKeypoints} (torchvision's Keypoint R-CNN decoding).
  *
  * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
  * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
@@ -70,3 +71,6 @@ export {
   type PanopticFusionOptions,
   type SemanticMap,
 } from "./panoptic_fusion.ts";
+
+// Keypoints
+export { type HeatmapKeypoints, heatmapsToKeypoints } from "./keypoints.ts";

@@ -1,12 +1,14 @@
 /**
- * The COCO files the evaluation reads: a ground truth (`instances_*.json`: images,
- * annotations with boxes and polygon or RLE segmentations, categories) and a results
- * array (`[{image_id, category_id, score, bbox?, segmentation?}]`). Their schemas check
- * what `evaluateCoco` and `deno task eval` read, with the files' own snake_case names.
+ * The COCO files the evaluation reads: a ground truth (`instances_*.json`,
+ * `person_keypoints_*.json`: images, annotations with boxes, polygon or RLE
+ * segmentations and keypoints, categories with keypoint names and skeletons) and a
+ * results array (`[{image_id, category_id, score, bbox?, segmentation?, keypoints?}]`).
+ * Their schemas check what `evaluateCoco` and `deno task eval` read, with the files' own
+ * snake_case names.
  *
  * These files are made by other tools (pycocotools, CVAT, detectron2, labelme
  * converters...), which add fields of their own: `info`, `licenses`, `file_name`,
- * `supercategory`, `keypoints`, `num_keypoints`, `ignore`... pycocotools accepts them, so
+ * `supercategory`, `ignore`... pycocotools accepts them, so
  * every object here is a `z.looseObject`: unknown fields are kept, not rejected (unlike
  * the formats that are ours to define, built with `strictObject`). RLE objects are a
  * `z.object`: other fields are not rejected either, only left out (their type stays
@@ -63,6 +65,18 @@ export const CocoSegmentationSchema = z.union([CocoPolygonsSchema, CocoRleSchema
   error: "polygons [[x0, y0, ...]] or an RLE {size, counts}",
 });
 
+/**
+ * Keypoints `[x0, y0, v0, x1, y1, v1, ...]`: K triplets of finite numbers (a length that is a
+ * multiple of 3). `what` words the third number of a triplet.
+ */
+function keypointTriplets(what: string, description: string): z.ZodType<number[]> {
+  const expected = `keypoints [x, y, ${what}] × K (3·K finite numbers)`;
+  return numberArray({ expected, description }).check((ctx) => {
+    if (ctx.issues.length > 0 || ctx.value.length % 3 === 0) return;
+    ctx.issues.push({ code: "custom", input: ctx.value, message: expected });
+  }).meta({ type: "array", items: { type: "number" }, description });
+}
+
 /** An image of a COCO dataset (`height` and `width` are needed for `"segm"`). */
 export const CocoImageSchema = z.looseObject({
   id: id.describe("image id, unique in the dataset"),
@@ -70,10 +84,18 @@ export const CocoImageSchema = z.looseObject({
   width: z.int().min(0).optional().describe("width in pixels (segm evaluation needs it)"),
 });
 
-/** A category of a COCO dataset. */
+/** A category of a COCO dataset (a person category names its keypoints). */
 export const CocoCategorySchema = z.looseObject({
   id: id.describe("category id, unique in the dataset"),
   name: z.string().optional().describe("the name reported per class"),
+  keypoints: z.array(z.string()).optional().describe("names of the K keypoints, in order"),
+  skeleton: z.array(numberArray({
+    expected: "a limb [a, b] (two keypoint numbers, integers >= 0)",
+    lengths: [2],
+    integer: true,
+    min: 0,
+    description: "a limb: two keypoint numbers (1-based in COCO)",
+  })).optional().describe("the limbs drawn between keypoints"),
 });
 
 /** A ground-truth annotation. */
@@ -87,6 +109,12 @@ export const CocoAnnotationSchema = z.looseObject({
   bbox: CocoBoxSchema.optional().describe("[x, y, w, h], needed for bbox evaluation"),
   segmentation: CocoSegmentationSchema.optional()
     .describe("polygons or RLE, needed for segm evaluation"),
+  keypoints: keypointTriplets(
+    "v",
+    "[x, y, v] × K in pixels, v = 0 not labelled, 1 labelled but not visible, 2 visible; needed for keypoints evaluation",
+  ).optional(),
+  num_keypoints: z.int().min(0).optional()
+    .describe("labelled keypoints (v > 0); 0 makes keypoints evaluation ignore the annotation"),
 });
 
 /** Pushes an issue for each repeated `id` of `list` (pycocotools would keep the last). */
@@ -163,7 +191,11 @@ export const CocoResultSchema = z.looseObject({
   }).optional(),
   segmentation: CocoSegmentationSchema.optional()
     .describe("a compressed RLE (or, with a bbox, polygons or plain RLE)"),
-}, { error: "a detection {image_id, category_id, score, bbox?, segmentation?}" });
+  keypoints: keypointTriplets(
+    "score",
+    "[x, y, score] × K in pixels (the scores are not read); needed for keypoints evaluation",
+  ).optional(),
+}, { error: "a detection {image_id, category_id, score, bbox?, segmentation?, keypoints?}" });
 
 /**
  * A COCO results file: the detections, in any order.
@@ -182,7 +214,7 @@ export const CocoResultSchema = z.looseObject({
 export const CocoResultsSchema = z.array(CocoResultSchema, {
   error: (issue) =>
     issue.code === "invalid_type"
-      ? "a COCO results array [{image_id, category_id, score, bbox?, segmentation?}]"
+      ? "a COCO results array [{image_id, category_id, score, bbox?, segmentation?, keypoints?}]"
       : undefined,
 });
 
@@ -194,7 +226,10 @@ export type CocoSegmentation = z.infer<typeof CocoSegmentationSchema>;
 export type CocoImage = z.infer<typeof CocoImageSchema>;
 /** A category of a COCO ground truth (other fields, such as `supercategory`, are kept). */
 export type CocoCategory = z.infer<typeof CocoCategorySchema>;
-/** A ground-truth annotation: `bbox` is `[x, y, w, h]`; `segmentation` polygons or RLE. */
+/**
+ * A ground-truth annotation: `bbox` is `[x, y, w, h]`; `segmentation` polygons or RLE;
+ * `keypoints` `[x, y, v] × K`.
+ */
 export type CocoAnnotation = z.infer<typeof CocoAnnotationSchema>;
 /** A COCO ground truth (`instances_*.json`; `info`, `licenses` are kept). */
 export type CocoGroundTruth = z.infer<typeof CocoGroundTruthSchema>;

@@ -72,14 +72,14 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     file: "coco-ground-truth.schema.json",
     title: "COCO ground truth (as deno task eval reads it)",
     description:
-      "A COCO instances JSON (--gt): images, annotations with bbox, area, iscrowd and polygon or RLE segmentation, categories. Ids are integers, unique per list; other tools' fields (info, licenses, supercategory, keypoints...) are allowed, as pycocotools allows them.",
+      "A COCO instances JSON (--gt): images, annotations with bbox, area, iscrowd and polygon or RLE segmentation (keypoints [x, y, v] × K and num_keypoints for keypoint datasets), categories. Ids are integers, unique per list; other tools' fields (info, licenses, supercategory, keypoints...) are allowed, as pycocotools allows them.",
     schema: CocoGroundTruthSchema,
   },
   {
     file: "coco-results.schema.json",
     title: "COCO results (as deno task eval reads them)",
     description:
-      "A COCO results JSON array (--results): one detection per entry, with image_id, category_id, score and a bbox [x, y, w, h] and/or a segmentation. Other fields are allowed, as pycocotools allows them.",
+      "A COCO results JSON array (--results): one detection per entry, with image_id, category_id, score and a bbox [x, y, w, h], a segmentation and/or keypoints [x, y, score] × K. Other fields are allowed, as pycocotools allows them.",
     schema: CocoResultsSchema,
   },
   {

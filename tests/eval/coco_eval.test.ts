@@ -312,9 +312,9 @@ Deno.test("evaluateCoco() throws on bad input, naming the path, what was expecte
       return true;
     });
   throwsWith(
-    () => evaluateCoco(gt, ok, "keypoints" as CocoIouType),
+    () => evaluateCoco(gt, ok, "caption" as CocoIouType),
     RangeError,
-    'evaluateCoco(): iouType: expected one of "bbox", "segm", found the string "keypoints"',
+    'evaluateCoco(): iouType: expected one of "bbox", "segm", "keypoints", found the string "caption"',
   );
   throwsWith(
     () => evaluateCoco(null as unknown as CocoGroundTruth, ok, "bbox"),
@@ -366,12 +366,12 @@ Deno.test("evaluateCoco() throws on bad input, naming the path, what was expecte
   throwsWith(
     () => evaluateCoco(gt, [{ image_id: 1, category_id: 1, score: 1 }], "bbox"),
     TypeError,
-    "evaluateCoco(): results[0]: expected a bbox or a segmentation, found neither",
+    "evaluateCoco(): results[0]: expected a bbox, a segmentation or keypoints, found none of them",
   );
   throwsWith(
     () => evaluateCoco(gt, "x" as unknown as CocoResult[], "bbox"),
     TypeError,
-    'evaluateCoco(): results: expected a COCO results array [{image_id, category_id, score, bbox?, segmentation?}], found the string "x"',
+    'evaluateCoco(): results: expected a COCO results array [{image_id, category_id, score, bbox?, segmentation?, keypoints?}], found the string "x"',
   );
   throwsWith(
     () => evaluateCoco(gt, [det([0, 0, 10, 10], 0.9, { image_id: 1.5 })], "bbox"),
@@ -381,7 +381,7 @@ Deno.test("evaluateCoco() throws on bad input, naming the path, what was expecte
   throwsWith(
     () => evaluateCoco(gt, ok, "bbox", { imageId: [1] } as unknown as { imageIds: number[] }),
     RangeError,
-    'evaluateCoco(): options.imageId: expected only the fields imageIds, categoryIds, found an unknown field "imageId"',
+    'evaluateCoco(): options.imageId: expected only the fields imageIds, categoryIds, kptOksSigmas, found an unknown field "imageId"',
   );
   // segm: masks must have their image's size, polygons and RLE must decode
   const square = [[0, 0, 0, 10, 10, 10, 10, 0]];
