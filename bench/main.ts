@@ -17,6 +17,8 @@ import { pipelineBench } from "./pipeline_bench.ts";
 import { videoBench } from "./video_bench.ts";
 import { trackerBench } from "./tracker_bench.ts";
 import { trackingLiveBench } from "./tracking_live_bench.ts";
+import { sinkOutageBench } from "./sink_outage_bench.ts";
+import { controlPlaneBench } from "./control_plane_bench.ts";
 
 console.log(
   `# ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
@@ -34,3 +36,5 @@ await batchBench({ limit });
 await engineOptionsBench();
 await trackerBench();
 await trackingLiveBench();
+await sinkOutageBench();
+await controlPlaneBench();

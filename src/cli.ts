@@ -16,7 +16,7 @@ import { createPipeline } from "./pipeline/pipeline.ts";
 import { StatusLog } from "./pipeline/status_log.ts";
 import { LOG_LEVELS, type LogLevel } from "./wire/pipeline_config.ts";
 import { serve } from "./server/serve.ts";
-import { openSinks } from "./sinks/jsonl_sink.ts";
+import { openSinks } from "./sinks/open_sinks.ts";
 import { resolveFfmpeg } from "./video/ffmpeg_binary.ts";
 import { handOverSignals } from "./video/child_registry.ts";
 import { NMS_KINDS, type NmsKind } from "./inference/select_detections.ts";
@@ -25,13 +25,24 @@ import { runDetect } from "./batch/detect_job.ts";
 import { loadAnalyticsFile } from "./batch/analytics_file.ts";
 import type { AnalyticsFields } from "./pipeline/stream_analytics_config.ts";
 import { ProgressBars } from "./batch/progress_bars.ts";
+import { ProgressLines } from "./batch/progress_lines.ts";
+import { submitDetect } from "./batch/queue_submit.ts";
+import { runQueueWorker } from "./batch/queue_worker.ts";
+import { JobQueue } from "./cluster/job_queue.ts";
+import { parseQueueUrl, redactUrl } from "./cluster/queue_url.ts";
+import { ClusterNode } from "./cluster/cluster_node.ts";
+import { clusterSettings, defaultNodeId, nodeCapacity } from "./cluster/node_settings.ts";
+import type { ClusterRef } from "./server/app.ts";
 
 const USAGE = `usage:
   deno task demo [--port N]                     the bundled model on the bundled video, with the viewer
   deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
+                  [--cluster nats://host:4222 [--node-id ID]]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
                    [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force]
                    [--track] [--analytics FILE]
+                   [--queue nats://host:4222 [--max-deliver N] [--ack-wait S]]
+  deno task worker --queue nats://host:4222 [--concurrency N] [--root DIR]...
 
 options:
   --config FILE   pipeline configuration (JSON, or a TS module with a default export)
@@ -39,6 +50,9 @@ options:
   --host H        interface to bind (overrides the config; default 127.0.0.1)
   --log-level L   info, warn, error or off: the JSON lines on stderr about streams and
                   models (overrides STREAMDET_LOG and the config's log.level; default info)
+  --cluster URL    cluster mode: share the streams with every node on this NATS server
+                  (JetStream on; docs/cluster.md); the config's streams join the cluster's
+  --node-id ID     this node's id in the cluster (default: host name and port)
   --help          this text
 
 detect options:
@@ -56,6 +70,17 @@ detect options:
   --image-rate R    frames per second of image folders and globs (default 25)
   --concurrency N   inputs at once (default 4)
   --force           redo inputs whose outputs exist (default: skip them)
+  --queue URL       submit one job per input to the workers of this NATS server (JetStream
+                    on) and show their progress; inputs, model and --out must be at the same
+                    paths on every worker (a shared mount; docs/distributed-detect.md)
+  --max-deliver N   deliveries of a job before it fails (its workers died; default 3)
+  --ack-wait S      seconds without a sign of life before a job goes to another worker
+                    (sets the queue's; default: as it is, 30 for a new queue)
+
+worker options:
+  --queue URL       the NATS server to take detect jobs from (until SIGINT / SIGTERM)
+  --concurrency N   jobs at once (default 4)
+  --root DIR        only inputs and outputs inside DIR (repeatable; default /)
 
 environment:
   STREAMDET_TOKEN  bearer token of POST/DELETE /streams when the config has none
@@ -83,6 +108,8 @@ export async function main(args: string[]): Promise<number> {
         port: { type: "string" },
         host: { type: "string" },
         "log-level": { type: "string" },
+        cluster: { type: "string" },
+        "node-id": { type: "string" },
         help: { type: "boolean" },
         out: { type: "string" },
         format: { type: "string" },
@@ -96,6 +123,10 @@ export async function main(args: string[]): Promise<number> {
         "image-rate": { type: "string" },
         concurrency: { type: "string" },
         force: { type: "boolean" },
+        queue: { type: "string" },
+        "max-deliver": { type: "string" },
+        "ack-wait": { type: "string" },
+        root: { type: "string", multiple: true },
       },
     });
   } catch (error) {
@@ -109,9 +140,10 @@ export async function main(args: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === "detect") return await detect(positionals.slice(1), values);
+  if (command === "worker") return await worker(positionals.slice(1), values);
   if (command !== "demo" && command !== "serve") {
     console.error(
-      `error: expected the command "demo", "serve" or "detect", found "${command}"\n\n${USAGE}`,
+      `error: expected the command "demo", "serve", "detect" or "worker", found "${command}"\n\n${USAGE}`,
     );
     return 2;
   }
@@ -146,14 +178,40 @@ export async function main(args: string[]): Promise<number> {
     const log = new StatusLog(config.log.level);
     const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
     handOverSignals();
+    const cluster = clusterSettings(config, {
+      cluster: values.cluster as string | undefined,
+      nodeId: values["node-id"] as string | undefined,
+    });
+    // In cluster mode the configured streams join the cluster's; nodes run what they claim.
+    const seed = cluster ? config.streams : [];
+    if (cluster) config.streams = [];
     const pipeline = await createPipeline(config, {
       ffmpeg,
       panoptic: "on-demand",
       log,
       tuningCache: defaultTuningCache(),
     });
-    const sinks = await openSinks(config.sinks, pipeline);
-    const running = await serve(pipeline, config.server);
+    const sinks = await openSinks(config.sinks, pipeline, { env: (name) => Deno.env.get(name) });
+    const clusterRef: ClusterRef = {};
+    const running = await serve(pipeline, config.server, { cluster: clusterRef });
+    if (cluster) {
+      const nodeId = cluster.nodeId ?? defaultNodeId(Deno.hostname(), running.port);
+      pipeline.metrics.registry.setDefaultLabels({ node: nodeId });
+      try {
+        clusterRef.node = await ClusterNode.start(pipeline, cluster, {
+          nodeId,
+          url: running.url,
+          capacity: nodeCapacity(cluster.capacity, pipeline.models()),
+          seed: seed.map((s) => ({ ...s }) as Record<string, unknown>),
+          log: (message) => log.info("cluster", { node: nodeId, message }),
+        });
+      } catch (error) {
+        await running.shutdown();
+        throw error;
+      }
+      running.hub.attachRemote(clusterRef.node.remote);
+      console.log(`cluster:   node "${nodeId}" on ${cluster.url}`);
+    }
     console.log(`streamdet: serving ${config.streams.length} stream(s) on ${running.url}`);
     console.log(`viewer:    ${running.url}/`);
     console.log(`websocket: ${running.url.replace(/^http/, "ws")}/ws`);
@@ -166,6 +224,7 @@ export async function main(args: string[]): Promise<number> {
     const stop = (signal: string) =>
       stopping ??= (async () => {
         console.log(`\n${signal}: stopping streams and clients...`);
+        await clusterRef.node?.close();
         await running.shutdown();
         await Promise.all(sinks.map((s) => s.close()));
         console.log("stopped");
@@ -185,10 +244,11 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** `detect`: batch detection over files; exit 0 when every input is done or skipped, 1 when
- * one failed or is incomplete (truncated: its outputs hold the frames read). */
+ * one failed or is incomplete (truncated: its outputs hold the frames read). With
+ * `--queue`, the inputs are jobs for the workers of that queue (same outputs, same exit). */
 async function detect(
   args: string[],
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | boolean | string[] | undefined>,
 ): Promise<number> {
   const usage = (message: string) => {
     console.error(`error: ${message}\n\n${USAGE}`);
@@ -217,6 +277,8 @@ async function detect(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
   }
+  const queue = queueFlags(values);
+  if (typeof queue === "string") return usage(queue);
   let analytics: AnalyticsFields | undefined;
   let inputs: string[];
   try {
@@ -234,9 +296,40 @@ async function detect(
   const model = String(
     values.model ?? fileURLToPath(new URL("../models/street-maskrcnn", import.meta.url)),
   );
-  const manifest = model.endsWith(".json") ? model : `${model}/manifest.json`;
-  const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
-  const bars = new ProgressBars(inputs.length);
+  const job = {
+    inputs,
+    manifest: model.endsWith(".json") ? model : `${model}/manifest.json`,
+    outDir: String(values.out ?? "detections"),
+    formats: formats as ("jsonl" | "coco")[],
+    annotate: (values["annotate-to"] as string | undefined) ?? (values.annotate === true),
+    force: values.force === true,
+    ...(imageRate === undefined ? {} : { imageRate }),
+    track: values.track === true || analytics !== undefined,
+    ...(analytics ? { analytics } : {}),
+    postprocess: {
+      ...(nms ? { nms: nms as NmsKind } : {}),
+      ...(score !== undefined ? { scoreThreshold: score } : {}),
+    },
+  };
+  let jobQueue: JobQueue | undefined;
+  if (queue) {
+    try {
+      jobQueue = await JobQueue.connect(queue.url, {
+        name: `streamdet detect ${Deno.pid}`,
+        ...(queue.ackWaitMs === undefined ? {} : { ackWaitMs: queue.ackWaitMs }),
+      });
+    } catch (error) {
+      console.error(`error: --queue: ${(error as Error).message}`);
+      return 1;
+    }
+    console.error(
+      `detect: ${inputs.length} input(s) for the workers of ${redactUrl(queue.url)} ` +
+        `(deno task worker --queue ${redactUrl(queue.url)})`,
+    );
+  }
+  const bars = jobQueue && !Deno.stderr.isTerminal()
+    ? new ProgressLines(inputs.length)
+    : new ProgressBars(inputs.length);
   const controller = new AbortController();
   handOverSignals();
   const onSignal = () => controller.abort();
@@ -244,28 +337,19 @@ async function detect(
   Deno.addSignalListener("SIGTERM", onSignal);
   let outcomes;
   try {
-    outcomes = await runDetect(
-      {
-        inputs,
-        manifest,
-        outDir: String(values.out ?? "detections"),
-        formats: formats as ("jsonl" | "coco")[],
-        annotate: (values["annotate-to"] as string | undefined) ?? (values.annotate === true),
-        concurrency,
-        force: values.force === true,
-        ...(imageRate === undefined ? {} : { imageRate }),
-        track: values.track === true || analytics !== undefined,
-        tuningCache: defaultTuningCache(),
-        ...(analytics ? { analytics } : {}),
-        postprocess: {
-          ...(nms ? { nms: nms as NmsKind } : {}),
-          ...(score !== undefined ? { scoreThreshold: score } : {}),
-        },
-      },
-      ffmpeg,
-      bars,
-      controller.signal,
-    );
+    outcomes = jobQueue && queue
+      ? await submitDetect(
+        jobQueue,
+        { ...job, maxDeliver: queue.maxDeliver },
+        bars,
+        controller.signal,
+      )
+      : await runDetect(
+        { ...job, concurrency, tuningCache: defaultTuningCache() },
+        await resolveFfmpeg({ env: Deno.env.toObject() }),
+        bars,
+        controller.signal,
+      );
   } catch (error) {
     bars.stop();
     console.error(`error: ${(error as Error).message}`);
@@ -273,6 +357,7 @@ async function detect(
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    await jobQueue?.close();
   }
   bars.stop();
   for (const o of outcomes) {
@@ -287,6 +372,125 @@ async function detect(
   }
   if (controller.signal.aborted) return 130;
   return outcomes.some((o) => o.status === "failed" || o.status === "incomplete") ? 1 : 0;
+}
+
+/** `--queue`, `--max-deliver` and `--ack-wait` of detect: undefined without `--queue`, or
+ * a usage error's message. */
+function queueFlags(
+  values: Record<string, string | boolean | string[] | undefined>,
+): { url: string; maxDeliver: number; ackWaitMs?: number } | string | undefined {
+  const url = values.queue as string | undefined;
+  if (url === undefined) {
+    const alone = ["max-deliver", "ack-wait"].find((f) => values[f] !== undefined);
+    return alone ? `--${alone}: only with --queue` : undefined;
+  }
+  try {
+    parseQueueUrl(url);
+  } catch (error) {
+    return `--queue: ${(error as Error).message}`;
+  }
+  if (values.concurrency !== undefined) {
+    return "--concurrency: with --queue, each worker has its own (deno task worker --concurrency N)";
+  }
+  const maxDeliver = Number(values["max-deliver"] ?? 3);
+  if (!Number.isInteger(maxDeliver) || maxDeliver < 1) {
+    return `--max-deliver: expected an integer >= 1, found "${values["max-deliver"]}"`;
+  }
+  const ackWait = values["ack-wait"] === undefined ? undefined : Number(values["ack-wait"]);
+  if (ackWait !== undefined && !(ackWait >= 0.1 && ackWait <= 86_400)) {
+    return `--ack-wait: expected seconds in [0.1, 86400], found "${values["ack-wait"]}"`;
+  }
+  return { url, maxDeliver, ...(ackWait === undefined ? {} : { ackWaitMs: ackWait * 1000 }) };
+}
+
+/** Flags of detect that describe the job: the submitter's, carried by each job. */
+const JOB_FLAGS = [
+  "out",
+  "format",
+  "annotate",
+  "annotate-to",
+  "track",
+  "analytics",
+  "model",
+  "nms",
+  "score",
+  "image-rate",
+  "force",
+  "max-deliver",
+  "ack-wait",
+];
+
+/** `worker`: takes detect jobs from a queue until SIGINT / SIGTERM (then gives back the
+ * jobs it holds; exit 0); 1 when the queue cannot be reached. */
+async function worker(
+  args: string[],
+  values: Record<string, string | boolean | string[] | undefined>,
+): Promise<number> {
+  const usage = (message: string) => {
+    console.error(`error: ${message}\n\n${USAGE}`);
+    return 2;
+  };
+  if (args.length > 0) {
+    return usage(`worker takes no inputs (the jobs carry them), found "${args[0]}"`);
+  }
+  const flag = JOB_FLAGS.find((f) => values[f] !== undefined);
+  if (flag) {
+    return usage(
+      `--${flag}: belongs to the submitter (deno task detect --queue URL --${flag} ...): every job carries its model, options and outputs`,
+    );
+  }
+  const url = values.queue as string | undefined;
+  if (url === undefined) return usage("worker needs --queue nats://host:4222");
+  try {
+    parseQueueUrl(url);
+  } catch (error) {
+    return usage(`--queue: ${(error as Error).message}`);
+  }
+  const concurrency = Number(values.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
+  }
+  const roots = (values.root as string[] | undefined) ?? ["/"];
+  for (const root of roots) {
+    if (!(await Deno.stat(root).catch(() => undefined))?.isDirectory) {
+      return usage(`--root: expected a folder, found nothing there: "${root}"`);
+    }
+  }
+  const name = `${Deno.hostname()}:${Deno.pid}`;
+  let queue: JobQueue;
+  try {
+    queue = await JobQueue.connect(url, { name: `streamdet worker ${name}` });
+  } catch (error) {
+    console.error(`error: --queue: ${(error as Error).message}`);
+    return 1;
+  }
+  const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
+  const controller = new AbortController();
+  handOverSignals();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const log = (line: string) => console.error(`worker ${name}: ${line}`);
+  log(`taking jobs from ${redactUrl(url)} (${concurrency} at once)`);
+  try {
+    const tally = await runQueueWorker(queue, {
+      worker: name,
+      ffmpeg,
+      concurrency,
+      roots,
+      tuningCache: defaultTuningCache(),
+      log,
+    }, controller.signal);
+    log(
+      `stopped: ${tally.completed} completed, ${tally.failed} failed, ` +
+        `${tally.released} given back, ${tally.duplicates} done twice`,
+    );
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    await queue.close();
+  }
+  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

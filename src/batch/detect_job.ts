@@ -17,9 +17,7 @@ import { join } from "node:path";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { ProviderName } from "../inference/load_model.ts";
 import type { PostprocessOptions } from "../inference/postprocess.ts";
-import { resolvePipelineConfig } from "../pipeline/config.ts";
-import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
-import { PipelineMetrics } from "../pipeline/metrics.ts";
+import { detectPipeline } from "./detect_pipeline.ts";
 import { detectInput, type DetectReporter, type InputOutcome } from "./detect_input.ts";
 import { outputList, type OutputPathOptions, outputPaths, outputsExist } from "./output_paths.ts";
 import type { AnalyticsFields } from "../pipeline/stream_analytics_config.ts";
@@ -88,7 +86,9 @@ export async function runDetect(
     } else todo.push(input);
   }
   if (todo.length > 0) {
-    const pipeline = await detectPipeline(options, todo, ffmpeg);
+    // The inputs' folders are the sources' roots.
+    const roots = [...new Set(todo.map((i) => join(i, "..")))];
+    const pipeline = await detectPipeline(options, roots, ffmpeg);
     const classes = pipeline.models()[0].classes;
     let next = 0;
     const concurrency = Math.max(1, options.concurrency ?? 4);
@@ -120,41 +120,4 @@ export async function runDetect(
     outcomes.get(input) ??
       { input, status: "failed", frames: 0, outputs: [], error: "interrupted" }
   );
-}
-
-/** The job's pipeline: its one model loaded, no stream yet; the inputs' folders are its
- * sources' roots. Throws when the model fails to load. */
-async function detectPipeline(
-  options: DetectOptions,
-  inputs: string[],
-  ffmpeg: FfmpegBinary,
-): Promise<Pipeline> {
-  const roots = [...new Set(inputs.map((i) => join(i, "..")))];
-  const config = resolvePipelineConfig({
-    models: {
-      model: {
-        manifest: options.manifest,
-        providers: options.providers ?? ["cpu"],
-        // The engine tunes itself unless told: sessions and batch measured at load.
-        sessions: options.sessions ?? "auto",
-        maxBatch: options.maxBatch ?? "auto",
-        maxWaitMs: 20,
-        postprocess: options.postprocess ?? {},
-      },
-    },
-    streams: [],
-    sources: { roots },
-  }, { name: "detect", baseDir: Deno.cwd() });
-  const pipeline = await createPipeline(config, {
-    ffmpeg,
-    metrics: new PipelineMetrics({ collectDefault: false }),
-    onWarning: () => {},
-    tuningCache: options.tuningCache,
-  });
-  const model = pipeline.models()[0];
-  if (model.state !== "loaded") {
-    await pipeline.stop();
-    throw new Error(`${options.manifest}: the model failed to load: ${model.error}`);
-  }
-  return pipeline;
 }

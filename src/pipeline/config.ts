@@ -18,6 +18,7 @@ import type { ModelConfigSchema } from "../wire/model_config.ts";
 import { parseWire, wireMessage } from "../wire/parse.ts";
 import { type LimitsConfig, type LogLevel, PipelineConfigSchema } from "../wire/pipeline_config.ts";
 import type { ServerConfig } from "../wire/server_config.ts";
+import type { ClusterConfig } from "../wire/cluster_config.ts";
 import type { SinkConfigSchema } from "../wire/sink_config.ts";
 import { StreamConfigSchema } from "../wire/stream_config.ts";
 import { isRtspUrl } from "../video/url_input_args.ts";
@@ -35,9 +36,13 @@ export type ModelConfig = { id: string } & z.output<typeof ModelConfigSchema>;
 export type StreamConfig = Omit<z.output<typeof StreamConfigSchema>, "model"> & {
   /** The id of the model it runs on. */
   model: string;
+  /** The index of its first frame (not configurable: a stream a cluster node takes over
+   * continues the numbering of the node that ran it). Default 0. */
+  firstFrame?: number;
 };
 
-/** A sink, by `type` (`jsonl`: a JSON Lines file), its `path` absolute. */
+/** A sink, by `type` (`jsonl`: a JSON Lines file, its `path` absolute; `mqtt`, `nats`,
+ * `webhook`: docs/sinks.md). */
 export type SinkConfig = z.output<typeof SinkConfigSchema>;
 
 /** A whole, checked pipeline configuration. */
@@ -52,6 +57,8 @@ export interface PipelineConfig {
   limits: LimitsConfig;
   /** The level of the status log on stderr (the CLI's flags and environment override it). */
   log: { level: LogLevel };
+  /** Cluster mode (the CLI's `--cluster` and `--node-id` fill or override it). */
+  cluster?: ClusterConfig;
 }
 
 /** Where a configuration came from: names it in errors and anchors relative paths. */
@@ -110,9 +117,12 @@ export function resolvePipelineConfig(input: unknown, origin: ConfigOrigin): Pip
     streams,
     roots: (file.sources.roots ?? [base]).map((root) => absolute(base, root)),
     server: file.server,
-    sinks: file.sinks.map((sink) => ({ ...sink, path: absolute(base, sink.path) })),
+    sinks: file.sinks.map((sink) =>
+      sink.type === "jsonl" ? { ...sink, path: absolute(base, sink.path) } : sink
+    ),
     limits: file.limits,
     log: file.log,
+    ...(file.cluster ? { cluster: file.cluster } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * What a pipeline tells its listeners: one result per frame, and status events of its
- * streams and models.
+ * streams, models and sinks.
  *
  * @module
  */
@@ -83,8 +83,30 @@ export interface ModelStatusEvent {
   reason?: string;
 }
 
+/** States of a sink (`src/sinks/`): its destination takes messages, is unreachable (it
+ * keeps retrying and buffering), or its buffer is full and the oldest messages go. */
+export type SinkState = "connected" | "disconnected" | "dropping";
+
+/** A sink that delivers over a network (MQTT, NATS, webhook) changed state. */
+export interface SinkStatusEvent {
+  type: "sink";
+  /** The sink's id (`id` in the configuration, else `<type>-<index>`). */
+  sink: string;
+  sinkType: "mqtt" | "nats" | "webhook";
+  /** Its destination, without credentials. */
+  url: string;
+  state: SinkState;
+  at: number;
+  /** Failed connection attempts (or tries of a message) in a row. */
+  attempt?: number;
+  /** The error, when disconnected. */
+  reason?: string;
+  /** Messages dropped by this sink so far. */
+  dropped?: number;
+}
+
 /** Any status event. */
-export type StatusEvent = StreamStatusEvent | FrameErrorEvent | ModelStatusEvent;
+export type StatusEvent = StreamStatusEvent | FrameErrorEvent | ModelStatusEvent | SinkStatusEvent;
 
 /** An event of tracked objects (`track`, `line`, `zone`) or a stream's `counts`: the wire
  * message (`src/wire/event_messages.ts`) without its version, which publishers add. */

@@ -42,6 +42,8 @@ export { statusLevel, StatusLog } from "./status_log.ts";
 export type {
   FrameErrorEvent,
   ModelStatusEvent,
+  SinkState,
+  SinkStatusEvent,
   StatusEvent,
   StreamResult,
   StreamState,

@@ -159,6 +159,12 @@ export class Pipeline {
     return this.#listeners.on(type, listener);
   }
 
+  /** Tells the status listeners (and the log) of an event from outside the pipeline's
+   * streams and models: a sink's (`src/sinks/`). */
+  emitStatus(event: StatusEvent): void {
+    this.#listeners.emit("status", event);
+  }
+
   /** Every stream, in the order added. */
   streams(): StreamInfo[] {
     return [...this.#streams.values()].map(streamSlotInfo);
@@ -206,9 +212,11 @@ export class Pipeline {
   async addStream(
     input: unknown,
     origin: ConfigOrigin = { name: "stream", baseDir: Deno.cwd() },
+    { firstFrame }: { firstFrame?: number } = {},
   ): Promise<StreamInfo> {
     if (this.#stopped) throw new ConfigError(`${origin.name}: the pipeline is stopping`);
     const config = resolveStreamConfig(input, this.config.models, origin);
+    if (firstFrame !== undefined) config.firstFrame = firstFrame;
     return await this.#streams.add(config, origin.name);
   }
 

@@ -15,9 +15,10 @@ import { LOG_LEVELS, type LogLevel } from "../wire/pipeline_config.ts";
 export type LineLevel = Exclude<LogLevel, "off">;
 
 /**
- * The level a status event is logged at: failures are `error`; stalls, reconnect
- * attempts, a stream's warnings (a damaged input), provider fallbacks and frame errors
- * `warn`; every other change `info`.
+ * The level a status event is logged at: failures and a sink that cannot reach its
+ * destination are `error`; stalls, reconnect attempts, a stream's warnings (a damaged
+ * input), provider fallbacks, frame errors and a sink dropping messages (or connected with
+ * a warning) `warn`; every other change `info`.
  *
  * @example
  * ```ts
@@ -26,6 +27,7 @@ export type LineLevel = Exclude<LogLevel, "off">;
  * assert.equal(statusLevel({ type: "stream", streamId: "cam", state: "reconnecting", at: 0, attempt: 2 }), "warn");
  * assert.equal(statusLevel({ type: "model", model: "m", state: "failed", at: 0 }), "error");
  * assert.equal(statusLevel({ type: "stream", streamId: "cam", state: "connected", at: 0, warning: "the input is damaged" }), "warn");
+ * assert.equal(statusLevel({ type: "sink", sink: "mqtt-0", sinkType: "mqtt", url: "mqtt://broker:1883", state: "disconnected", at: 0 }), "error");
  * ```
  */
 export function statusLevel(event: StatusEvent): LineLevel {
@@ -40,12 +42,18 @@ export function statusLevel(event: StatusEvent): LineLevel {
         : event.state === "stalled" || event.state === "reconnecting" || event.warning
         ? "warn"
         : "info";
+    case "sink":
+      return event.state === "disconnected"
+        ? "error"
+        : event.state === "dropping" || event.reason
+        ? "warn"
+        : "info";
   }
 }
 
 /**
  * Writes status events and warnings as JSON lines: `time` (ISO 8601), `level`, `event`
- * (`stream`, `model`, `frame-error`, `warning`), then the event's own fields with the
+ * (`stream`, `model`, `frame-error`, `sink`, `warning`), then the event's own fields with the
  * names its WebSocket `status` message uses (`streamId`, `state`, `attempt`, `reason`...).
  *
  * @example
@@ -94,6 +102,11 @@ export class StatusLog {
   /** Logs a warning (a provider skipped, a listener that threw...) at `warn`. */
   warning(message: string): void {
     if (this.enabled("warn")) this.#line("warn", Date.now(), { event: "warning", message });
+  }
+
+  /** Logs a line of `event` (e.g. `cluster`) with its fields at `info`. */
+  info(event: string, fields: Record<string, unknown>): void {
+    if (this.enabled("info")) this.#line("info", Date.now(), { event, ...fields });
   }
 
   #line(level: LineLevel, at: number, fields: Record<string, unknown>): void {

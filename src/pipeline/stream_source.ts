@@ -62,6 +62,7 @@ export function streamSource(
 ): FrameSource {
   return new FrameSource({
     streamId: config.id,
+    firstIndex: config.firstFrame,
     input: parseSourceInput(config.source, { imageRate: config.imageRate }),
     ffmpeg,
     output: {

@@ -14,6 +14,12 @@ import { httpStatusOf } from "./http_status.ts";
 import { LimitError } from "../errors.ts";
 import type { WsHub } from "./ws_hub.ts";
 import { viewerRoutes } from "./viewer_routes.ts";
+import type { ClusterNode } from "../cluster/cluster_node.ts";
+
+/** Cluster mode: the node, once it has joined (set after the server listens). */
+export interface ClusterRef {
+  node?: ClusterNode;
+}
 
 /** Largest `POST /streams` body, in bytes. */
 const MAX_BODY = 16 * 1024;
@@ -25,7 +31,8 @@ const MAX_BODY = 16 * 1024;
  * `GET /streams/:id`, `POST /streams` and `DELETE /streams/:id` (bearer token),
  * `GET /streams/:id/analytics` (lines, zones, counts), `PUT /streams/:id/lines` and
  * `PUT /streams/:id/zones` (bearer token), `GET /models`, `GET /ws` (WebSocket), `GET /`
- * (viewer).
+ * (viewer); in cluster mode `GET /cluster`, and `POST`/`DELETE /streams` change the whole
+ * cluster's streams.
  *
  * @example
  * ```ts ignore
@@ -33,7 +40,12 @@ const MAX_BODY = 16 * 1024;
  * Deno.serve({ hostname: "127.0.0.1", port: 8080 }, app.fetch);
  * ```
  */
-export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig): Hono {
+export function createApp(
+  pipeline: Pipeline,
+  hub: WsHub,
+  server: ServerConfig,
+  cluster?: ClusterRef,
+): Hono {
   const app = new Hono();
   const started = Date.now();
 
@@ -75,9 +87,29 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
     const info = pipeline.stream(c.req.param("id"));
     return info ? c.json(info) : c.json({ error: `no stream "${c.req.param("id")}"` }, 404);
   });
+  app.get(
+    "/cluster",
+    (c) =>
+      cluster?.node
+        ? c.json(cluster.node.info())
+        : c.json({ error: "not in cluster mode (serve --cluster nats://host:4222)" }, 404),
+  );
   app.post("/streams", requireToken, async (c) => {
     const body = await readJson(c.req.raw, "a JSON stream object");
     if (body instanceof Response) return body;
+    if (cluster?.node) {
+      try {
+        const record = await cluster.node.addStream(body, "POST /streams");
+        return c.json(
+          { ...record.config, cluster: "added: a node claims it within a second" },
+          201,
+        );
+      } catch (error) {
+        const status = httpStatusOf(error);
+        if (status === undefined) throw error;
+        return c.json({ error: (error as Error).message }, status);
+      }
+    }
     try {
       const info = await pipeline.addStream(body, { name: "POST /streams", baseDir: Deno.cwd() });
       return c.json(info, 201);
@@ -97,6 +129,12 @@ export function createApp(pipeline: Pipeline, hub: WsHub, server: ServerConfig):
   });
   app.delete("/streams/:id", requireToken, async (c) => {
     const id = c.req.param("id") ?? "";
+    if (cluster?.node) {
+      if (!(await cluster.node.removeStream(id))) {
+        return c.json({ error: `the cluster has no stream "${id}"` }, 404);
+      }
+      return c.body(null, 204);
+    }
     if (!(await pipeline.removeStream(id))) return c.json({ error: `no stream "${id}"` }, 404);
     hub.streamRemoved(id);
     return c.body(null, 204);

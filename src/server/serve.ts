@@ -7,7 +7,7 @@
 
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
-import { createApp } from "./app.ts";
+import { type ClusterRef, createApp } from "./app.ts";
 import { WsHub } from "./ws_hub.ts";
 
 /** A running server. */
@@ -33,9 +33,13 @@ export interface RunningServer {
  * await running.shutdown();
  * ```
  */
-export function serve(pipeline: Pipeline, server: ServerConfig): Promise<RunningServer> {
+export function serve(
+  pipeline: Pipeline,
+  server: ServerConfig,
+  { cluster }: { cluster?: ClusterRef } = {},
+): Promise<RunningServer> {
   const hub = new WsHub(pipeline, server);
-  const app = createApp(pipeline, hub, server);
+  const app = createApp(pipeline, hub, server, cluster);
   return new Promise((resolve, reject) => {
     let httpServer: Deno.HttpServer<Deno.NetAddr>;
     try {

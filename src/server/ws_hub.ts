@@ -6,7 +6,6 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { ServerConfig } from "../pipeline/config.ts";
 import type {
@@ -16,9 +15,12 @@ import type {
   StreamThumbnail,
 } from "../pipeline/events.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
-import { describe } from "../describe.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { type CloseReason, WsClient } from "./ws_client.ts";
+import type { RemoteStreams } from "../cluster/remote_feed.ts";
+import type { ResultMessage } from "../wire/result_message.ts";
+import { filterRemoteResult } from "./ws_remote.ts";
+import { subscriptionIds, subscriptionTemplate, thumbnailMessage } from "./ws_subscribe.ts";
 import {
   parseClientMessage,
   protocolError,
@@ -49,6 +51,8 @@ export class WsHub {
   #capped = new Map<WsClient, Set<string>>();
   #off: (() => void)[];
   #closing = false;
+  /** Cluster mode: the streams other nodes run. */
+  #remote: RemoteStreams | undefined;
 
   constructor(pipeline: Pipeline, limits: ServerConfig) {
     this.#pipeline = pipeline;
@@ -65,6 +69,27 @@ export class WsHub {
       pipeline.on("status", (e) => this.#onStatus(e)),
       pipeline.on("event", (e) => this.#onEvent(e)),
     ];
+  }
+
+  /**
+   * Cluster mode: serves every stream of the cluster. Results and events of streams other
+   * nodes run come from their subjects while a client wants them; this node's own results
+   * go out only while it holds the stream's lease, with its `node` id.
+   */
+  attachRemote(remote: RemoteStreams): void {
+    this.#remote = remote;
+    this.#off.push(
+      remote.onMessage((m, kind) =>
+        kind === "results"
+          ? this.#onRemoteResult(m as ResultMessage)
+          : this.#onEvent(m as unknown as StreamEvent)
+      ),
+      remote.onStreams((streamId, present) =>
+        present
+          ? this.#onStatus({ type: "stream", streamId, state: "starting", at: Date.now() })
+          : this.streamRemoved(streamId)
+      ),
+    );
   }
 
   /** Clients connected now. */
@@ -204,57 +229,15 @@ export class WsHub {
 
   #subscribe(client: WsClient, request: SubscribeRequest): void {
     const known = new Set(this.#pipeline.streams().map((s) => s.id));
+    for (const id of this.#remote?.ids() ?? []) known.add(id);
     const wildcard = request.streams === "*";
-    let ids = wildcard ? [...known] : request.streams as string[];
-    const unknown = ids.findIndex((id) => !known.has(id));
-    if (unknown >= 0) {
-      const names = [...known].slice(0, 10).map((id) => JSON.stringify(id)).join(", ");
-      throw protocolError(
-        ["streams", unknown],
-        known.size === 0
-          ? "the id of a stream (there are none)"
-          : `the id of a stream (${known.size > 10 ? "such as" : "one of"} ${names})`,
-        describe(ids[unknown]),
-      );
-    }
-    const max = this.#limits.maxSubscriptions;
-    const capped: string[] = [];
-    if (wildcard) {
-      // The streams subscribed already keep their place (with the new filter), the others
-      // take the room left in the order they were added; the rest are left out, and the
-      // reply says which.
-      let room = max - client.subscriptions.size;
-      ids = ids.filter((id) => {
-        if (client.subscriptions.has(id)) return true;
-        if (room === 0) {
-          capped.push(id);
-          return false;
-        }
-        room--;
-        return true;
-      });
-    }
-    const after = new Set([...client.subscriptions.keys(), ...ids]);
-    if (after.size > max) {
-      throw protocolError(
-        ["streams"],
-        `at most ${max} subscriptions per client`,
-        `${describe(ids)}, which would make ${after.size}`,
-      );
-    }
-    const template: Omit<Subscription, "streamId"> = {
-      minScore: request.minScore ?? 0,
-      masks: request.masks ?? false,
-      panoptic: request.panoptic ?? false,
-      thumbnails: request.thumbnails ?? false,
-      events: request.events ?? false,
-    };
-    const ids_ = request.classes?.filter((c): c is number => typeof c === "number");
-    const names = request.classes?.filter((c): c is string => typeof c === "string");
-    if (request.classes) {
-      template.classes = ids_;
-      template.classNames = names;
-    }
+    const { ids, capped } = subscriptionIds(
+      request,
+      known,
+      new Set(client.subscriptions.keys()),
+      this.#limits.maxSubscriptions,
+    );
+    const template = subscriptionTemplate(request);
     if (wildcard) {
       client.wildcard = template;
       this.#capped.set(client, new Set(capped));
@@ -300,6 +283,7 @@ export class WsHub {
     const s = subscription;
     s.filterKey = `${s.classes?.join(",") ?? "*"}|${s.minScore}|${s.masks}|${s.panoptic}`;
     client.subscriptions.set(subscription.streamId, subscription);
+    this.#remote?.want(subscription.streamId, 1);
     this.#capped.get(client)?.delete(subscription.streamId);
     if (subscription.thumbnails) this.#pipeline.wantThumbnails(subscription.streamId, 1);
     if (subscription.panoptic) this.#pipeline.wantPanoptic(subscription.streamId, 1);
@@ -309,11 +293,14 @@ export class WsHub {
     const old = client.subscriptions.get(streamId);
     if (!old) return;
     client.subscriptions.delete(streamId);
+    this.#remote?.want(streamId, -1);
     if (old.thumbnails) this.#pipeline.wantThumbnails(streamId, -1);
     if (old.panoptic) this.#pipeline.wantPanoptic(streamId, -1);
   }
 
   #onResult(result: StreamResult): void {
+    const remote = this.#remote;
+    if (remote && !remote.mayPublish(result.streamId)) return; // not (or no longer) ours
     const cache = new Map<string, string>();
     const labels = this.#pipeline.labels(result.model);
     for (const client of this.#clients) {
@@ -322,8 +309,23 @@ export class WsHub {
       const key = s.filterKey!;
       let text = cache.get(key);
       if (text === undefined) {
-        text = JSON.stringify(resultMessage(result, labels, s));
+        const message = resultMessage(result, labels, s);
+        text = JSON.stringify(remote ? { ...message, node: remote.nodeId } : message);
         cache.set(key, text);
+      }
+      client.send(text, true);
+    }
+  }
+
+  #onRemoteResult(message: ResultMessage): void {
+    const cache = new Map<string, string>();
+    for (const client of this.#clients) {
+      const s = client.subscriptions.get(message.streamId);
+      if (!s) continue;
+      let text = cache.get(s.filterKey!);
+      if (text === undefined) {
+        text = JSON.stringify(filterRemoteResult(message, s));
+        cache.set(s.filterKey!, text);
       }
       client.send(text, true);
     }
@@ -348,23 +350,13 @@ export class WsHub {
     let text: string | undefined;
     for (const client of this.#clients) {
       if (!client.subscriptions.get(t.streamId)?.thumbnails) continue;
-      text ??= serverMessage({
-        type: "thumbnail",
-        streamId: t.streamId,
-        frame: t.index,
-        ptsMs: t.ptsMs,
-        width: t.width,
-        height: t.height,
-        sourceWidth: t.sourceWidth,
-        sourceHeight: t.sourceHeight,
-        mime: "image/jpeg",
-        data: Buffer.from(t.jpeg).toString("base64"),
-      });
+      text ??= serverMessage(thumbnailMessage(t));
       client.send(text, true);
     }
   }
 
   #onStatus(event: StatusEvent): void {
+    if (event.type === "sink") return; // the operator's: logged and in /metrics
     const text = serverMessage(statusMessage(event));
     const streamId = "streamId" in event ? event.streamId : undefined;
     for (const client of this.#clients) {

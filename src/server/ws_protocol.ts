@@ -13,7 +13,7 @@ import { parseWire } from "../wire/parse.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { type ClientMessage, ClientMessageSchema } from "../wire/ws_client_messages.ts";
 import type { ServerMessage, StatusMessage } from "../wire/ws_server_messages.ts";
-import type { StatusEvent } from "../pipeline/events.ts";
+import type { SinkStatusEvent, StatusEvent } from "../pipeline/events.ts";
 
 export type {
   ClientMessage,
@@ -118,7 +118,8 @@ export function serverMessage(message: Unversioned<ServerMessage>): string {
 }
 
 /**
- * The `status` message of a pipeline's status event: its `type` becomes `event`.
+ * The `status` message of a pipeline's status event: its `type` becomes `event`. Sinks'
+ * events are not WebSocket messages (they are logged and in `/metrics`).
  *
  * @example
  * ```ts
@@ -127,7 +128,9 @@ export function serverMessage(message: Unversioned<ServerMessage>): string {
  * assert.deepEqual(statusMessage(event), { type: "status", event: "stream", streamId: "cam1", state: "connected", at: 1 });
  * ```
  */
-export function statusMessage(event: StatusEvent): Unversioned<StatusMessage> {
+export function statusMessage(
+  event: Exclude<StatusEvent, SinkStatusEvent>,
+): Unversioned<StatusMessage> {
   // One case per event, so that the compiler checks each against its message's type.
   switch (event.type) {
     case "stream": {

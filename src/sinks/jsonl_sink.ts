@@ -9,9 +9,10 @@
 
 import { dirname } from "node:path";
 import type { Pipeline } from "../pipeline/pipeline.ts";
-import type { SinkConfig } from "../pipeline/config.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
+import type { JsonlSinkConfig } from "../wire/sink_config.ts";
 import { SCHEMA_VERSION } from "../wire/result_message.ts";
+import type { Sink, SinkStats } from "./sink.ts";
 import { writeAll } from "./write_all.ts";
 
 /**
@@ -24,7 +25,9 @@ import { writeAll } from "./write_all.ts";
  * await sink.close();
  * ```
  */
-export class JsonlSink {
+export class JsonlSink implements Sink {
+  readonly id: string;
+  readonly type = "jsonl";
   readonly path: string;
   #file: Deno.FsFile;
   #pipeline: Pipeline;
@@ -34,7 +37,14 @@ export class JsonlSink {
   #lines = 0;
   #failed: Error | undefined;
 
-  private constructor(path: string, file: Deno.FsFile, pipeline: Pipeline, streams?: string[]) {
+  private constructor(
+    id: string,
+    path: string,
+    file: Deno.FsFile,
+    pipeline: Pipeline,
+    streams?: string[],
+  ) {
+    this.id = id;
     this.path = path;
     this.#file = file;
     this.#pipeline = pipeline;
@@ -63,16 +73,23 @@ export class JsonlSink {
     ];
   }
 
-  /** Opens (creating or appending to) the sink's file and starts writing. */
-  static async open(config: SinkConfig, pipeline: Pipeline): Promise<JsonlSink> {
+  /** Opens (creating or appending to) the sink's file and starts writing (`id`: default
+   * `config.id`, else `jsonl`). */
+  static async open(config: JsonlSinkConfig, pipeline: Pipeline, id?: string): Promise<JsonlSink> {
     await Deno.mkdir(dirname(config.path), { recursive: true });
     const file = await Deno.open(config.path, { create: true, append: true });
-    return new JsonlSink(config.path, file, pipeline, config.streams);
+    return new JsonlSink(id ?? config.id ?? "jsonl", config.path, file, pipeline, config.streams);
   }
 
   /** Lines written so far. */
   get lines(): number {
     return this.#lines;
+  }
+
+  /** Lines written (`sent`), and whether a write failed. */
+  get stats(): SinkStats {
+    const failed = this.#failed ? 1 : 0;
+    return { sent: this.#lines, dropped: 0, failed, buffered: 0, connected: failed === 0 };
   }
 
   /** Stops listening and closes the file; rejects if a write failed. */
@@ -83,17 +100,4 @@ export class JsonlSink {
     this.#file.close();
     if (this.#failed) throw this.#failed;
   }
-}
-
-/**
- * Opens every sink of a configuration on a pipeline.
- *
- * @example
- * ```ts ignore
- * const sinks = await openSinks(config.sinks, pipeline);
- * await Promise.all(sinks.map((s) => s.close()));
- * ```
- */
-export function openSinks(configs: SinkConfig[], pipeline: Pipeline): Promise<JsonlSink[]> {
-  return Promise.all(configs.map((c) => JsonlSink.open(c, pipeline)));
 }

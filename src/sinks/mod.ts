@@ -1,10 +1,12 @@
 /**
  * `streamdet/sinks`: where results go besides the WebSocket: JSON Lines files of result
- * messages ({@link JsonlSink}, {@link openSinks} for a pipeline's configured sinks), COCO
+ * messages ({@link JsonlSink}), MQTT brokers ({@link openMqttSink}), NATS
+ * ({@link openNatsSink}), webhooks ({@link openWebhookSink}, signed: {@link verifySignature}
+ * checks a request), all opened for a pipeline's configuration by {@link openSinks}; COCO
  * results ({@link cocoResults}), and annotated videos ({@link AnnotatedVideoWriter},
  * {@link drawOverlay}); outputs are written atomically (a temporary file renamed into
  * place), so a reader never sees half a file. Needs `--allow-write` (and `--allow-run` for
- * the annotated video's ffmpeg).
+ * the annotated video's ffmpeg; `--allow-net` and `--allow-env` for the network sinks).
  *
  * @example
  * ```ts
@@ -19,7 +21,16 @@
  * @module
  */
 
-export { JsonlSink, openSinks } from "./jsonl_sink.ts";
+export { JsonlSink } from "./jsonl_sink.ts";
+export { openSinks, type OpenSinksOptions, sinkIds } from "./open_sinks.ts";
+export type { EnvReader, Sink, SinkHost, SinkStats } from "./sink.ts";
+export { CLOSE_DRAIN_MS, type NetworkSink, type NetworkSinkOptions } from "./network_sink.ts";
+export { MQTT_ENV, openMqttSink } from "./mqtt_sink.ts";
+export { NATS_ENV, openNatsSink } from "./nats_sink.ts";
+export { openWebhookSink, WEBHOOK_SECRET_ENV } from "./webhook_sink.ts";
+export { SIGNATURE_HEADER, signBody, signingKey, verifySignature } from "./webhook_signature.ts";
+export type { DeliveryOutcome } from "./delivery_queue.ts";
+export type { MessageKind, SinkCounts } from "./sink_metrics.ts";
 export { cocoResults } from "./coco_results.ts";
 export { atomicWriteFile, atomicWriteText } from "./atomic_file.ts";
 export {

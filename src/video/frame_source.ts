@@ -112,6 +112,7 @@ export class FrameSource extends EventTarget {
     this.kind = this.input.kind;
     this.options = resolveSourceOptions(options, this.kind);
     this.streamId = options.streamId;
+    this.index = options.firstIndex ?? 0;
     this.queue = new FrameQueue<Frame>(this.options.queueSize, this.options.dropPolicy);
     this.command = new AttemptCommand(this.input, this.options);
   }

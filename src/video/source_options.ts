@@ -20,6 +20,9 @@ import { type Hwaccel, HWACCELS } from "./hwaccel.ts";
 export interface FrameSourceOptions {
   /** Id carried by every frame and status event. */
   streamId: string;
+  /** The index of the first frame (default 0): a stream that moved between cluster nodes
+   * continues its numbering. */
+  firstIndex?: number;
   /** What to read: a {@link SourceInput} or a string for `parseSourceInput`. */
   input: SourceInput | string;
   /** The ffmpeg to run (see `resolveFfmpeg`). */

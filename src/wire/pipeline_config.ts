@@ -11,6 +11,7 @@
  */
 
 import { z } from "zod";
+import { ClusterConfigSchema } from "./cluster_config.ts";
 import { strictObject } from "./strict_object.ts";
 import { ModelConfigSchema } from "./model_config.ts";
 import { ServerConfigSchema } from "./server_config.ts";
@@ -145,7 +146,9 @@ export const PipelineConfigSchema = strictObject({
   ),
   limits: LimitsConfigSchema.prefault(() => ({})),
   log: LogConfigSchema.prefault(() => ({})),
-  // Later: `cluster` (how several processes share the streams) is one entry here.
+  cluster: ClusterConfigSchema.optional().describe(
+    "Cluster mode (docs/cluster.md): the streams are shared by every node of the cluster.",
+  ),
 }, {
   description: "A streamdet pipeline: models, streams, sources, server, sinks, limits, log.",
 });

@@ -99,6 +99,12 @@ export const ResultMessageSchema = strictObject({
   capturedAt: z.number().describe("epoch ms the frame was captured (estimated for live sources)"),
   publishedAt: z.number().describe("epoch ms the result was published"),
   batchSize: z.int().min(1).describe("frames in the inference batch the frame ran in"),
+  node: z.string().optional().describe(
+    "the cluster node that ran the frame (cluster mode only: docs/cluster.md)",
+  ),
+  lease: z.int().min(1).optional().describe(
+    "the revision of that node's lease on the stream when it published the frame (cluster mode only): a higher revision is a later owner",
+  ),
   decoder: strictObject({
     delayFrames: count.describe(
       "packets ffmpeg's decoder had taken beyond this frame when it gave it back: its reordering delay (0 for a stream without B-frames)",

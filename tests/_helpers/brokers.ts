@@ -1,7 +1,9 @@
 /**
  * Real message brokers for the tests: Debian's `nats-server` (JetStream on, its store in a
  * temporary folder) and Debian's `mosquitto`, each on a free loopback port, started by the
- * test and stopped, paused (`SIGSTOP`), resumed or restarted on the same port by it.
+ * test and stopped, paused (`SIGSTOP`), resumed or restarted on the same port by it. Their
+ * files go in a temporary folder (under `tmpRoot` when given: the benches may write only
+ * under bench/out).
  *
  * Without the packages the tests that need them are skipped, unless
  * `STREAMDET_REQUIRE_SERVERS=1` (CI: `.ci/run` installs them) makes them fail.
@@ -84,9 +86,11 @@ async function broker(
   missingWhy: string | undefined,
   spawn: (port: number, dir: string) => Deno.Command,
   port: number,
+  tmpRoot?: string,
 ): Promise<Broker> {
   if (missingWhy) throw new Error(`STREAMDET_REQUIRE_SERVERS=1 but ${missingWhy}`);
-  const dir = await Deno.makeTempDir({ prefix: `streamdet-${scheme}-` });
+  if (tmpRoot) await Deno.mkdir(tmpRoot, { recursive: true });
+  const dir = await Deno.makeTempDir({ prefix: `streamdet-${scheme}-`, dir: tmpRoot });
   let child: Deno.ChildProcess | undefined;
   const start = async () => {
     child = spawn(port, dir).spawn();
@@ -127,15 +131,22 @@ async function broker(
  * ```
  */
 export function startNats(
-  { port = freePort(), args = [] }: { port?: number; args?: string[] } = {},
+  { port = freePort(), args = [], tmpRoot }: { port?: number; args?: string[]; tmpRoot?: string } =
+    {},
 ): Promise<Broker> {
-  return broker("nats", NATS_MISSING, (p, dir) =>
-    new Deno.Command("nats-server", {
-      args: ["-a", "127.0.0.1", "-p", String(p), "-js", "-sd", dir, ...args],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }), port);
+  return broker(
+    "nats",
+    NATS_MISSING,
+    (p, dir) =>
+      new Deno.Command("nats-server", {
+        args: ["-a", "127.0.0.1", "-p", String(p), "-js", "-sd", dir, ...args],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }),
+    port,
+    tmpRoot,
+  );
 }
 
 /**
@@ -148,15 +159,23 @@ export function startNats(
  * await mqtt.close();
  * ```
  */
-export function startMosquitto({ port = freePort() }: { port?: number } = {}): Promise<Broker> {
-  return broker("mqtt", MOSQUITTO_MISSING, (p, dir) => {
-    const conf = `${dir}/mosquitto.conf`;
-    Deno.writeTextFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n`);
-    return new Deno.Command("mosquitto", {
-      args: ["-c", conf],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    });
-  }, port);
+export function startMosquitto(
+  { port = freePort(), tmpRoot }: { port?: number; tmpRoot?: string } = {},
+): Promise<Broker> {
+  return broker(
+    "mqtt",
+    MOSQUITTO_MISSING,
+    (p, dir) => {
+      const conf = `${dir}/mosquitto.conf`;
+      Deno.writeTextFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n`);
+      return new Deno.Command("mosquitto", {
+        args: ["-c", conf],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      });
+    },
+    port,
+    tmpRoot,
+  );
 }

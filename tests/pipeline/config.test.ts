@@ -139,7 +139,7 @@ Deno.test("resolvePipelineConfig() names the file, the field, what it expected a
     ],
     [
       { models, sinks: [{ type: "csv", path: "x" }] },
-      'p.json: sinks[0].type: expected one of "jsonl", found the string "csv"',
+      'p.json: sinks[0].type: expected one of "jsonl", "mqtt", "nats", "webhook", found the string "csv"',
     ],
     [
       { models, sinks: [{ type: "jsonl" }] },
@@ -156,7 +156,7 @@ Deno.test("resolvePipelineConfig() names the file, the field, what it expected a
 Deno.test("resolvePipelineConfig() rejects an unknown field, naming it and listing the known ones", () => {
   assertConfigError(
     { models, streams: [], extra: 1 },
-    'p.json: extra: expected only the fields $schema, description, models, streams, sources, server, sinks, limits, log, found an unknown field "extra"',
+    'p.json: extra: expected only the fields $schema, description, models, streams, sources, server, sinks, limits, log, cluster, found an unknown field "extra"',
   );
   assertConfigError(
     { models, streams: [{ id: "a", sourc: "x" }] },

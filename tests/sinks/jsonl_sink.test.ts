@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { resolvePipelineConfig } from "../../src/pipeline/config.ts";
 import { createPipeline } from "../../src/pipeline/pipeline.ts";
 import { PipelineMetrics } from "../../src/pipeline/metrics.ts";
-import { openSinks } from "../../src/sinks/jsonl_sink.ts";
+import { openSinks } from "../../src/sinks/open_sinks.ts";
 import { makeVideo, testFfmpeg } from "../_helpers/media.ts";
 import { FASTERRCNN } from "../_helpers/server.ts";
 
