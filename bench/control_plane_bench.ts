@@ -17,7 +17,8 @@
  */
 
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { ClusterMember, type ClusterViews, openViews } from "../src/cluster/cluster_member.ts";
+import { ClusterMember } from "../src/cluster/cluster_member.ts";
+import { type ClusterViews, openViews } from "../src/cluster/cluster_views.ts";
 import { openBuckets } from "../src/cluster/cluster_node.ts";
 import { kvKey } from "../src/cluster/kv_keys.ts";
 import { startNats } from "../tests/_helpers/brokers.ts";

@@ -27,9 +27,9 @@ import type { AnalyticsFields } from "./pipeline/stream_analytics_config.ts";
 import { ProgressBars } from "./batch/progress_bars.ts";
 import { ProgressLines } from "./batch/progress_lines.ts";
 import { submitDetect } from "./batch/queue_submit.ts";
-import { runQueueWorker } from "./batch/queue_worker.ts";
+import { queueFlags, worker } from "./worker_cli.ts";
 import { JobQueue } from "./cluster/job_queue.ts";
-import { parseQueueUrl, redactUrl } from "./cluster/queue_url.ts";
+import { redactUrl } from "./cluster/queue_url.ts";
 import { ClusterNode } from "./cluster/cluster_node.ts";
 import { clusterSettings, defaultNodeId, nodeCapacity } from "./cluster/node_settings.ts";
 import type { ClusterRef } from "./server/app.ts";
@@ -140,7 +140,12 @@ export async function main(args: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === "detect") return await detect(positionals.slice(1), values);
-  if (command === "worker") return await worker(positionals.slice(1), values);
+  if (command === "worker") {
+    return await worker(positionals.slice(1), values, (message) => {
+      console.error(`error: ${message}\n\n${USAGE}`);
+      return 2;
+    });
+  }
   if (command !== "demo" && command !== "serve") {
     console.error(
       `error: expected the command "demo", "serve", "detect" or "worker", found "${command}"\n\n${USAGE}`,
@@ -372,125 +377,6 @@ async function detect(
   }
   if (controller.signal.aborted) return 130;
   return outcomes.some((o) => o.status === "failed" || o.status === "incomplete") ? 1 : 0;
-}
-
-/** `--queue`, `--max-deliver` and `--ack-wait` of detect: undefined without `--queue`, or
- * a usage error's message. */
-function queueFlags(
-  values: Record<string, string | boolean | string[] | undefined>,
-): { url: string; maxDeliver: number; ackWaitMs?: number } | string | undefined {
-  const url = values.queue as string | undefined;
-  if (url === undefined) {
-    const alone = ["max-deliver", "ack-wait"].find((f) => values[f] !== undefined);
-    return alone ? `--${alone}: only with --queue` : undefined;
-  }
-  try {
-    parseQueueUrl(url);
-  } catch (error) {
-    return `--queue: ${(error as Error).message}`;
-  }
-  if (values.concurrency !== undefined) {
-    return "--concurrency: with --queue, each worker has its own (deno task worker --concurrency N)";
-  }
-  const maxDeliver = Number(values["max-deliver"] ?? 3);
-  if (!Number.isInteger(maxDeliver) || maxDeliver < 1) {
-    return `--max-deliver: expected an integer >= 1, found "${values["max-deliver"]}"`;
-  }
-  const ackWait = values["ack-wait"] === undefined ? undefined : Number(values["ack-wait"]);
-  if (ackWait !== undefined && !(ackWait >= 0.1 && ackWait <= 86_400)) {
-    return `--ack-wait: expected seconds in [0.1, 86400], found "${values["ack-wait"]}"`;
-  }
-  return { url, maxDeliver, ...(ackWait === undefined ? {} : { ackWaitMs: ackWait * 1000 }) };
-}
-
-/** Flags of detect that describe the job: the submitter's, carried by each job. */
-const JOB_FLAGS = [
-  "out",
-  "format",
-  "annotate",
-  "annotate-to",
-  "track",
-  "analytics",
-  "model",
-  "nms",
-  "score",
-  "image-rate",
-  "force",
-  "max-deliver",
-  "ack-wait",
-];
-
-/** `worker`: takes detect jobs from a queue until SIGINT / SIGTERM (then gives back the
- * jobs it holds; exit 0); 1 when the queue cannot be reached. */
-async function worker(
-  args: string[],
-  values: Record<string, string | boolean | string[] | undefined>,
-): Promise<number> {
-  const usage = (message: string) => {
-    console.error(`error: ${message}\n\n${USAGE}`);
-    return 2;
-  };
-  if (args.length > 0) {
-    return usage(`worker takes no inputs (the jobs carry them), found "${args[0]}"`);
-  }
-  const flag = JOB_FLAGS.find((f) => values[f] !== undefined);
-  if (flag) {
-    return usage(
-      `--${flag}: belongs to the submitter (deno task detect --queue URL --${flag} ...): every job carries its model, options and outputs`,
-    );
-  }
-  const url = values.queue as string | undefined;
-  if (url === undefined) return usage("worker needs --queue nats://host:4222");
-  try {
-    parseQueueUrl(url);
-  } catch (error) {
-    return usage(`--queue: ${(error as Error).message}`);
-  }
-  const concurrency = Number(values.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    return usage(`--concurrency: expected an integer >= 1, found "${values.concurrency}"`);
-  }
-  const roots = (values.root as string[] | undefined) ?? ["/"];
-  for (const root of roots) {
-    if (!(await Deno.stat(root).catch(() => undefined))?.isDirectory) {
-      return usage(`--root: expected a folder, found nothing there: "${root}"`);
-    }
-  }
-  const name = `${Deno.hostname()}:${Deno.pid}`;
-  let queue: JobQueue;
-  try {
-    queue = await JobQueue.connect(url, { name: `streamdet worker ${name}` });
-  } catch (error) {
-    console.error(`error: --queue: ${(error as Error).message}`);
-    return 1;
-  }
-  const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
-  const controller = new AbortController();
-  handOverSignals();
-  const onSignal = () => controller.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  const log = (line: string) => console.error(`worker ${name}: ${line}`);
-  log(`taking jobs from ${redactUrl(url)} (${concurrency} at once)`);
-  try {
-    const tally = await runQueueWorker(queue, {
-      worker: name,
-      ffmpeg,
-      concurrency,
-      roots,
-      tuningCache: defaultTuningCache(),
-      log,
-    }, controller.signal);
-    log(
-      `stopped: ${tally.completed} completed, ${tally.failed} failed, ` +
-        `${tally.released} given back, ${tally.duplicates} done twice`,
-    );
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-    await queue.close();
-  }
-  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -17,7 +17,9 @@
  */
 
 import type { KV } from "@nats-io/kv";
-import { KvView } from "./kv_view.ts";
+import type { KvView } from "./kv_view.ts";
+import { type ClusterBuckets, type ClusterViews, openViews } from "./cluster_views.ts";
+import { isConflict, nextFrame } from "./lease_rules.ts";
 import { idOfKvKey, kvKey } from "./kv_keys.ts";
 import { decidePlacement, type NodeView } from "./placement.ts";
 import type { LeaseRecord, NodeRecord, StreamRecord } from "./cluster_records.ts";
@@ -42,15 +44,9 @@ export interface MemberOptions {
   capacity: () => number;
   /** Its HTTP server, shown in `GET /cluster`. */
   url?: string;
-  /** Placement period, ms (default a sixth of the TTL). */
+  /** Placement period, ms (default a sixth of the TTL, at most a second: a stale lease is
+   * taken within the TTL and a round). */
   tickMs?: number;
-}
-
-/** The three buckets of a cluster. */
-export interface ClusterBuckets {
-  streams: KV;
-  leases: KV;
-  nodes: KV;
 }
 
 /** A lease this node holds. */
@@ -143,7 +139,7 @@ export class ClusterMember {
   /** Starts the placement loop (once). */
   startLoop(): void {
     if (this.#timer !== undefined || this.#left) return;
-    const tick = this.#options.tickMs ?? Math.max(50, Math.round(this.ttlMs / 6));
+    const tick = this.#tickMs;
     this.#timer = setInterval(() => {
       this.#ticking ??= this.tick().catch((e) => this.#hooks.log?.(`cluster: ${e.message}`))
         .finally(() => this.#ticking = undefined);
@@ -156,6 +152,11 @@ export class ClusterMember {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#ticking;
+  }
+
+  /** Placement period, ms. */
+  get #tickMs(): number {
+    return this.#options.tickMs ?? Math.max(50, Math.min(1000, Math.round(this.ttlMs / 6)));
   }
 
   /** The bucket of desired streams (to add and remove streams). */
@@ -210,7 +211,9 @@ export class ClusterMember {
   async tick(): Promise<void> {
     if (this.#left) return;
     const now = performance.now();
-    const renewEvery = this.ttlMs / 3;
+    // Due a third of the TTL after the last write, give or take half a round (a write
+    // taken a little after its round started must not wait a whole extra round).
+    const renewEvery = this.ttlMs / 3 - this.#tickMs / 2;
     if (now - this.#lastHeartbeat >= renewEvery) await this.#heartbeat(now);
     const due = [...this.#held].filter(([, h]) => now - h.renewedAt >= renewEvery);
     await Promise.all(due.map(([id, h]) => this.#renew(id, h)));
@@ -393,68 +396,4 @@ export class ClusterMember {
       await Promise.all([this.streams.close(), this.leases.close(), this.nodes.close()]);
     }
   }
-}
-
-/** Live copies of a cluster's three buckets. */
-export interface ClusterViews {
-  streams: KvView<StreamRecord>;
-  leases: KvView<LeaseRecord>;
-  nodes: KvView<NodeRecord>;
-}
-
-/**
- * Opens watchers on a cluster's three buckets.
- *
- * @example
- * ```ts ignore
- * const views = await openViews(buckets);
- * ```
- */
-export async function openViews(buckets: ClusterBuckets): Promise<ClusterViews> {
-  const [streams, leases, nodes] = await Promise.all([
-    KvView.open<StreamRecord>(buckets.streams),
-    KvView.open<LeaseRecord>(buckets.leases),
-    KvView.open<NodeRecord>(buckets.nodes),
-  ]);
-  return { streams, leases, nodes };
-}
-
-/** Whether a KV write failed because the revision moved on (compare-and-swap lost). */
-export function isConflict(error: unknown): boolean {
-  const message = String((error as Error)?.message ?? error);
-  return /wrong last sequence|key exists/i.test(message);
-}
-
-/** Frames per second assumed for a holder that recorded no rate and a stream without `fps`. */
-const MAX_ASSUMED_FPS = 60;
-
-/**
- * The first frame index of a stream taken from `old`'s holder: after every frame it may
- * have published. A lease given back records its last frame exactly; a holder that died
- * may have published, since its last write, at its recorded rate (else the stream's `fps`,
- * else 60/s) for as long as its lease stayed valid (a TTL), or since it claimed the lease
- * when it never wrote a frame count.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const at = Date.now();
- * assert.equal(nextFrame({ node: null, frame: 41, rate: 5, at }, false, 6000, {}), 42);
- * assert.equal(nextFrame({ node: "a", frame: 41, rate: 5, at }, true, 6000, {}), 72);
- * ```
- */
-export function nextFrame(
-  old: LeaseRecord,
-  takeover: boolean,
-  ttlMs: number,
-  config: Record<string, unknown>,
-): number {
-  if (!takeover) return old.frame + 1;
-  const rate = old.rate > 0
-    ? old.rate
-    : typeof config.fps === "number" && config.fps > 0
-    ? config.fps
-    : MAX_ASSUMED_FPS;
-  const elapsedMs = old.frame >= 0 ? ttlMs : Math.max(ttlMs, Date.now() - old.at);
-  return old.frame + 1 + Math.ceil(rate * elapsedMs / 1000);
 }

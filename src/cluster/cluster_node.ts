@@ -20,7 +20,8 @@ import type { ClusterConfig } from "../wire/cluster_config.ts";
 import { streamSubject } from "../wire/subjects.ts";
 import { ConflictError, StreamdetError } from "../errors.ts";
 import { bucketNames, idOfKvKey, kvKey } from "./kv_keys.ts";
-import { type ClusterBuckets, ClusterMember } from "./cluster_member.ts";
+import { ClusterMember } from "./cluster_member.ts";
+import type { ClusterBuckets } from "./cluster_views.ts";
 import type { StreamRecord } from "./cluster_records.ts";
 import { RemoteFeed, type RemoteStreams } from "./remote_feed.ts";
 
