@@ -133,6 +133,13 @@ export class ClusterNode {
     this.remote = {
       nodeId,
       ids: () => this.streamIds(),
+      placements: () => {
+        const owners = member.owners();
+        return [...member.streams.entries()].map(([key, e]) => {
+          const id = idOfKvKey(key);
+          return { id, model: String(e.value.config.model ?? ""), node: owners.get(id) ?? null };
+        });
+      },
       mayPublish: (id) => member.mayPublish(id),
       want: (id, delta) => feed.want(id, delta),
       onMessage: (listener) => feed.onMessage(listener),
@@ -258,7 +265,12 @@ export class ClusterNode {
       baseDir: Deno.cwd(),
     });
     const record: StreamRecord = {
-      config: { ...(input as Record<string, unknown>), id: config.id, source: config.source },
+      config: {
+        ...(input as Record<string, unknown>),
+        id: config.id,
+        source: config.source,
+        model: config.model,
+      },
       addedAt: Date.now(),
       addedBy: this.nodeId,
     };

@@ -16,6 +16,8 @@ import type { EventMessage } from "../wire/event_messages.ts";
 export interface RemoteStreams {
   /** Every stream of the cluster (ids), wherever it runs. */
   ids(): string[];
+  /** Every stream of the cluster with its model and the node that holds it (null: none). */
+  placements(): { id: string; model: string; node: string | null }[];
   /** Whether this node may deliver a stream's local results now (it holds a valid lease). */
   mayPublish(streamId: string): boolean;
   /** This node's id (local results carry it). */

@@ -19,7 +19,7 @@ import { SCHEMA_VERSION } from "../wire/result_message.ts";
 import { type CloseReason, WsClient } from "./ws_client.ts";
 import type { RemoteStreams } from "../cluster/remote_feed.ts";
 import type { ResultMessage } from "../wire/result_message.ts";
-import { filterRemoteResult } from "./ws_remote.ts";
+import { filterRemoteResult, helloStreams } from "./ws_remote.ts";
 import { subscriptionIds, subscriptionTemplate, thumbnailMessage } from "./ws_subscribe.ts";
 import {
   parseClientMessage,
@@ -124,11 +124,7 @@ export class WsHub {
         serverMessage({
           type: "hello",
           schema: SCHEMA_VERSION,
-          streams: this.#pipeline.streams().map((s) => ({
-            id: s.id,
-            model: s.model,
-            state: s.state,
-          })),
+          streams: helloStreams(this.#pipeline, this.#remote),
           models: this.#pipeline.models().map((m) => ({
             id: m.id,
             state: m.state,

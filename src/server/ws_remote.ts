@@ -2,12 +2,14 @@
  * Result messages of streams another cluster node runs, filtered for one subscriber as
  * the hub filters its own streams' results: classes (ids, or names matched against the
  * detections' labels, since this node may not have the model), minimum score, masks;
- * panoptic segments are not carried on the cluster's subjects.
+ * panoptic segments are not carried on the cluster's subjects; and the streams `hello` lists.
  *
  * @module
  */
 
 import type { ResultMessage } from "../wire/result_message.ts";
+import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { RemoteStreams } from "../cluster/remote_feed.ts";
 import type { Subscription } from "./ws_protocol.ts";
 
 /**
@@ -40,4 +42,30 @@ export function filterRemoteResult(message: ResultMessage, s: Subscription): Res
   });
   const { panoptic: _, ...rest } = message;
   return { ...rest, detections };
+}
+
+/**
+ * `hello`'s streams: this node's, and in cluster mode the other streams of the cluster with
+ * the node that runs each (`starting` while none holds it).
+ *
+ * @example
+ * ```ts ignore
+ * serverMessage({ type: "hello", streams: helloStreams(pipeline, remote), ... });
+ * ```
+ */
+export function helloStreams(pipeline: Pipeline, remote: RemoteStreams | undefined) {
+  const local = pipeline.streams().map((s) => ({
+    id: s.id,
+    model: s.model,
+    state: s.state,
+    ...(remote ? { node: remote.nodeId } : {}),
+  }));
+  const here = new Set(local.map((s) => s.id));
+  const others = (remote?.placements() ?? []).filter((p) => !here.has(p.id)).map((p) => ({
+    id: p.id,
+    model: p.model,
+    state: p.node ? "connected" as const : "starting" as const,
+    ...(p.node ? { node: p.node } : {}),
+  }));
+  return [...local, ...others];
 }

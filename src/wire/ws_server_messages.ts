@@ -59,6 +59,9 @@ export const HelloMessageSchema = strictObject({
     id: z.string().min(1),
     model: z.string().describe("the model id"),
     state: z.enum(STREAM_STATES),
+    node: z.string().optional().describe(
+      "cluster mode: the node that runs it (absent while no node holds it)",
+    ),
   })),
   models: z.array(strictObject({
     id: z.string().min(1),

@@ -128,6 +128,11 @@ Deno.test({
       // A viewer on node a receives a stream node b runs.
       const onB = [...owners()].find(([, n]) => n === "b")![0];
       const viewer = await TestClient.connect(`${nodes[0].url.replace("http", "ws")}/ws`);
+      const hello = await viewer.waitFor((m) => m.type === "hello") as unknown as {
+        streams: { id: string; node?: string }[];
+      };
+      assert.deepEqual(hello.streams.map((s) => s.id).sort(), STREAMS);
+      assert.equal(hello.streams.find((s) => s.id === onB)?.node, "b");
       viewer.send({ type: "subscribe", streams: [onB] });
       const got = await viewer.waitFor((m) => m.type === "result" && m.streamId === onB);
       assert.equal((got as { node?: string }).node, "b");
