@@ -19,12 +19,14 @@ import { trackerBench } from "./tracker_bench.ts";
 import { trackingLiveBench } from "./tracking_live_bench.ts";
 import { sinkOutageBench } from "./sink_outage_bench.ts";
 import { controlPlaneBench } from "./control_plane_bench.ts";
+import { singleStageBench } from "./single_stage_bench.ts";
 
 console.log(
   `# ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
 );
 await nmsBench();
 await maskBench();
+await singleStageBench();
 await videoBench();
 await modelBench();
 // The machine's inference limit first: the pipeline and detect figures are also ratios to it.

@@ -10,7 +10,10 @@
  * - masks: {@link pasteMask} / {@link pasteMasks} (detectron2), COCO RLE with
  *   {@link encodeRle} / {@link decodeRle} / {@link rleIou} (pycocotools);
  * - panoptic: {@link panopticFusion} (detectron2);
- * - keypoints: {@link heatmapsToKeypoints} (torchvision's Keypoint R-CNN decoding).
+ * - keypoints: {@link heatmapsToKeypoints} (torchvision's Keypoint R-CNN decoding);
+ * - single-stage heads: {@link anchorsForLevel} (torchvision's `AnchorGenerator`),
+ *   {@link decodeFcos} and {@link decodeRetinaNet} (torchvision's `postprocess_detections`),
+ *   {@link solov2Postprocess} with {@link pointsNms} (SOLOv2's `get_seg_single`).
  *
  * Boxes are `Float32Array`s of N×4 `x1, y1, x2, y2` in pixels, scores `Float32Array`s,
  * class ids `Int32Array`s; bad arguments throw a `TypeError` or `RangeError` that names
@@ -74,3 +77,28 @@ export {
 
 // Keypoints
 export { type HeatmapKeypoints, heatmapsToKeypoints } from "./keypoints.ts";
+
+// Single-stage heads
+export {
+  anchorsForLevel,
+  anchorStride,
+  cellAnchors,
+  FCOS_ANCHOR_SIZES,
+  RETINANET_ANCHOR_SIZES,
+  RETINANET_ASPECT_RATIOS,
+} from "./anchors.ts";
+export type { ImageSize, SingleStageDetections, SingleStageOptions } from "./single_stage.ts";
+export { decodeFcos, FCOS_DEFAULTS, type FcosHeadOutputs } from "./fcos_decode.ts";
+export {
+  decodeRetinaNet,
+  RETINANET_DEFAULTS,
+  type RetinaNetHeadOutputs,
+} from "./retinanet_decode.ts";
+export { pointsNms, solov2CellStrides } from "./solov2_grid.ts";
+export {
+  SOLOV2_DEFAULTS,
+  type Solov2Detections,
+  type Solov2Inputs,
+  type Solov2Options,
+  solov2Postprocess,
+} from "./solov2_post.ts";
