@@ -39,7 +39,7 @@ const USAGE = `usage:
   deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
                   [--cluster nats://host:4222 [--node-id ID]]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
-                   [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force]
+                   [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force] [--reproducible]
                    [--track] [--analytics FILE]
                    [--queue nats://host:4222 [--max-deliver N] [--ack-wait S]]
   deno task worker --queue nats://host:4222 [--concurrency N] [--root DIR]...
@@ -70,6 +70,9 @@ detect options:
   --image-rate R    frames per second of image folders and globs (default 25)
   --concurrency N   inputs at once (default 4)
   --force           redo inputs whose outputs exist (default: skip them)
+  --reproducible    write the run's timings (latency, capture and publish times, batch size,
+                    event times) as zeros: the outputs then depend only on the inputs and
+                    options, byte for byte on any machine (also with --queue)
   --queue URL       submit one job per input to the workers of this NATS server (JetStream
                     on) and show their progress; inputs, model and --out must be at the same
                     paths on every worker (a shared mount; docs/distributed-detect.md)
@@ -123,6 +126,7 @@ export async function main(args: string[]): Promise<number> {
         "image-rate": { type: "string" },
         concurrency: { type: "string" },
         force: { type: "boolean" },
+        reproducible: { type: "boolean" },
         queue: { type: "string" },
         "max-deliver": { type: "string" },
         "ack-wait": { type: "string" },
@@ -308,6 +312,7 @@ async function detect(
     formats: formats as ("jsonl" | "coco")[],
     annotate: (values["annotate-to"] as string | undefined) ?? (values.annotate === true),
     force: values.force === true,
+    ...(values.reproducible === true ? { reproducible: true } : {}),
     ...(imageRate === undefined ? {} : { imageRate }),
     track: values.track === true || analytics !== undefined,
     ...(analytics ? { analytics } : {}),

@@ -64,6 +64,7 @@ const JOB_FLAGS = [
   "score",
   "image-rate",
   "force",
+  "reproducible",
   "max-deliver",
   "ack-wait",
 ];

@@ -63,6 +63,8 @@ export interface DetectInputOptions {
   /** Track the input's objects (and count these lines and zones): the stream fields
    * `tracking`, `lines`, `zones` of a pipeline configuration. */
   analytics?: AnalyticsFields;
+  /** Write the run's timings as zeros (see `ResultFilesOptions.reproducible`). */
+  reproducible?: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function detectInput(
       classes: options.classes,
       ffmpeg: options.ffmpeg,
       fps: () => pipeline.stream(id)?.input?.fps,
+      reproducible: options.reproducible,
     });
     off = pipeline.on("result", (r) => {
       if (r.streamId === id) chain = chain.then(() => write(r));

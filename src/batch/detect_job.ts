@@ -52,6 +52,8 @@ export interface DetectOptions extends OutputPathOptions {
   imageRate?: number;
   /** Track every input (with `track: true`), and count these lines and zones. */
   analytics?: AnalyticsFields;
+  /** Write the run's timings as zeros (see `ResultFilesOptions.reproducible`). */
+  reproducible?: boolean;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function runDetect(
           signal,
           ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
           ...(options.track ? { analytics: options.analytics ?? { tracking: true } } : {}),
+          ...(options.reproducible ? { reproducible: true } : {}),
         });
         outcomes.set(input, outcome);
         reporter?.finished(outcome);

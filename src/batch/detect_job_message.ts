@@ -48,6 +48,8 @@ export interface DetectJobMessage {
   imageRate?: number;
   /** Tracking, lines and zones of the input (checked when its stream starts). */
   analytics?: AnalyticsFields;
+  /** Write the run's timings as zeros (see `ResultFilesOptions.reproducible`). */
+  reproducible?: boolean;
 }
 
 const absolute = z.string().regex(/^\//, { error: "an absolute path" });
@@ -70,6 +72,7 @@ const DetectJobSchema = strictObject({
   postprocess: z.record(z.string(), z.unknown()),
   imageRate: numberIn(0.001, 1000).optional(),
   analytics: z.record(z.string(), z.unknown()).optional(),
+  reproducible: z.boolean().optional(),
 });
 
 /**

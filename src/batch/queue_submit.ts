@@ -35,6 +35,8 @@ export interface QueueDetectOptions extends OutputPathOptions {
   analytics?: AnalyticsFields;
   /** Deliveries of a job before it fails (default 3): a job whose workers keep dying. */
   maxDeliver?: number;
+  /** Write the run's timings as zeros (see `ResultFilesOptions.reproducible`). */
+  reproducible?: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function submitDetect(
       postprocess: options.postprocess ?? {},
       ...(options.imageRate === undefined ? {} : { imageRate: options.imageRate }),
       ...(options.track ? { analytics: options.analytics ?? { tracking: true } } : {}),
+      ...(options.reproducible ? { reproducible: true } : {}),
     }]);
     await runJobs(queue, new Map(jobs), outcomes, options.maxDeliver, reporter, signal);
   }

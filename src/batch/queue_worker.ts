@@ -174,6 +174,7 @@ async function runJob(
       signal: context.signal,
       ...(message.imageRate === undefined ? {} : { imageRate: message.imageRate }),
       ...(message.analytics ? { analytics: message.analytics } : {}),
+      ...(message.reproducible ? { reproducible: true } : {}),
     });
   } finally {
     lease.release();

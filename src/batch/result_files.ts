@@ -11,7 +11,7 @@
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { ClassSpec } from "../wire/manifest.ts";
 import type { StreamEvent, StreamResult } from "../pipeline/events.ts";
-import { SCHEMA_VERSION } from "../wire/result_message.ts";
+import { type ResultMessage, SCHEMA_VERSION } from "../wire/result_message.ts";
 import { motRows } from "./mot_rows.ts";
 import { resultMessage } from "../pipeline/result_message.ts";
 import { cocoResults } from "../sinks/coco_results.ts";
@@ -36,6 +36,10 @@ export interface ResultFilesOptions {
   /** The input's frame rate, asked at the first result (the annotated video's rate; 25
    * when unknown). */
   fps: () => number | undefined;
+  /** Write the run's timings as zeros (result `latency`, `capturedAt`, `publishedAt`,
+   * `batchSize` 1, no `decoder`; events' and counts' `at`): the files then hold only what
+   * the input and the options decide, byte for byte the same on any machine and run. */
+  reproducible?: boolean;
 }
 
 /**
@@ -118,6 +122,7 @@ export class ResultFiles {
       masks: true,
       panoptic: true,
     });
+    if (this.#options.reproducible) withoutTimings(message);
     if (this.#jsonl) await this.#jsonl.write(JSON.stringify(message) + "\n");
     if (this.#coco) {
       for (const entry of cocoResults(message)) {
@@ -146,7 +151,10 @@ export class ResultFiles {
 
   /** Writes an event of a tracked object (after its frame's result) to the JSON Lines. */
   async writeEvent(e: StreamEvent): Promise<void> {
-    if (this.#jsonl) await this.#jsonl.write(JSON.stringify({ v: SCHEMA_VERSION, ...e }) + "\n");
+    const event = this.#options.reproducible && "at" in e ? { ...e, at: 0 } : e;
+    if (this.#jsonl) {
+      await this.#jsonl.write(JSON.stringify({ v: SCHEMA_VERSION, ...event }) + "\n");
+    }
   }
 
   /** Completes every file and moves it to its path; `summary` is the counts file's
@@ -154,7 +162,11 @@ export class ResultFiles {
   async commit(summary?: unknown): Promise<void> {
     if (this.#jsonl) await this.#jsonl.commit();
     if (this.#mot) await this.#mot.commit();
-    if (this.#counts) await this.#counts.commit(JSON.stringify(summary ?? null, null, 2) + "\n");
+    const at = (key: string, value: unknown) =>
+      this.#options.reproducible && key === "at" ? 0 : value;
+    if (this.#counts) {
+      await this.#counts.commit(JSON.stringify(summary ?? null, at, 2) + "\n");
+    }
     if (this.#coco) await this.#coco.commit("\n]\n");
     const video = await this.#video;
     if (video) await video.close();
@@ -227,4 +239,26 @@ class TextOutput {
     }
     await this.#output.abort();
   }
+}
+
+/**
+ * Sets a result message's run timings to zeros, in place (see
+ * `ResultFilesOptions.reproducible`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const m = { latency: { decode: 3, totalMs: 9 }, capturedAt: 5, publishedAt: 7, batchSize: 4, decoder: { delayFrames: 2 } };
+ * withoutTimings(m as never);
+ * assert.deepEqual(m, { latency: { decode: 0, totalMs: 0 }, capturedAt: 0, publishedAt: 0, batchSize: 1 });
+ * ```
+ */
+export function withoutTimings(message: ResultMessage): void {
+  for (const key of Object.keys(message.latency) as (keyof ResultMessage["latency"])[]) {
+    message.latency[key] = 0;
+  }
+  message.capturedAt = 0;
+  message.publishedAt = 0;
+  message.batchSize = 1;
+  delete message.decoder;
 }
