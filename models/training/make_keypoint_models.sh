@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Regenerates the plaza keypoint models and demo from scratch, as make_models.sh does for the
+# street ones: the plaza demo video and its ground truth, the pose training set, the shared
+# KeypointRCNN (everything trained, torchvision's one-hot loss at 56x56), its raw export and
+# ONNX parity fixture, then the study's variants (keypoint head alone on the shared trunk)
+# and their exports. Deterministic data; training is time-boxed, so weights differ slightly
+# from run to run. About MINUTES + 9 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
+# A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
+# delete RUNS to train from scratch.
+#
+#   bash models/training/make_keypoint_models.sh [minutes=60] [variant-minutes=15] [frames=6000]
+#
+# Environment (defaults in brackets; relative to models/training/):
+#   PY        the Python command [/usr/bin/python3], e.g. "nice -n 19 /usr/bin/python3"
+#   DATA      training set folder [data/pose] (git-ignored, ~0.45 MB a frame)
+#   RUNS      checkpoints and the variants' exports [runs/pose] (git-ignored)
+#   MODEL     the shared model's folder [../plaza-keypointrcnn]
+#   FIXTURE   its ONNX parity fixture [../../tests/fixtures/models/keypoint_parity.json]
+#   DEMO      where plaza.mp4 and plaza_keypoints.json go [../demo]; "none" skips them
+#   VARIANTS  which variants to train ["onehot-28 gauss1-28 gauss2-28 gauss3-28 gauss1-56
+#             gauss2-56 gauss3-56 onehot-56 regression"]; "" skips them
+set -euo pipefail
+cd "$(dirname "$0")"
+MINUTES="${1:-60}"
+VARIANT_MINUTES="${2:-15}"
+FRAMES="${3:-6000}"
+PY="${PY:-/usr/bin/python3}"
+DATA="${DATA:-data/pose}"
+RUNS="${RUNS:-runs/pose}"
+MODEL="${MODEL:-../plaza-keypointrcnn}"
+FIXTURE="${FIXTURE:-../../tests/fixtures/models/keypoint_parity.json}"
+DEMO="${DEMO:-../demo}"
+VARIANTS="${VARIANTS-onehot-28 gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56 gauss3-56 onehot-56 regression}"
+bash install_deps.sh
+
+if [ "$DEMO" != none ]; then
+  $PY make_plaza_demo.py --out "$DEMO"
+fi
+
+# The training set, two processes (shards of the same .npy files).
+$PY make_pose_training_set.py "$DATA" --frames "$FRAMES" --shard 0/2 &
+sleep 3
+$PY make_pose_training_set.py "$DATA" --frames "$FRAMES" --shard 1/2
+wait
+
+# The shared model; --resume continues it if this script was interrupted.
+RESUME=()
+if [ -f "$RUNS/checkpoint.pt" ]; then RESUME=(--resume "$RUNS/checkpoint.pt"); fi
+$PY keypoint_train.py --data "$DATA" --out "$RUNS/checkpoint.pt" --minutes "$MINUTES" "${RESUME[@]}"
+$PY keypoint_export.py --checkpoint "$RUNS/checkpoint.pt" --out "$MODEL" --fixture "$FIXTURE"
+
+# The study's variants: same trunk, same schedule, a fresh keypoint head each.
+for variant in $VARIANTS; do
+  case "$variant" in
+    regression) flags=(--head regression) ;;
+    onehot-*) flags=(--head heatmap --sigma 0 --heatmap-size "${variant#onehot-}") ;;
+    gauss*-*) sigma="${variant#gauss}"; flags=(--head heatmap --sigma "${sigma%-*}" --heatmap-size "${variant#*-}") ;;
+    *) echo "make_keypoint_models.sh: VARIANTS: expected onehot-S, gaussN-S or regression, found $variant" >&2; exit 2 ;;
+  esac
+  out="$RUNS/variant-$variant.pt"
+  RESUME=()
+  if [ -f "$out" ]; then RESUME=(--resume "$out"); fi
+  $PY keypoint_train.py --data "$DATA" --out "$out" --minutes "$VARIANT_MINUTES" \
+    --init "$RUNS/checkpoint.pt" --heads-only "${flags[@]}" "${RESUME[@]}"
+  $PY keypoint_export.py --checkpoint "$out" --out "$RUNS/export/plaza-keypointrcnn-$variant"
+done
