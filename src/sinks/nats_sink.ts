@@ -63,6 +63,9 @@ export function openNatsSink(
   return new NetworkSink(host, id, "nats", redactUrl(config.url), config, transport);
 }
 
+/** How long a batch waits for the server to confirm it (a PING round trip), ms. */
+const FLUSH_TIMEOUT_MS = 10_000;
+
 /** A NATS connection that takes batches of sink messages. */
 class NatsTransport implements SinkTransport {
   readonly batch = 256;
@@ -118,7 +121,22 @@ class NatsTransport implements SinkTransport {
         nc.publish(subject, m.body);
       }
     }
-    await nc.flush();
+    // A flush in flight when the connection dies may never settle: the connection's end
+    // (or a timeout) fails the batch instead, so that the delivery loop goes on.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        nc.flush(),
+        nc.closed().then((error) => {
+          throw new Error(`the connection closed${error ? `: ${errorText(error)}` : ""}`);
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no flush within 10 s")), FLUSH_TIMEOUT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,16 @@ Deno.test(
           `streamdet_sink_messages_total\\{sink="nats-0",type="nats",kind="result",outcome="dropped"\\} ${stats.dropped}`,
         ),
       );
+      // A second outage, a batch possibly in flight when the connection dies: delivery
+      // resumes again (a flush that never settled once stalled the sink for good).
+      const lastFrame2 = sub.of("results").at(-1)!.message.frame;
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 1500));
+      await server.start();
+      await until(
+        () => (sub.of("results").at(-1)?.message.frame ?? 0) > lastFrame2 + 10,
+        "results after the second restart",
+      );
     } finally {
       await run.close();
       await sub.close();
