@@ -34,7 +34,7 @@ export const VIDEO_EXTENSIONS: readonly string[] = Object.freeze([
  * ```ts
  * import assert from "node:assert/strict";
  * const files = await expandInputs(["models/demo"]);
- * assert.ok(files[0].endsWith("models/demo/street.mp4"));
+ * assert.ok(files.some((f) => f.endsWith("models/demo/street.mp4")));
  * await assert.rejects(expandInputs(["models/demo/*.mkv"]), /matches no file/);
  * ```
  */
