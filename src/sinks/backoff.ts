@@ -1,9 +1,12 @@
 /**
  * The backoff of a sink's reconnects and retries: the first delay, then twice the last,
- * up to a ceiling; a success starts it over.
+ * up to a ceiling; a success starts it over. The delays are the sources' reconnect delays
+ * (`backoffDelay` of `src/video/backoff.ts`) without jitter; this keeps the attempt count.
  *
  * @module
  */
+
+import { backoffDelay, DEFAULT_RECONNECT } from "../video/backoff.ts";
 
 /** The bounds of a {@link Backoff}, in ms. */
 export interface BackoffConfig {
@@ -35,9 +38,12 @@ export class Backoff {
   /** The delay before the next try, ms (counts one more attempt). */
   next(): number {
     const { initialDelayMs, maxDelayMs } = this.config;
-    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#attempts, 40));
-    this.#attempts++;
-    return delay;
+    return backoffDelay(++this.#attempts, {
+      ...DEFAULT_RECONNECT,
+      initialDelayMs,
+      maxDelayMs,
+      jitter: 0,
+    });
   }
 
   /** Delays handed out since the last reset. */

@@ -12,6 +12,7 @@
  */
 
 import { SERVERS_REQUIRED } from "./rtsp_server.ts";
+import { freePort } from "./media.ts";
 
 /** Why `command` cannot run here (what to install), or undefined if it can. */
 async function missing(command: string, args: string[], pkg: string): Promise<string | undefined> {
@@ -41,13 +42,7 @@ export const IGNORE_NATS: boolean = NATS_MISSING !== undefined && !SERVERS_REQUI
 /** Whether a test that needs `mosquitto` is skipped (missing and not required). */
 export const IGNORE_MOSQUITTO: boolean = MOSQUITTO_MISSING !== undefined && !SERVERS_REQUIRED;
 
-/** A free loopback TCP port (bound and released). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+export { freePort } from "./media.ts";
 
 /** Waits until something accepts TCP connections on `port`, at most `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
