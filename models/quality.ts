@@ -7,7 +7,12 @@
  * ```sh
  * deno task quality                                  # models/street-maskrcnn, hard NMS 0.5
  * deno task quality --model models/street-fasterrcnn --nms soft-gaussian --json out.json
+ * deno task quality --model models/plaza-keypointrcnn   # keypoint AP (OKS) and PCK on plaza.mp4
  * ```
+ *
+ * A keypoint model (kind `keypointrcnn`) is scored on the plaza demo by default
+ * (models/demo/plaza.mp4 and plaza_keypoints.json): box AP of the person class, keypoint AP
+ * with COCO's sigmas, and PCK at α 0.05, 0.1, 0.15 and 0.2 of max(w, h) of the person's box.
  *
  * @module
  */
@@ -31,12 +36,14 @@ import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
 import { postprocess, postprocessOptions } from "../src/inference/postprocess.ts";
 import { NMS_KINDS, type NmsKind } from "../src/inference/select_detections.ts";
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
+import { inputShape } from "../src/inference/input_layout.ts";
+import { keypointMetrics } from "../src/report/keypoint_metrics.ts";
 
 const { values } = parseArgs({
   options: {
     model: { type: "string", default: "models/street-maskrcnn" },
-    video: { type: "string", default: "models/demo/street.mp4" },
-    gt: { type: "string", default: "models/demo/instances.json" },
+    video: { type: "string" },
+    gt: { type: "string" },
     panoptic: { type: "string", default: "models/demo/panoptic.json" },
     nms: { type: "string", default: "hard" },
     iou: { type: "string", default: "0.5" },
@@ -50,6 +57,9 @@ if (!NMS_KINDS.includes(values.nms as NmsKind)) {
 }
 
 const { manifest, session } = await loadModel(`${values.model}/manifest.json`);
+const keypointModel = manifest.kind === "keypointrcnn";
+values.video ??= keypointModel ? "models/demo/plaza.mp4" : "models/demo/street.mp4";
+values.gt ??= keypointModel ? "models/demo/plaza_keypoints.json" : "models/demo/instances.json";
 const gt = JSON.parse(await Deno.readTextFile(values.gt)) as CocoGroundTruth;
 const limit = values.frames ? Number(values.frames) : gt.images.length;
 const { width, height } = manifest.input;
@@ -71,15 +81,21 @@ const settings = postprocessOptions(manifest, {
 const results: CocoResult[] = [];
 const predictions: PanopticPrediction[] = [];
 let input: Float32Array | undefined;
+const dims = inputShape(manifest.input, 1);
 let inferMs = 0, postMs = 0, count = 0;
 for await (const frame of source.frames()) {
   if (count >= limit) break;
   const imageId = frame.index + 1;
-  input = preprocess([frame.data], width, height, frame.format, manifest.input, input);
+  // A uint8 graph takes the frame's bytes as they are (its normalisation is inside it).
+  const tensor = manifest.input.dtype === "uint8"
+    ? new ort.Tensor("uint8", frame.data, dims)
+    : new ort.Tensor(
+      "float32",
+      input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
+      dims,
+    );
   const t0 = performance.now();
-  const out = await session.run({
-    [manifest.input.name]: new ort.Tensor("float32", input, [1, 3, height, width]),
-  });
+  const out = await session.run({ [manifest.input.name]: tensor });
   const t1 = performance.now();
   const [raw] = splitRawOutputs(out, 1, manifest);
   const d = postprocess(raw, geometry, settings);
@@ -93,6 +109,10 @@ for await (const frame of source.frames()) {
       score: d.scores[i],
       bbox: [x1, y1, x2 - x1, y2 - y1],
     };
+    if (d.keypoints) {
+      const per = d.keypoints.length / d.scores.length;
+      result.keypoints = [...d.keypoints.subarray(i * per, (i + 1) * per)];
+    }
     if (d.masks) {
       result.segmentation = pastedMaskToRle(
         d.masks[i],
@@ -120,6 +140,12 @@ const thingIds = manifest.classes.filter((c) => c.isThing).map((c) => c.id);
 const options = { imageIds, categoryIds: thingIds };
 const box = evaluateCoco(gt, results, "bbox", options);
 const mask = manifest.kind === "maskrcnn" ? evaluateCoco(gt, results, "segm", options) : undefined;
+const keypoints = keypointModel
+  ? keypointMetrics(gt, results, {
+    imageIds,
+    ...(manifest.keypoints?.sigmas ? { kptOksSigmas: manifest.keypoints.sigmas } : {}),
+  })
+  : undefined;
 let pq;
 if (predictions.length > 0) {
   const pan = JSON.parse(await Deno.readTextFile(values.panoptic)) as PanopticRleJson;
@@ -133,6 +159,16 @@ console.log(`${manifest.name} on ${count} frames of ${values.video}, NMS ${value
 console.log(`| | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|`);
 console.log(`| box | ${[...box.stats.slice(0, 6)].map(f).join(" | ")} |`);
 if (mask) console.log(`| mask | ${[...mask.stats.slice(0, 6)].map(f).join(" | ")} |`);
+if (keypoints) {
+  const k = keypoints.ap.named;
+  console.log(
+    `keypoint AP (OKS) ${f(k.AP)} (AP50 ${f(k.AP50)}, AP75 ${f(k.AP75)}, APm ${f(k.APm)}, APl ${
+      f(k.APl)
+    }); PCK ${
+      keypoints.pck.thresholds.map((a, i) => `@${a} ${f(keypoints.pck.pck[i])}`).join(", ")
+    }`,
+  );
+}
 if (pq) {
   console.log(
     `PQ ${f(pq.all.pq)} (things ${f(pq.things.pq)}, stuff ${f(pq.stuff.pq)}); SQ ${
@@ -161,6 +197,14 @@ if (values.json) {
         nms: values.nms,
         box: box.stats,
         mask: mask?.stats,
+        keypoints: keypoints && {
+          stats: keypoints.ap.stats,
+          pck: keypoints.pck,
+          curve: keypoints.curve,
+          names: keypoints.names,
+          people: keypoints.people,
+          matchedPeople: keypoints.matchedPeople,
+        },
         perClass: box.perClass.map((c, i) => ({ ...c, maskAp: mask?.perClass[i]?.ap })),
         pq: pq && { all: pq.all, things: pq.things, stuff: pq.stuff },
         inferMs: inferMs / count,

@@ -4,7 +4,7 @@
  * run (one result message per frame, image id = frame + 1); a COCO panoptic ground truth
  * with RLE segments adds Panoptic Quality, a MOTChallenge ground truth the MOT metrics of a
  * tracked stream's JSON Lines. It prints the COCO stats (bbox, and segm when
- * every result has a mask), AP per class, PQ / SQ / RQ and the latency per stage, and
+ * every result has a mask), keypoint AP and PCK (when every result has keypoints), AP per class, PQ / SQ / RQ and the latency per stage, and
  * writes `report.md`, `metrics.json` and PNG charts (SVG when the PNG renderer cannot load).
  *
  * ```sh
@@ -41,6 +41,9 @@ const USAGE = `usage: deno task eval --gt FILE --results FILE [options]
   --mot-gt FILE         MOT ground truth (MOTChallenge gt.txt: frame,id,x,y,w,h,conf,...; rows with
                         conf 0 are ignored): HOTA, CLEAR and IDF1 of the JSON Lines' tracks
                         (frame number = frame + 1)
+  --kpt-oks-sigmas LIST keypoints: OKS sigmas, one per keypoint, comma-separated (default: COCO's 17);
+                        with keypoint results and a keypoint ground truth the report adds keypoint AP
+                        (OKS) and PCK at α 0.05, 0.1, 0.15, 0.2 of max(w, h) of the person's box
   --out DIR             report folder (default: eval-report/)
   --title TEXT          report title (default: "Evaluation of <results file>")
   --stream ID           JSON Lines with several streams: the one to evaluate
@@ -83,6 +86,7 @@ export async function main(
         results: { type: "string" },
         "panoptic-gt": { type: "string" },
         "mot-gt": { type: "string" },
+        "kpt-oks-sigmas": { type: "string" },
         out: { type: "string", default: "eval-report" },
         title: { type: "string" },
         stream: { type: "string" },
@@ -107,6 +111,17 @@ export async function main(
   if (values.out === "") {
     output.error(`error: --out: expected a folder, found ""\n\n${USAGE}`);
     return 2;
+  }
+  let kptOksSigmas: number[] | undefined;
+  if (values["kpt-oks-sigmas"] !== undefined) {
+    const text = values["kpt-oks-sigmas"];
+    kptOksSigmas = text.split(",").map((v) => Number(v.trim()));
+    if (text.trim() === "" || kptOksSigmas.some((v) => !Number.isFinite(v) || v <= 0)) {
+      output.error(
+        `error: --kpt-oks-sigmas: expected positive numbers separated by commas, found "${text}"\n\n${USAGE}`,
+      );
+      return 2;
+    }
   }
   const gtPath = values.gt!, resultsPath = values.results!, panPath = values["panoptic-gt"];
   try {
@@ -134,6 +149,7 @@ export async function main(
       motGroundTruthPath: motPath,
       title: values.title,
       onlyResultImages: values["only-result-images"],
+      ...(kptOksSigmas ? { kptOksSigmas } : {}),
     });
     output.log(consoleSummary(metrics));
     const written = await writeEvalReport(metrics, values.out, {

@@ -17,7 +17,8 @@ fresh, on the backbone, RPN and box head of `--init` (frozen, BatchNorm in eval 
 Time-boxed as train.py: linear warm-up for `--warmup` steps, then a cosine from `--lr` to 0
 over `--minutes`; SGD with momentum, weight decay, gradients clipped at 10. A checkpoint is
 written every `--save-every` minutes and at the end; `--resume` continues one (its model
-configuration wins over the flags).
+configuration wins over the flags). `--init-onnx ../street-maskrcnn/model.onnx` starts the
+trunk (backbone, FPN, RPN, box head MLP) from the street Mask R-CNN's exported graph.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def main(argv=None):
     ap.add_argument("--save-every", type=float, default=5, help="minutes")
     ap.add_argument("--resume", help="checkpoint to continue from (weights, optimizer, schedule)")
     ap.add_argument("--init", help="checkpoint whose weights start a new run")
+    ap.add_argument("--init-onnx", help="an exported street graph (models/*/model.onnx) whose "
+                    "backbone, FPN, RPN and box head start a new run (onnx_init.py)")
     ap.add_argument("--heads-only", action="store_true",
                     help="train the keypoint head alone on --init's frozen trunk")
     ap.add_argument("--seed", type=int, default=0)

@@ -85,6 +85,11 @@ def run(args) -> None:
         if unexpected or (not heads_only and missing):
             sys.exit(f"keypoint_train.py: --init: {args.init} does not fit this model "
                      f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+    elif getattr(args, "init_onnx", None) and not state:
+        from onnx_init import load_trunk_from_onnx
+
+        loaded = load_trunk_from_onnx(model, args.init_onnx)
+        print(f"{loaded} trunk tensors from {args.init_onnx}", flush=True)
     params = head_parameters(model) if heads_only else [
         p for p in model.parameters() if p.requires_grad]
     if heads_only:
@@ -105,12 +110,15 @@ def run(args) -> None:
     def save():
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                     "seconds": spent, "size": size, "config": config, "heads_only": heads_only,
-                    "init": args.init, "arch": "keypointrcnn"}, out + ".tmp")
+                    "init": args.init, "arch": "keypointrcnn",
+                    "init_onnx": getattr(args, "init_onnx", None) or (state or {}).get("init_onnx")}, out + ".tmp")
         os.replace(out + ".tmp", out)
 
     model.train()
     if heads_only:
         model.backbone.eval()  # frozen BatchNorm statistics
+    elif getattr(args, "init_onnx", None) or (state and state.get("init_onnx")):
+        model.backbone.body.eval()  # the street statistics folded into the convs stay
     budget = args.minutes * 60
     start = time.time() - spent
     last_save = time.time()

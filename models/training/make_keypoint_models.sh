@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the plaza keypoint models and demo from scratch, as make_models.sh does for the
 # street ones: the plaza demo video and its ground truth, the pose training set, the shared
-# KeypointRCNN (everything trained, torchvision's one-hot loss at 56x56), its raw export and
+# KeypointRCNN (trunk started from the street Mask R-CNN's graph, then everything trained,
+# torchvision's one-hot loss at 56x56), its raw export and
 # ONNX parity fixture, then the study's variants (keypoint head alone on the shared trunk)
 # and their exports. Deterministic data; training is time-boxed, so weights differ slightly
 # from run to run. About MINUTES + 9 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
@@ -46,7 +47,8 @@ wait
 # The shared model; --resume continues it if this script was interrupted.
 RESUME=()
 if [ -f "$RUNS/checkpoint.pt" ]; then RESUME=(--resume "$RUNS/checkpoint.pt"); fi
-$PY keypoint_train.py --data "$DATA" --out "$RUNS/checkpoint.pt" --minutes "$MINUTES" "${RESUME[@]}"
+$PY keypoint_train.py --data "$DATA" --out "$RUNS/checkpoint.pt" --minutes "$MINUTES" \
+  --init-onnx ../street-maskrcnn/model.onnx "${RESUME[@]}"
 $PY keypoint_export.py --checkpoint "$RUNS/checkpoint.pt" --out "$MODEL" --fixture "$FIXTURE"
 
 # The study's variants: same trunk, same schedule, a fresh keypoint head each.

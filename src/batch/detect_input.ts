@@ -52,6 +52,8 @@ export interface DetectInputOptions {
   paths: OutputPaths;
   /** The model's classes (the annotated video's colours and names). */
   classes: readonly ClassSpec[];
+  /** A keypoint model's skeleton (the annotated video draws it). */
+  skeleton?: readonly (readonly [number, number])[];
   /** Runs the annotated video's encoder. */
   ffmpeg: FfmpegBinary;
   /** Told when the input starts and of each frame written (not when it finishes). */
@@ -110,6 +112,7 @@ export async function detectInput(
       paths: options.paths,
       labels: (model) => pipeline.labels(model),
       classes: options.classes,
+      skeleton: options.skeleton,
       ffmpeg: options.ffmpeg,
       fps: () => pipeline.stream(id)?.input?.fps,
       reproducible: options.reproducible,

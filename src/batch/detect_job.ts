@@ -92,6 +92,7 @@ export async function runDetect(
     const roots = [...new Set(todo.map((i) => join(i, "..")))];
     const pipeline = await detectPipeline(options, roots, ffmpeg);
     const classes = pipeline.models()[0].classes;
+    const skeleton = pipeline.models()[0].keypoints?.skeleton;
     let next = 0;
     const concurrency = Math.max(1, options.concurrency ?? 4);
     const worker = async () => {
@@ -102,6 +103,7 @@ export async function runDetect(
           streamId: `input-${next++}`,
           paths: paths.get(input)!,
           classes,
+          skeleton,
           ffmpeg,
           reporter,
           signal,

@@ -169,6 +169,7 @@ async function runJob(
       streamId: message.streamId,
       paths: message.paths,
       classes: lease.pipeline.models()[0].classes,
+      skeleton: lease.pipeline.models()[0].keypoints?.skeleton,
       ffmpeg: context.ffmpeg,
       reporter: progressOf(job),
       signal: context.signal,

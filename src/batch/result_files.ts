@@ -31,6 +31,8 @@ export interface ResultFilesOptions {
   labels: (model: string) => ReadonlyMap<number, string>;
   /** The model's classes (the overlays' colours and names). */
   classes: readonly ClassSpec[];
+  /** A keypoint model's skeleton (1-based pairs), drawn over its detections' keypoints. */
+  skeleton?: readonly (readonly [number, number])[];
   /** Runs the annotated video's encoder. */
   ffmpeg: FfmpegBinary;
   /** The input's frame rate, asked at the first result (the annotated video's rate; 25
@@ -137,7 +139,9 @@ export class ResultFiles {
       // (empty) overlay: same frame count.
       const overlay = async (detections: StreamResult["detections"]) =>
         await video.write(
-          drawOverlay(detections, r.width, r.height, this.#options.classes),
+          drawOverlay(detections, r.width, r.height, this.#options.classes, {
+            skeleton: this.#options.skeleton,
+          }),
           { width: r.width, height: r.height },
         );
       while (this.#frames < r.index) {

@@ -19,6 +19,7 @@ import {
   type SemanticSpecSchema,
 } from "../wire/manifest.ts";
 import type { ManifestDefaultsSchema } from "../wire/manifest_defaults.ts";
+import type { KeypointSpec } from "../wire/keypoint_spec.ts";
 
 export { OUTPUT_ROLES, type OutputRole } from "../wire/manifest.ts";
 export type { ClassSpec, ModelOutputSpec };
@@ -38,6 +39,8 @@ export interface ModelManifest {
   classes: ClassSpec[];
   /** Category id of each semantic channel (0 = things) and the logits' stride. */
   semantic?: z.output<typeof SemanticSpecSchema>;
+  /** The keypoints of a `keypointrcnn` model: names, skeleton, sigmas, encoding. */
+  keypoints?: KeypointSpec;
   defaults: z.output<typeof ManifestDefaultsSchema>;
 }
 
@@ -74,6 +77,7 @@ export function parseManifest(json: unknown, path: string): ModelManifest {
     },
     classes: m.classes,
     semantic: m.semantic,
+    ...(m.keypoints ? { keypoints: m.keypoints } : {}),
     defaults: m.defaults,
   };
 }

@@ -13,6 +13,7 @@ import { panopticFusion, type PanopticFusionOptions } from "../geometry/panoptic
 import { selectDetections, type SelectOptions } from "./select_detections.ts";
 import { boxesToSource, type SemanticLogits, semanticToSource } from "./to_source.ts";
 import { now } from "../clock.ts";
+import { keypointsToSource } from "./keypoints_to_source.ts";
 
 /** One image's outputs of a raw (no final NMS) graph. */
 export interface RawCandidates {
@@ -29,6 +30,14 @@ export interface RawCandidates {
   /** Masks already pasted at the input size (torchvision's standard export): N planes of
    * `height × width` probabilities. */
   inputMasks?: { data: Float32Array; height: number; width: number };
+  /** N×K×M×M keypoint heatmap logits (keypoint models with heatmaps). */
+  keypointLogits?: Float32Array;
+  /** N×K×2 keypoints in model-input pixels (keypoint models that regress them). */
+  keypointCoords?: Float32Array;
+  /** K, with either keypoint output. */
+  keypointCount?: number;
+  /** M, with `keypointLogits`. */
+  heatmapSize?: number;
 }
 
 /** How to post-process. */
@@ -109,6 +118,8 @@ export interface Detections {
   masks?: PastedMask[];
   /** Panoptic segmentation of the source frame. */
   panoptic?: PanopticResult;
+  /** N×K×3 `x, y, score` per keypoint, in source pixels (keypoint models). */
+  keypoints?: Float32Array;
 }
 
 /**
@@ -149,6 +160,7 @@ export function postprocess(
   }
   const boxes = boxesToSource(picked, geometry);
   const out: Detections = { boxes, scores, classIds };
+  if (raw.keypointCount) out.keypoints = keypointsToSource(raw, index, picked, scores, geometry);
   if (raw.inputMasks) {
     out.masks = resampleAll(raw.inputMasks, index, boxes, geometry, options.maskThreshold ?? 0.5);
   } else if (raw.maskLogits && raw.maskSize) {

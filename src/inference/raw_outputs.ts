@@ -40,7 +40,7 @@ export interface TensorLike {
 export function splitRawOutputs(
   outputs: Record<string, TensorLike>,
   batchSize: number,
-  manifest: Pick<ModelManifest, "outputs" | "semantic">,
+  manifest: Pick<ModelManifest, "outputs" | "semantic" | "keypoints">,
 ): RawCandidates[] {
   const byRole = (role: OutputRole): TensorLike | undefined => {
     const spec = manifest.outputs.find((o) => o.role === role);
@@ -57,6 +57,8 @@ export function splitRawOutputs(
   const index = byRole("batch_index"), masks = byRole("mask_logits");
   const semantic = byRole("semantic_logits");
   const pasted = byRole("masks");
+  const heatmaps = byRole("keypoint_logits"), coords = byRole("keypoints");
+  const keypointCount = checkKeypointTensor(heatmaps ?? coords, manifest);
   const n = (scores.data as Float32Array).length;
   const image = index ? toInt32(index.data) : new Int32Array(n);
   const label = toInt32(labels.data);
@@ -74,6 +76,15 @@ export function splitRawOutputs(
     if (masks) {
       c.maskLogits = gather(masks.data as Float32Array, picks, cells);
       c.maskSize = maskSize;
+    }
+    if (heatmaps) {
+      const size = heatmaps.dims[3];
+      c.keypointLogits = gather(heatmaps.data as Float32Array, picks, keypointCount * size * size);
+      c.keypointCount = keypointCount;
+      c.heatmapSize = size;
+    } else if (coords) {
+      c.keypointCoords = gather(coords.data as Float32Array, picks, keypointCount * 2);
+      c.keypointCount = keypointCount;
     }
     if (pasted) {
       const [h, w] = pasted.dims.slice(-2);
@@ -97,6 +108,33 @@ export function splitRawOutputs(
     out.push(c);
   }
   return out;
+}
+
+/** The keypoint count of a keypoint output, checked against the manifest's names (and its
+ * heatmap size): a graph that disagrees with its manifest is a `ManifestError`. */
+function checkKeypointTensor(
+  tensor: TensorLike | undefined,
+  manifest: Pick<ModelManifest, "outputs" | "keypoints">,
+): number {
+  if (!tensor) return 0;
+  const spec = manifest.keypoints;
+  const heatmap = spec?.encoding === "heatmap";
+  const k = spec?.names.length ?? tensor.dims[1];
+  const size = spec?.heatmapSize;
+  const rank = heatmap ? 4 : 3;
+  const expected = heatmap ? `[detections, ${k}, ${size}, ${size}]` : `[detections, ${k}, 2]`;
+  const dims = tensor.dims;
+  const bad = dims.length !== rank || dims[1] !== k ||
+    (heatmap ? dims[2] !== size || dims[3] !== size : dims[2] !== 2);
+  const length = (tensor.data as Float32Array).length;
+  if (bad || length !== dims.reduce((a, b) => a * b, 1)) {
+    throw new ManifestError(
+      `splitRawOutputs(): keypoint output: expected ${expected} as the manifest's keypoints block says (${k} names${
+        heatmap ? `, heatmapSize ${size}` : ""
+      }), found [${dims.join(", ")}] holding ${length} values`,
+    );
+  }
+  return k;
 }
 
 function gather(data: Float32Array, picks: number[], width: number): Float32Array {

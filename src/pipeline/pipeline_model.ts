@@ -20,6 +20,8 @@ export interface ModelInfo {
   /** Why it failed to load. */
   error?: string;
   classes: ClassSpec[];
+  /** A keypoint model's keypoint names and skeleton (1-based pairs), for drawing. */
+  keypoints?: { names: string[]; skeleton: [number, number][] };
   status?: ModelStatus;
 }
 
@@ -45,6 +47,8 @@ export class PipelineModel {
   readonly labels: Map<number, string> = new Map();
   /** The manifest's classes, once loaded. */
   classes: ClassSpec[] = [];
+  /** A keypoint model's keypoint names and skeleton, once loaded. */
+  keypoints?: { names: string[]; skeleton: [number, number][] };
 
   constructor(config: ModelConfig) {
     this.config = config;
@@ -82,6 +86,8 @@ export class PipelineModel {
       });
       this.classes = this.runtime.manifest.classes;
       for (const k of this.classes) this.labels.set(k.id, k.name);
+      const points = this.runtime.manifest.keypoints;
+      if (points) this.keypoints = { names: points.names, skeleton: points.skeleton };
       const provider = this.runtime.status().provider;
       for (const reason of warnings) {
         emit({ type: "model", model: c.id, state: "fallback", at: Date.now(), provider, reason });
@@ -102,6 +108,7 @@ export class PipelineModel {
       state: this.runtime ? "loaded" : this.error ? "failed" : "loading",
       ...(this.error ? { error: this.error } : {}),
       classes: this.classes,
+      ...(this.keypoints ? { keypoints: this.keypoints } : {}),
       ...(this.runtime ? { status: this.runtime.status() } : {}),
     };
   }

@@ -40,6 +40,18 @@ const panopticCache = new WeakMap<StreamResult, Map<number, Rle>>();
 const r2 = (v: number) => Math.round(v * 100) / 100;
 const r4 = (v: number) => Math.round(v * 10000) / 10000;
 
+/** Detection `i`'s `[x, y, score] × K` of an N×K×3 array. */
+function keypointList(keypoints: Float32Array, i: number, n: number): number[] {
+  const per = keypoints.length / n;
+  const out: number[] = new Array(per);
+  for (let j = 0; j < per; j += 3) {
+    out[j] = r2(keypoints[i * per + j]);
+    out[j + 1] = r2(keypoints[i * per + j + 1]);
+    out[j + 2] = r4(keypoints[i * per + j + 2]);
+  }
+  return out;
+}
+
 /**
  * Builds the message of a result for one filter. Mask and panoptic RLEs are encoded once
  * per result, whatever the number of subscribers.
@@ -91,6 +103,7 @@ export function resultMessage(
     const trackId = result.trackIds?.[i];
     if (trackId) det.trackId = trackId;
     if (masks) det.mask = masks[i];
+    if (d.keypoints) det.keypoints = keypointList(d.keypoints, i, d.scores.length);
     detections.push(det);
   }
   const message: ResultMessage = {

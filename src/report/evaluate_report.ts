@@ -25,6 +25,7 @@ import { EvalInputError } from "../errors.ts";
 import { evaluateTracking } from "../eval/evaluate_tracking.ts";
 import type { TrackingFrame } from "../eval/mot_types.ts";
 import { type IouTypeMetrics, iouTypeMetrics } from "./iou_type_metrics.ts";
+import { type KeypointMetrics, keypointMetrics } from "./keypoint_metrics.ts";
 import { type LatencyMetrics, latencyMetrics } from "./latency_metrics.ts";
 import { LATENCY_KEYS, panopticPrediction, type ResultsInput } from "./results_input.ts";
 
@@ -54,6 +55,8 @@ export interface EvalReportInput {
   motGroundTruth?: TrackingFrame[];
   /** Its file. */
   motGroundTruthPath?: string;
+  /** OKS sigmas of keypoint AP and PCK's matching, one per keypoint (default: COCO's 17). */
+  kptOksSigmas?: number[];
 }
 
 /** The report's tracking numbers (TrackEval's HOTA, CLEAR and Identity). */
@@ -123,6 +126,7 @@ export interface EvalMetrics {
     frames?: number;
     detections: number;
     withMasks: number;
+    withKeypoints: number;
   };
   /** Image ids evaluated. */
   evaluatedImages: number;
@@ -132,6 +136,9 @@ export interface EvalMetrics {
   bbox: IouTypeMetrics;
   /** Mask AP, when every result has a mask. */
   segm: IouTypeMetrics | null;
+  /** Keypoint AP (OKS) and PCK, when every result has keypoints and the ground truth has
+   * keypoints. */
+  keypoints: KeypointMetrics | null;
   /** PQ / SQ / RQ, when a panoptic ground truth was given. */
   panoptic: PanopticMetrics | null;
   /** JSON Lines only: per latency key (stages, `totalMs`). */
@@ -195,6 +202,25 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
   else if (results.withMasks > 0) {
     notes.push(`only ${results.withMasks} of ${n} results have a mask: no mask AP`);
   }
+  const withKeypoints = results.withKeypoints ?? 0;
+  const truthKeypoints = groundTruth.annotations.some((a) => (a.num_keypoints ?? 0) > 0);
+  let keypoints: KeypointMetrics | null = null;
+  if (n > 0 && withKeypoints === n && truthKeypoints) {
+    keypoints = asInputError(
+      () =>
+        keypointMetrics(groundTruth, results.results, {
+          ...(imageIds ? { imageIds } : {}),
+          ...(input.kptOksSigmas ? { kptOksSigmas: input.kptOksSigmas } : {}),
+        }),
+      `${results.path} against ${input.groundTruthPath} (keypoints)`,
+    );
+  } else if (withKeypoints > 0) {
+    notes.push(
+      truthKeypoints
+        ? `only ${withKeypoints} of ${n} results have keypoints: no keypoint AP or PCK`
+        : `the results have keypoints but ${input.groundTruthPath} has no labelled keypoints: no keypoint AP or PCK`,
+    );
+  }
   let panoptic: PanopticMetrics | null = null;
   if (input.panopticGroundTruth) {
     panoptic = panopticMetrics(
@@ -227,11 +253,13 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
       ...(results.format === "jsonl" ? { frames: results.imageIds.length } : {}),
       detections: n,
       withMasks: results.withMasks,
+      withKeypoints,
     },
     evaluatedImages: imageIds?.length ?? groundTruth.images.length,
     recallThresholds: [...COCO_RECALL_THRESHOLDS],
     bbox,
     segm,
+    keypoints,
     panoptic,
     latency: results.latency
       ? latencyMetrics(results.latency, LATENCY_KEYS, results.imageIds.length)

@@ -1,5 +1,5 @@
 /**
- * The report's numbers of one IoU type (`"bbox"` or `"segm"`): `evaluateCoco`'s stats, by
+ * The report's numbers of one IoU type (`"bbox"`, `"segm"` or `"keypoints"`): `evaluateCoco`'s stats, by
  * position and by name, and per class its numbers plus the precision/recall curves read
  * from the `precision` array.
  *
@@ -26,13 +26,14 @@ export interface ClassMetrics extends Omit<CocoClassResult, "precision50"> {
   pr: PrCurves | null;
 }
 
-/** The numbers of one IoU type (`"bbox"` or `"segm"`). */
+/** The numbers of one IoU type (`"bbox"`, `"segm"` or `"keypoints"`). */
 export interface IouTypeMetrics {
   /** What the IoU compared: boxes or masks. */
   iouType: CocoIouType;
   /** `COCOeval.stats`, in order (-1 where nothing is left to average). */
   stats: number[];
-  /** The same, by name (`AP`, `AP50`, ... see `COCO_STAT_NAMES`). */
+  /** The same, by name (`AP`, `AP50`, ... see `COCO_STAT_NAMES`; the 10 keypoint stats
+   * are named as `COCO_KEYPOINT_STAT_NAMES`). */
   named: Record<string, number>;
   /** One entry per category of the ground truth, in increasing id order. */
   perClass: ClassMetrics[];
@@ -79,7 +80,9 @@ export function iouTypeMetrics(result: CocoEvalResult): IouTypeMetrics {
   return {
     iouType: result.iouType,
     stats: result.stats,
-    named: Object.fromEntries(COCO_STAT_NAMES.map((name, i) => [name, result.stats[i]])),
+    named: Object.fromEntries(
+      (result.statNames ?? COCO_STAT_NAMES).map((name, i) => [name, result.stats[i]]),
+    ),
     perClass,
   };
 }

@@ -180,7 +180,7 @@ export function parseJsonLines(
   const panoptic: PanopticFrame[] = [];
   const tracks: TrackingFrame[] = [];
   let tracked = false;
-  let withMasks = 0;
+  let withMasks = 0, withKeypoints = 0;
   for (const { line, message: m } of lines) {
     if (m.streamId !== streamId) continue;
     const at = `${path}:${line}`;
@@ -209,6 +209,10 @@ export function parseJsonLines(
         if (issue) throw inputError(at, issue);
         result.segmentation = d.mask;
         withMasks++;
+      }
+      if (d.keypoints !== undefined) {
+        result.keypoints = d.keypoints;
+        withKeypoints++;
       }
       results.push(result);
     }
@@ -246,6 +250,7 @@ export function parseJsonLines(
     results,
     imageIds: order,
     withMasks,
+    withKeypoints,
     streamId,
     frameSizes,
     latency,

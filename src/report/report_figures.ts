@@ -14,6 +14,7 @@ import { COLORS, groupedBars } from "./grouped_bars.ts";
 import { latencyFigure } from "./latency_figure.ts";
 import { hotaFigure } from "./hota_figure.ts";
 import { prFigures } from "./pr_figures.ts";
+import { keypointFigures } from "./keypoint_figures.ts";
 import { score } from "./report_tables.ts";
 
 /** A figure of the report: `name` is its file name without extension. */
@@ -55,6 +56,7 @@ export function reportFigures(m: EvalMetrics): ReportFigure[] {
   const types = [m.bbox, ...(m.segm ? [m.segm] : [])];
   const figures: ReportFigure[] = [apBySize(types), ...apPerClass(types)];
   for (const t of types) figures.push(...prFigures(t, m.recallThresholds));
+  figures.push(...keypointFigures(m.keypoints));
   figures.push(...pqPerClass(m), ...hotaFigure(m), ...latencyFigure(m));
   return figures;
 }

@@ -7,6 +7,7 @@
  */
 
 import { COCO_STAT_NAMES } from "../eval/coco_params.ts";
+import { keypointTables } from "./keypoint_tables.ts";
 import type { EvalMetrics } from "./evaluate_report.ts";
 import type { IouTypeMetrics } from "./iou_type_metrics.ts";
 
@@ -171,6 +172,7 @@ export function reportTables(m: EvalMetrics): ReportTable[] {
       ["r", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
   });
+  out.push(...keypointTables(m.keypoints));
   if (m.panoptic) {
     const p = m.panoptic;
     out.push({

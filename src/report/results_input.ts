@@ -42,6 +42,8 @@ export interface ResultsInput {
   imageIds: number[];
   /** Results with a `segmentation` (mask). */
   withMasks: number;
+  /** Results with `keypoints` (`[x, y, score] × K`). */
+  withKeypoints?: number;
   /** JSON Lines: the stream read. */
   streamId?: string;
   /** JSON Lines: `[width, height]` of each frame, by image id. */
@@ -254,9 +256,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function parseCocoResults(value: unknown, path: string): ResultsInput {
   const results = parseWire(CocoResultsSchema, value, path, EvalInputError);
   const ids = new Set<number>();
-  let withMasks = 0;
+  let withMasks = 0, withKeypoints = 0;
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
+    if (r.keypoints !== undefined) withKeypoints++;
     if (r.segmentation !== undefined) withMasks++;
     else if (r.bbox === undefined || r.bbox.length === 0) {
       const issue: FieldIssue = {
@@ -274,6 +277,7 @@ function parseCocoResults(value: unknown, path: string): ResultsInput {
     results,
     imageIds: [...ids].sort((a, b) => a - b),
     withMasks,
+    withKeypoints,
     notes: [],
   };
 }

@@ -129,6 +129,7 @@ export class WsHub {
             id: m.id,
             state: m.state,
             classes: m.classes,
+            ...(m.keypoints ? { keypoints: m.keypoints } : {}),
           })),
           limits: {
             maxSubscriptions: this.#limits.maxSubscriptions,

@@ -10,7 +10,8 @@ import type { ResultMessage } from "../pipeline/result_message.ts";
 /**
  * The COCO results of one frame: one entry per detection, `image_id = frame + 1` (as the
  * demo's ground truth numbers its images), `bbox` as `[x, y, width, height]`, and the mask
- * RLE as `segmentation` when the message has masks.
+ * RLE as `segmentation` when the message has masks, and `keypoints` (`[x, y, score] × K`)
+ * when it has keypoints.
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ export function cocoResults(
       score: d.score,
     };
     if (d.mask) entry.segmentation = d.mask;
+    if (d.keypoints) entry.keypoints = d.keypoints;
     return entry;
   });
 }

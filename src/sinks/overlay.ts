@@ -13,6 +13,7 @@
 import type { Detections } from "../inference/postprocess.ts";
 import type { ClassSpec } from "../inference/manifest.ts";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./bitmap_font.ts";
+import { drawSkeletons } from "./skeleton_draw.ts";
 
 /** Options of {@link drawOverlay}. */
 export interface OverlayOptions {
@@ -30,6 +31,9 @@ export interface OverlayOptions {
   fontScale?: number;
   /** Detections scoring below this are not drawn (default 0: all). */
   minScore?: number;
+  /** Keypoint models: the skeleton's pairs of 1-based keypoint numbers (the manifest's
+   * `keypoints.skeleton`); detections' keypoints are drawn when given. */
+  skeleton?: readonly (readonly [number, number])[];
 }
 
 /** Colour of a class id no class in the list has: a fixed hue per id. */
@@ -131,7 +135,8 @@ function fillRect(
  * Draws `detections` (in source pixels) as a `width × height` RGBA layer: panoptic stuff
  * segments at `stuffAlpha` (90), instance masks at `maskAlpha` (130) in their class
  * colour, opaque `boxThickness`-pixel (2) box outlines, and a label `name 0.97` in a box
- * of the class colour above each box (kept inside the frame). Lower-scoring detections
+ * of the class colour above each box (kept inside the frame), and with `options.skeleton`
+ * each detection's keypoints joined by its limbs. Lower-scoring detections
  * are drawn first, so the best one is on top. Without instance masks, the panoptic
  * map's thing segments are tinted like masks. Classes missing from `classes` get a
  * fixed colour per id and the name `class <id>`.
@@ -284,6 +289,20 @@ export function drawOverlay(
         rectBytes(out, width, height, Math.max(x0, x1 - t), y0, x1, y1, r, g, b);
       }
     }
+  }
+
+  // 3b. Keypoints and their skeleton, over the boxes.
+  const { keypoints } = detections;
+  if (keypoints !== undefined && options.skeleton && n > 0) {
+    if (keypoints.length % (3 * n) !== 0) {
+      throw new RangeError(
+        `drawOverlay(): keypoints: expected N×K×3 numbers for ${n} detections, found ${keypoints.length}`,
+      );
+    }
+    const K = keypoints.length / (3 * n);
+    drawSkeletons(out, width, height, keypoints, K, order, (i) => look(classIds[i]).color, {
+      skeleton: options.skeleton,
+    });
   }
 
   // 4. Labels on top of everything.

@@ -12,6 +12,8 @@
 import { z } from "zod";
 import { strictObject } from "./strict_object.ts";
 import { ManifestDefaultsSchema } from "./manifest_defaults.ts";
+import { KeypointSpecSchema } from "./keypoint_spec.ts";
+import { keypointManifestIssues } from "./keypoint_manifest.ts";
 
 /** The `format` every manifest of this version carries. */
 export const MANIFEST_FORMAT = "streamdet-model/1";
@@ -22,10 +24,10 @@ export const MANIFEST_FORMAT = "streamdet-model/1";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn"]);
+ * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn", "keypointrcnn"]);
  * ```
  */
-export const MODEL_KINDS = Object.freeze(["maskrcnn", "fasterrcnn"] as const);
+export const MODEL_KINDS = Object.freeze(["maskrcnn", "fasterrcnn", "keypointrcnn"] as const);
 
 /** One of {@link MODEL_KINDS}. */
 export type ModelKind = typeof MODEL_KINDS[number];
@@ -42,7 +44,17 @@ export type ModelKind = typeof MODEL_KINDS[number];
  * ```
  */
 export const OUTPUT_ROLES = Object.freeze(
-  ["boxes", "scores", "labels", "batch_index", "mask_logits", "masks", "semantic_logits"] as const,
+  [
+    "boxes",
+    "scores",
+    "labels",
+    "batch_index",
+    "mask_logits",
+    "masks",
+    "semantic_logits",
+    "keypoint_logits",
+    "keypoints",
+  ] as const,
 );
 
 /** Roles a graph output can play: one of {@link OUTPUT_ROLES}. */
@@ -205,7 +217,7 @@ export const SemanticSpecSchema = strictObject({
  * const manifest = JSON.parse(await Deno.readTextFile("models/street-fasterrcnn/manifest.json"));
  * assert.deepEqual(checkWire(ManifestSchema, manifest), []);
  * assert.deepEqual(checkWire(ManifestSchema, { ...manifest, kind: "yolo" }), [
- *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn"', found: 'the string "yolo"' },
+ *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn", "keypointrcnn"', found: 'the string "yolo"' },
  * ]);
  * ```
  */
@@ -234,6 +246,9 @@ export const ManifestSchema = strictObject({
   }, { description: "What the graph does itself, and what is left to the runtime." }),
   classes: z.array(ClassSpecSchema).min(1).describe("The classes, things and stuff."),
   semantic: SemanticSpecSchema.optional(),
+  keypoints: KeypointSpecSchema.optional().describe(
+    "The keypoints (kind keypointrcnn): names, skeleton, sigmas, encoding.",
+  ),
   defaults: ManifestDefaultsSchema.prefault(() => ({})),
   training: strictObject({
     steps: z.int().min(0).optional(),
@@ -256,6 +271,7 @@ export const ManifestSchema = strictObject({
         input: undefined,
       });
     }
+    for (const issue of keypointManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
   }).meta({
     if: {
       properties: {

@@ -63,6 +63,9 @@ export const DetectionMessageSchema = strictObject({
     "the object's track (streams with tracking): the same id on every frame the object is tracked",
   ),
   mask: RleSchema.optional().describe("the instance mask (when the subscriber asks for masks)"),
+  keypoints: z.array(finite).optional().describe(
+    "keypoint models: [x, y, score] per keypoint in the manifest's order (hello's model keypoints), source pixels; a heatmap keypoint's score is its heatmap logit, a regressed one's its detection's score",
+  ),
 });
 
 /** One segment of a panoptic segmentation. */

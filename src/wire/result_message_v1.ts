@@ -38,7 +38,8 @@ export const PanopticSegmentMessageV1Schema = strictObject({
 });
 
 const { session: _session, ...latencyFields } = LatencySchema.shape;
-const { trackId: _trackId, ...detectionFieldsV2 } = DetectionMessageSchema.shape;
+const { trackId: _trackId, keypoints: _keypoints, ...detectionFieldsV2 } =
+  DetectionMessageSchema.shape;
 
 /** A result message of version 1. */
 export const ResultMessageV1Schema = strictObject({

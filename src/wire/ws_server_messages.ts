@@ -67,6 +67,12 @@ export const HelloMessageSchema = strictObject({
     id: z.string().min(1),
     state: z.enum(["loading", "loaded", "failed"]),
     classes: z.array(ClassInfoSchema),
+    keypoints: strictObject({
+      names: z.array(z.string()).describe("the keypoints, in the order of a detection's keypoints"),
+      skeleton: z.array(z.tuple([z.int().min(1), z.int().min(1)])).describe(
+        "pairs of 1-based keypoint numbers to join when drawing (COCO's skeleton)",
+      ),
+    }).optional().describe("keypoint models: what a detection's keypoints are"),
   })),
   limits: strictObject({
     maxSubscriptions: z.int().min(1).describe("streams one client may subscribe to"),

@@ -4,6 +4,7 @@
 // rle_bundle.ts).
 import { decodeRle } from "./rle.js";
 import { drawTracks, recordCounts, recordTrails, trackState } from "./tracks.js";
+import { drawSkeletons } from "./skeleton.js";
 
 // Stage colours in the order of the result's latency keys (the server's STAGES): the
 // stages themselves are read from the messages, so a new stage needs no change here.
@@ -32,6 +33,7 @@ const state = {
   streamId: null,
   info: new Map(), // stream id -> last known { id, model, state, reason?, input? }
   colors: new Map(), // class id -> [r, g, b]
+  skeletons: new Map(), // model id -> [[a, b], ...] (keypoint models)
   results: new Map(), // frame index -> result message
   images: new Map(), // frame index -> decoded picture
   image: null, // the last picture drawn: { img, frame }
@@ -130,6 +132,7 @@ function draw(result, picture) {
   drawMasks(result);
   drawTracks(ctx, state.tracks, colorOf, css, Math.max(12, Math.round(result.height / 32)));
   drawBoxes(result);
+  const people = drawSkeletons(ctx, result, state.skeletons.get(result.model), colorOf, css);
   state.lastDrawn = result.frame;
   canvas.dataset.frame = String(result.frame);
   viewer.framesDrawn++;
@@ -142,7 +145,9 @@ function draw(result, picture) {
       score: d.score,
       box: d.box,
       ...(d.trackId ? { trackId: d.trackId } : {}),
+      ...(d.keypoints ? { keypoints: d.keypoints } : {}),
     })),
+    skeletons: people,
     lines: state.tracks.lines.map((l) => ({
       name: l.name,
       ...state.tracks.lineCounts.get(l.name),
@@ -363,6 +368,7 @@ function onMessage(m) {
     case "hello":
       for (const model of m.models ?? []) {
         for (const c of model.classes ?? []) state.colors.set(c.id, c.color);
+        if (model.keypoints) state.skeletons.set(model.id, model.keypoints.skeleton);
       }
       $("classes").replaceChildren(
         ...(m.models ?? []).flatMap((model) =>
