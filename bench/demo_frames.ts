@@ -25,10 +25,11 @@ export async function demoFrames(
   every: number,
   width: number,
   height: number,
+  video = "street.mp4",
 ): Promise<{ frames: Frame[]; geometry: FrameGeometry }> {
   const source = new FrameSource({
     streamId: "bench",
-    input: `${ROOT}models/demo/street.mp4`,
+    input: `${ROOT}models/demo/${video}`,
     ffmpeg: await resolveFfmpeg(),
     output: { fit: "letterbox", width, height, format: "rgb24" },
     roots: [ROOT],

@@ -13,7 +13,11 @@ Fields (arrays are little-endian base64, as street_parity.json):
 - heatmap heads: keypointMax (float32 D x 17, each map's largest logit), keypointArgmax
   (int32 D x 17, its cell y * S + x), keypointLogitsSample (float32: every
   `keypointLogitsStride`-th value of the first candidate's 17 x S x S logits, per image);
-- regression head: keypoints (float32 D x 17 x 2, input pixels).
+- regression head: keypoints (float32 D x 17 x 2, input pixels);
+- heatmap heads: final, torchvision's decoding of the same candidates (final_detections: its
+  score threshold, class NMS and detections per image: scoreThreshold, iouThreshold,
+  detections) per frame: boxes, scores and keypoints (float32 n x 17 x 3: x, y and the
+  keypoint score), what the runtime's post-processing of the graph's outputs must give.
 
 Example:
     write_fixture(raw, model, (288, 512), manifest, "tests/fixtures/models/keypoint_parity.json")
@@ -45,6 +49,36 @@ def png_b64(pixels: torch.Tensor) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def final_detections(model, pixels: torch.Tensor) -> dict:
+    """torchvision's final detections and keypoints over the raw graph's candidates: its
+    eval forward with the class NMS off (the candidates, with the keypoints torchvision
+    decodes for each), then `batched_nms` at the model's IoU threshold and the first
+    `detections_per_img`, as `postprocess_detections` finishes. The raw graph keeps the top
+    `detections_per_img` candidates per image *before* the NMS (raw_export.py), where
+    torchvision keeps them after it, so its own forward with the NMS on may find people
+    beyond the first candidates; this is the same decoding on the same candidates."""
+    from torchvision.ops import batched_nms
+
+    heads = model.roi_heads
+    saved = heads.nms_thresh
+    heads.nms_thresh = 1.0
+    try:
+        with torch.no_grad():
+            candidates = model([p / 255 for p in pixels])
+    finally:
+        heads.nms_thresh = saved
+    images = []
+    for c in candidates:
+        keep = batched_nms(c["boxes"], c["scores"], c["labels"], saved)[:heads.detections_per_img]
+        keypoints = torch.cat([c["keypoints"][keep][..., :2],
+                               c["keypoints_scores"][keep][..., None]], -1)
+        images.append({"boxes": b64(c["boxes"][keep].numpy(), np.float32),
+                       "scores": b64(c["scores"][keep].numpy(), np.float32),
+                       "keypoints": b64(keypoints.numpy(), np.float32)})
+    return {"scoreThreshold": heads.score_thresh, "iouThreshold": saved,
+            "detections": heads.detections_per_img, "images": images}
+
+
 def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
     """Writes the fixture of `raw` (the exported module) to `path`; returns it."""
     from keypoint_exporter import plaza_pixels
@@ -74,6 +108,7 @@ def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
                     "keypointArgmax": b64(where.numpy(), np.int32),
                     "keypointLogitsStride": STRIDE,
                     "keypointLogitsSample": b64(sample.numpy(), np.float32)})
+        out["final"] = final_detections(model, pixels)
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
     print(f"wrote {path}: {out['count']} candidates over {len(FIXTURE_SEEDS)} frames")

@@ -22,7 +22,12 @@ import {
 } from "../_helpers/server.ts";
 import { STAGES } from "../../src/pipeline/timeline.ts";
 
-import { BROWSER_REQUIRED as REQUIRED, CHROMIUM, HAVE_CHROMIUM } from "../_helpers/browser.ts";
+import {
+  BROWSER_REQUIRED as REQUIRED,
+  CHROMIUM,
+  HAVE_CHROMIUM,
+  launchChromium,
+} from "../_helpers/browser.ts";
 
 /** The line and zone of pipelines/demo.json. */
 const LINE = { name: "crossing", points: [[300, 160], [370, 350]] };
@@ -83,32 +88,6 @@ function expectedOverlay(result: Message, colours: Map<number, number[]>): Uint8
 }
 
 async function test(): Promise<void> {
-  if (!HAVE_CHROMIUM) {
-    throw new Error(
-      `STREAMDET_REQUIRE_BROWSER=1 but there is no chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`,
-    );
-  }
-  // playwright-core reads the home directory and the OS release as it loads: imported
-  // here, so that the ignored variant of this test needs neither.
-  const sys = (["homedir", "osRelease"] as const).filter((kind) =>
-    Deno.permissions.querySync({ name: "sys", kind }).state !== "granted"
-  );
-  if (sys.length > 0) {
-    throw new Error(
-      `playwright-core needs --allow-sys=homedir,osRelease (missing: ${sys.join(", ")})`,
-    );
-  }
-  // Its bundled is-wsl also probes /proc/sys/fs/binfmt_misc/WSLInterop at load, which
-  // Deno refuses without --allow-all; with __IS_WSL_TEST__ set it skips that probe (the
-  // result only matters to its `open` helper, which launching chromium does not use).
-  Deno.env.set("__IS_WSL_TEST__", "1");
-  let playwright: typeof import("playwright-core");
-  try {
-    playwright = await import("playwright-core");
-  } finally {
-    Deno.env.delete("__IS_WSL_TEST__");
-  }
-  const { chromium } = playwright;
   const server = await startTestServer({
     models: { street: { manifest: MASKRCNN, maxWaitMs: 5 } },
     streams: [{
@@ -132,10 +111,7 @@ async function test(): Promise<void> {
     client.send({ type: "subscribe", streams: ["demo"], masks: true, panoptic: true });
     await client.waitFor((m) => m.type === "subscribed");
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
