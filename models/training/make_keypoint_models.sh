@@ -5,7 +5,7 @@
 # torchvision's one-hot loss at 56x56), its raw export and
 # ONNX parity fixture, then the study's variants (keypoint head alone on the shared trunk)
 # and their exports. Deterministic data; training is time-boxed, so weights differ slightly
-# from run to run. About MINUTES + 9 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
+# from run to run. About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
 # A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
 # delete RUNS to train from scratch.
 #
@@ -18,8 +18,13 @@
 #   MODEL     the shared model's folder [../plaza-keypointrcnn]
 #   FIXTURE   its ONNX parity fixture [../../tests/fixtures/models/keypoint_parity.json]
 #   DEMO      where plaza.mp4 and plaza_keypoints.json go [../demo]; "none" skips them
-#   VARIANTS  which variants to train ["onehot-28 gauss1-28 gauss2-28 gauss3-28 gauss1-56
-#             gauss2-56 gauss3-56 onehot-56 regression"]; "" skips them
+#   VARIANTS  which variants to train ["gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56
+#             gauss3-56 onehot-56 regression"]; "" skips them
+#
+# Afterwards, on a quiet machine: `deno task keypoint-study` scores every export on the plaza
+# demo (docs/keypoints-study/results.json, table.md, charts) and
+# `python3 keypoint_pictures.py --out ../../docs/keypoints-study --checkpoint ...` draws the
+# learned heatmaps and the failure cases (docs/keypoints-study.md says the exact commands).
 set -euo pipefail
 cd "$(dirname "$0")"
 MINUTES="${1:-60}"
@@ -31,7 +36,7 @@ RUNS="${RUNS:-runs/pose}"
 MODEL="${MODEL:-../plaza-keypointrcnn}"
 FIXTURE="${FIXTURE:-../../tests/fixtures/models/keypoint_parity.json}"
 DEMO="${DEMO:-../demo}"
-VARIANTS="${VARIANTS-onehot-28 gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56 gauss3-56 onehot-56 regression}"
+VARIANTS="${VARIANTS-gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56 gauss3-56 onehot-56 regression}"
 bash install_deps.sh
 
 if [ "$DEMO" != none ]; then

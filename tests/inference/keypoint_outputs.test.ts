@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { parseManifest } from "../../src/inference/manifest.ts";
+import { loadModel } from "../../src/inference/load_model.ts";
 import { splitRawOutputs, type TensorLike } from "../../src/inference/raw_outputs.ts";
 import { postprocess } from "../../src/inference/postprocess.ts";
 import { heatmapsToKeypoints } from "../../src/geometry/keypoints.ts";
@@ -263,4 +264,33 @@ Deno.test("regressed keypoints are taken as they are, with their detection's sco
     37,
     Math.fround(0.8),
   ]);
+});
+
+Deno.test("loading the shipped keypoint graph with a manifest that names 5 keypoints fails naming both sides", async () => {
+  const folder = new URL("../../models/plaza-keypointrcnn/", import.meta.url).pathname;
+  const manifest = JSON.parse(await Deno.readTextFile(`${folder}manifest.json`));
+  manifest.file = `${folder}model.onnx`;
+  manifest.keypoints = {
+    names: manifest.keypoints.names.slice(0, 5),
+    skeleton: [[1, 2]],
+    encoding: "heatmap",
+    heatmapSize: 56,
+  };
+  manifest.outputs.find((o: { role: string }) => o.role === "keypoint_logits").shape = [
+    "detections",
+    5,
+    56,
+    56,
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest));
+    await assert.rejects(() => loadModel(`${dir}/manifest.json`), {
+      name: "ManifestError",
+      message:
+        `${folder}model.onnx: output "keypoint_logits": the manifest expected dimension 1 of 5, the graph has 17`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
