@@ -7,8 +7,10 @@ Usage:
 Writes plaza.mp4 (H.264, 640x360, one continuous scene) and plaza_keypoints.json: a COCO
 person keypoints dataset. Image `id` is the frame index + 1 (as the street demo's
 instances.json), `file_name` is `plaza.mp4#<frame index>`; each annotation has bbox and area
-of the visible pixels, iscrowd 0, keypoints [x, y, v] x 17 in COCO's order (v: 0 outside the
-frame, 1 hidden, 2 visible), num_keypoints and `track_id` (the person across frames). The
+of the visible pixels, iscrowd (1 for people too hidden or small to learn, as the street
+demo's crowd), keypoints [x, y, v] x 17 in COCO's order (v: 0 outside the frame or
+unlabelled, 1 hidden, 2 visible; people under 32 x 32 visible pixels are unlabelled, as in
+COCO), num_keypoints and `track_id` (the person across frames). The
 person category carries COCO's `keypoints` names and `skeleton` (1-based pairs). ffmpeg is
 found as make_demo.py finds it (FFMPEG_PATH, PATH, or node_modules' @ffmpeg-installer).
 """

@@ -8,8 +8,11 @@ Example:
     image, boxes, keypoints, flags = pose_training_sample(frame, (288, 512), rng)
 
 A person less than MIN_VISIBLE_FRACTION visible, or smaller than MIN_VISIBLE_PIXELS, is
-still annotated in the COCO file (iscrowd 0, as COCO annotates occluded people) but is left
-out of the training targets (flag -1), as the street world's crowd instances are.
+left out of the training targets (flag -1) and annotated as crowd in the COCO file (iscrowd
+1: ignored by COCO evaluation), as the street world's crowd instances are. A person whose
+visible area is below 32 x 32 pixels keeps its box but no keypoint labels (num_keypoints 0,
+keypoints all 0), as in COCO, whose annotators left small people's keypoints unlabelled and
+whose keypoint evaluation has no "small" area range; the training set keeps their keypoints.
 """
 
 from __future__ import annotations
@@ -23,21 +26,24 @@ from pose_skeleton import PERSON_CATEGORY
 from world import MIN_VISIBLE_FRACTION, MIN_VISIBLE_PIXELS
 
 MAX_PEOPLE = 48  # rows per frame in the training arrays
+SMALLEST_LABELLED_AREA = 32 * 32  # COCO: no keypoint labels below its "medium" area
 
 
 def keypoint_annotations(frame, image_id: int, first_id: int) -> list:
     """COCO person keypoint annotations of one frame: bbox and area of the visible pixels,
     keypoints [x, y, v] x 17 (x, y rounded to 0.01 px; 0, 0, 0 outside the frame),
-    num_keypoints (v > 0), track_id (the person across frames)."""
+    num_keypoints (v > 0), track_id (the person across frames); iscrowd 1 for a person left
+    out of training, and no keypoint labels below SMALLEST_LABELLED_AREA (see the module)."""
     out = []
     for k, p in enumerate(frame.people):
+        labelled = p.area >= SMALLEST_LABELLED_AREA
         kps = []
         for x, y, v in p.keypoints.tolist():
-            kps += [round(x, 2), round(y, 2), int(v)] if v > 0 else [0, 0, 0]
+            kps += [round(x, 2), round(y, 2), int(v)] if v > 0 and labelled else [0, 0, 0]
         out.append({"id": first_id + k, "image_id": image_id,
-                    "category_id": PERSON_CATEGORY["id"], "track_id": p.track_id, "iscrowd": 0,
-                    "area": p.area, "bbox": p.bbox, "num_keypoints": p.num_keypoints,
-                    "keypoints": kps})
+                    "category_id": PERSON_CATEGORY["id"], "track_id": p.track_id,
+                    "iscrowd": 0 if trained(p) else 1, "area": p.area, "bbox": p.bbox,
+                    "num_keypoints": p.num_keypoints if labelled else 0, "keypoints": kps})
     return out
 
 
@@ -73,4 +79,5 @@ def pose_training_sample(frame, size: tuple, rng: np.random.Generator, jpeg: boo
     return np.asarray(img), boxes, keypoints, flags
 
 
-__all__ = ["keypoint_annotations", "pose_training_sample", "trained", "MAX_PEOPLE"]
+__all__ = ["keypoint_annotations", "pose_training_sample", "trained", "MAX_PEOPLE",
+           "SMALLEST_LABELLED_AREA"]
