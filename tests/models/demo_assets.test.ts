@@ -116,3 +116,28 @@ Deno.test("the shipped manifests parse and name the demo's categories", async ()
     if (m.semantic) assert.deepEqual(m.semantic.classes, [0, 5, 6, 7, 8]);
   }
 });
+
+Deno.test("the plaza ground truth labels keypoints as COCO does and scores keypoint AP 1 against itself", async () => {
+  const gt = JSON.parse(await Deno.readTextFile(`${DEMO}/plaza_keypoints.json`)) as CocoGroundTruth;
+  assert.equal(gt.images.length, 300);
+  const [person] = gt.categories;
+  assert.equal(person.keypoints?.length, 17);
+  let labelled = 0;
+  for (const a of gt.annotations) {
+    const kps = a.keypoints as number[];
+    // No keypoint labels under COCO's medium area (32²), as COCO's annotators.
+    if (a.area! < 1024) assert.equal(a.num_keypoints, 0, `annotation ${a.id}`);
+    assert.equal(a.num_keypoints, kps.filter((_, i) => i % 3 === 2 && kps[i] > 0).length);
+    if (!a.iscrowd && a.num_keypoints! > 0) labelled++;
+  }
+  assert.ok(labelled > 3000, `${labelled} labelled people`);
+  const results: CocoResult[] = gt.annotations.filter((a) => !a.iscrowd && a.num_keypoints! > 0)
+    .map((a) => ({
+      image_id: a.image_id,
+      category_id: a.category_id,
+      score: 1,
+      keypoints: (a.keypoints as number[]).map((v, i) => (i % 3 === 2 ? 1 : v)),
+    }));
+  const { stats } = evaluateCoco(gt, results, "keypoints");
+  assert.equal(stats[0].toFixed(6), "1.000000");
+});
