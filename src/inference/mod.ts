@@ -49,6 +49,7 @@ export {
   type SelectOptions,
 } from "./select_detections.ts";
 export { boxesToSource, type SemanticLogits, semanticToSource } from "./to_source.ts";
+export { keypointsToSource } from "./keypoints_to_source.ts";
 export {
   type Detections,
   postprocess,

@@ -37,6 +37,13 @@ export {
   type PrCurves,
 } from "./iou_type_metrics.ts";
 export { type HistogramBin, type LatencyMetrics, latencyMetrics } from "./latency_metrics.ts";
+export {
+  type KeypointMetrics,
+  keypointMetrics,
+  PCK_CURVE_THRESHOLDS,
+  PCK_THRESHOLDS,
+} from "./keypoint_metrics.ts";
+export { keypointFigures, pckChart, type PckSeries } from "./keypoint_figures.ts";
 export { COCO_STAT_DESCRIPTIONS, markdownTable, reportTables } from "./report_tables.ts";
 export { consoleSummary, reportMarkdown } from "./report_markdown.ts";
 export { type ReportFigure, reportFigures } from "./report_figures.ts";

@@ -40,3 +40,4 @@ export {
   AnnotatedVideoWriter,
 } from "./annotated_video.ts";
 export { drawOverlay, type OverlayOptions } from "./overlay.ts";
+export { drawSkeletons, type SkeletonStyle } from "./skeleton_draw.ts";

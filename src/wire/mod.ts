@@ -91,6 +91,13 @@ export {
   ZoneConfigSchema,
 } from "./analytics_config.ts";
 export { type ManifestFile, ManifestSchema, MODEL_KINDS, type ModelKind } from "./manifest.ts";
+export {
+  COCO_KEYPOINT_NAMES,
+  COCO_SKELETON,
+  KEYPOINT_ENCODINGS,
+  type KeypointSpec,
+  KeypointSpecSchema,
+} from "./keypoint_spec.ts";
 export { NMS_KINDS, type NmsKind } from "./nms_kinds.ts";
 export { type ProviderName, PROVIDERS } from "./providers.ts";
 
