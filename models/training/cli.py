@@ -15,6 +15,9 @@ import sys
 
 # Architectures of models/training/model.py's build_model.
 ARCHITECTURES = ("maskrcnn", "fasterrcnn")
+# Single-stage architectures of models/training/single_stage_model.py (train.py trains
+# them too; single_stage_export.py exports them, not export.py).
+SINGLE_STAGE = ("fcos", "retinanet")
 
 HINT = ("install Debian's packages with `bash models/training/install_deps.sh` "
         "(apt: python3-torch python3-torchvision python3-onnx python3-numpy python3-pil) "

@@ -84,7 +84,8 @@ def colormap(v: np.ndarray) -> np.ndarray:
 def overlay_heatmap(img: Image.Image, crop: Crop, probs: np.ndarray, box) -> float:
     """Paints the S x S map `probs` (softmax probabilities) over the source-frame RoI `box`
     (x1, y1, x2, y2) of `img` (a copy of crop.image): the map resized (bilinear) onto the
-    RoI, divided by its peak, in RAMP's colours over the crop darkened to grey. Returns the
+    RoI, divided by its peak, square-rooted (so the tails show), in RAMP's colours over the
+    crop darkened to grey. Returns the
     peak probability (the colours are relative to it)."""
     peak = float(probs.max())
     a, b, c, d = crop.rect(box)
@@ -103,9 +104,9 @@ def overlay_heatmap(img: Image.Image, crop: Crop, probs: np.ndarray, box) -> flo
     p = probs.astype(np.float64)
     sampled = (p[v0][:, u0] * (1 - fu) * (1 - fv) + p[v0][:, u1] * fu * (1 - fv)
                + p[v1][:, u0] * (1 - fu) * fv + p[v1][:, u1] * fu * fv)
-    rel = np.where(inside, sampled / max(peak, 1e-12), 0.0)
-    base = np.asarray(img, np.float64).mean(-1, keepdims=True) * 0.4
-    alpha = (np.sqrt(rel) * 0.9)[..., None]
+    rel = np.sqrt(np.where(inside, sampled / max(peak, 1e-12), 0.0))  # shows the tails
+    base = np.asarray(img, np.float64).mean(-1, keepdims=True) * 0.5
+    alpha = (np.minimum(1, rel * 1.5) * 0.9)[..., None]
     out = base * (1 - alpha) + colormap(rel) * alpha
     img.paste(Image.fromarray(np.round(out).astype(np.uint8)))
     ImageDraw.Draw(img).rectangle([a, b, c - 1, d - 1], outline=(120, 120, 120))
@@ -128,9 +129,9 @@ def draw_skeleton(draw: ImageDraw.ImageDraw, pts: np.ndarray, labelled, colour,
 
 
 def draw_points(draw: ImageDraw.ImageDraw, pts: np.ndarray, colour) -> None:
-    """Small dots with a dark rim (readable over a colormap)."""
+    """Small rings (the heatmap's peak under a decoded keypoint stays visible)."""
     for x, y in pts:
-        draw.ellipse([x - 2.5, y - 2.5, x + 2.5, y + 2.5], fill=colour, outline=(0, 0, 0))
+        draw.ellipse([x - 3.5, y - 3.5, x + 3.5, y + 3.5], outline=colour)
 
 
 def text_block(draw, xy, lines, fill=INK) -> None:
@@ -139,7 +140,7 @@ def text_block(draw, xy, lines, fill=INK) -> None:
 
 
 def grid(rows: list, column_titles: list | None = None, row_titles: list | None = None,
-         captions: list | None = None, gap: int = 6) -> Image.Image:
+         captions: list | None = None, gap: int = 8) -> Image.Image:
     """Panels (rows of PIL images; None leaves a hole) in a grid on white, with optional
     column titles (a list of line lists, above), row titles (line lists, on the left) and
     per-panel captions (rows of line lists, below each panel)."""
@@ -180,6 +181,162 @@ def save_png(img: Image.Image, path: str, limit: int = 600_000) -> int:
     return os.path.getsize(path)
 
 
-__all__ = ["Crop", "region_around", "colormap", "overlay_heatmap", "draw_skeleton",
+def short(v: float) -> str:
+    """0.31 as ".31" (narrow captions); 1 as "1.00"."""
+    return f"{v:.2f}".lstrip("0") if v < 1 else f"{v:.2f}"
+
+
+def titled(img: Image.Image, lines: list, gap: int = 4) -> Image.Image:
+    """`img` under a white strip with `lines` of text."""
+    if not lines:
+        return img
+    top = len(lines) * LINE + gap
+    width = max([img.size[0]] + [int(FONT.getlength(line)) + 2 * gap for line in lines])
+    out = Image.new("RGB", (width, img.size[1] + top), BACKGROUND)
+    out.paste(img, (0, top))
+    text_block(ImageDraw.Draw(out), (gap, gap // 2), lines)
+    return out
+
+
+def person_crop(frame, person: dict, box=None, pred=None, height: int = 160) -> Crop:
+    """The crop around a person's box, labelled keypoints and `box` (x1, y1, x2, y2)."""
+    gt = person["keypoints"]
+    points = gt[gt[:, 2] > 0, :2]
+    if box is not None:
+        points = np.concatenate([points, np.reshape(box, (2, 2))])
+    return Crop(frame, region_around(person["bbox"], points), height)
+
+
+def draw_truth(img: Image.Image, crop: Crop, person: dict) -> None:
+    gt = person["keypoints"]
+    draw_skeleton(ImageDraw.Draw(img), crop.points(gt[:, :2]), gt[:, 2] > 0, GT_COLOUR,
+                  hollow=gt[:, 2] == 1)
+
+
+def failures_picture(cases: list, frames: dict, causes: tuple, limit: int,
+                     title: list) -> Image.Image:
+    """Up to `limit` failure cases, round robin over `causes` (each cause that occurs at
+    least once), the largest people first and distinct people while there are any: the
+    truth in green (hollow: occluded), the prediction and its box in red, captioned."""
+    by_cause = [sorted([p for p in cases if p["cause"] == c],
+                       key=lambda p: (-p["size"], p["frame"], p["id"])) for c in causes]
+    chosen, tracks = [], set()
+    for distinct in (True, False):
+        while len(chosen) < limit:
+            before = len(chosen)
+            for pool in by_cause:
+                pick = next((p for p in pool if p not in chosen and
+                             (not distinct or p["track"] not in tracks)), None)
+                if pick is not None and len(chosen) < limit:
+                    chosen.append(pick)
+                    tracks.add(pick["track"])
+            if len(chosen) == before:
+                break
+    chosen.sort(key=lambda p: (causes.index(p["cause"]), -p["size"], p["frame"], p["id"]))
+    panels, captions = [], []
+    for p in chosen:
+        crop = person_crop(frames[p["frame"]], p, p["box"] if p["pred"] is not None
+                           else p["near_box"])
+        img = crop.image.copy()
+        d = ImageDraw.Draw(img)
+        draw_truth(img, crop, p)
+        box, pred = (p["box"], p["pred"]) if p["pred"] is not None else (p["near_box"],
+                                                                         p["near_pred"])
+        if pred is not None:
+            d.rectangle(crop.rect(box), outline=PRED_COLOUR)
+            draw_skeleton(d, crop.points(pred), np.ones(17, bool), PRED_COLOUR, width=1)
+        panels.append(img)
+        if p["pred"] is not None:
+            score = f"PCK {short(p['pck'])} swapped {short(p['pck_swapped'])}"
+        elif p["near_box"] is not None:
+            score = f"IoU {short(p['near_iou'])}, OKS {p['near_oks']:.3f}".replace(" 0.", " .")
+        else:
+            score = "no detection box"
+        captions.append([p["cause"], f"frame {p['frame']} #{p['id']}", score,
+                         f"{p['size']:.0f} px, {p['occluded_share']:.0%} occl."])
+    if not panels:
+        return titled(Image.new("RGB", (480, 40), BACKGROUND), title + ["no failure"])
+    cols = min(4, len(panels))
+    rows = [panels[k:k + cols] for k in range(0, len(panels), cols)]
+    caps = [captions[k:k + cols] for k in range(0, len(captions), cols)]
+    legend = ["green: ground truth (hollow: occluded), red: prediction and its box; PCK: "
+              "PCK@0.1, swapped: with left/right exchanged"]
+    return titled(grid(rows, captions=caps), title + legend)
+
+
+def heatmap_panel(frame, crop: Crop, column: dict, box) -> Image.Image:
+    img = crop.image.copy()
+    d = ImageDraw.Draw(img)
+    pts = crop.points(column["kps"])
+    if column["probs"] is None:  # regression: the keypoints alone
+        d.rectangle(crop.rect(box), outline=(150, 150, 150))
+        draw_skeleton(d, pts, np.ones(17, bool), DECODED_COLOUR, width=1)
+    else:
+        overlay_heatmap(img, crop, column["probs"].max(0), box)
+    draw_points(ImageDraw.Draw(img), pts, DECODED_COLOUR)
+    return img
+
+
+def heatmap_picture(rows: list) -> Image.Image:
+    """One row per person: the crop with the truth, then each checkpoint's heatmap (max
+    over the 17 softmax maps) and decoded keypoints on the same box."""
+    panels, captions, row_titles = [], [], []
+    for row in rows:
+        p = row["person"]
+        crop = person_crop(row["frame"], p, row["box"])
+        truth = crop.image.copy()
+        draw_truth(truth, crop, p)
+        line, caps = [truth], [[]]
+        for col in row["columns"]:
+            line.append(heatmap_panel(row["frame"], crop, col, row["box"]))
+            cap = [f"PCK@0.1 {col['pck']:.2f}"]
+            if col["probs"] is not None:
+                cap.append(f"peak {col['probs'].reshape(17, -1).max(1).mean():.3f}")
+            caps.append(cap)
+        panels.append(line)
+        captions.append(caps)
+        row_titles.append([f"frame {p['frame']}", f"#{p['id']}", f"{p['size']:.0f} px",
+                           f"{p['occluded']} of {p['labelled']}", "occluded"]
+                          + (["(true box)"] if row["from_gt"] else []))
+    columns = [["ground truth"]] + [[c["name"], f"step {c['step']}"]
+                                    for c in rows[0]["columns"]]
+    title = ["each head on the same detected box: its softmax maps, the max over the 17",
+             "keypoints, colours relative to the panel's peak; cyan: decoded keypoints;",
+             "green: ground truth (hollow: occluded); peak: the mean over the 17 maps",
+             "of their largest probability"]
+    return titled(grid(panels, columns, row_titles, captions), title)
+
+
+def per_keypoint_picture(row: dict, which: int) -> Image.Image:
+    """The 17 softmax maps of column `which` for one person, one panel each (colours
+    relative to each map's peak), with the true (green) and decoded (cyan) keypoint."""
+    from pose_skeleton import KEYPOINTS
+
+    p, col = row["person"], row["columns"][which]
+    crop = person_crop(row["frame"], p, row["box"], height=120)
+    truth = crop.image.copy()
+    draw_truth(truth, crop, p)
+    panels = [titled(truth, ["ground truth", f"frame {p['frame']} #{p['id']}"])]
+    gt = crop.points(p["keypoints"][:, :2])
+    pts = crop.points(col["kps"])
+    for k, name in enumerate(KEYPOINTS):
+        img = crop.image.copy()
+        peak = overlay_heatmap(img, crop, col["probs"][k], row["box"])
+        d = ImageDraw.Draw(img)
+        if p["keypoints"][k, 2] > 0:
+            x, y = gt[k]
+            hollow = p["keypoints"][k, 2] == 1
+            d.ellipse([x - 3, y - 3, x + 3, y + 3], outline=GT_COLOUR,
+                      fill=None if hollow else GT_COLOUR)
+        draw_points(d, pts[k:k + 1], DECODED_COLOUR)
+        panels.append(titled(img, [name, f"peak {peak:.3f}"]))
+    rows = [panels[k:k + 6] for k in range(0, len(panels), 6)]
+    title = [f"{col['name']} (step {col['step']}): the softmax map of each keypoint, colours "
+             "relative to its peak;", "green: ground truth (hollow: occluded), cyan: decoded"]
+    return titled(grid(rows), title)
+
+
+__all__ = ["failures_picture", "heatmap_picture", "per_keypoint_picture", "titled",
+           "person_crop", "Crop", "region_around", "colormap", "overlay_heatmap", "draw_skeleton",
            "draw_points", "grid", "save_png", "text_block", "GT_COLOUR", "PRED_COLOUR",
            "DECODED_COLOUR"]

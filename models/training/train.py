@@ -1,7 +1,10 @@
-"""Trains the small Mask R-CNN (+ semantic head) on the pre-rendered synthetic street set.
+"""Trains the small Mask R-CNN (+ semantic head) on the pre-rendered synthetic street set,
+or, with `--arch fcos` / `--arch retinanet`, a single-stage detector on the same backbone
+(single_stage_model.py; boxes and labels only, `--anchor-scale` multiplies its anchor sizes).
 
 Usage:
     python3 train.py --data data/train --out runs/street/checkpoint.pt --minutes 60
+    python3 train.py --arch retinanet --anchor-scale 0.5 --out runs/retina-0.5/checkpoint.pt
 
 Time-boxed: the learning rate warms up linearly for `--warmup` steps, then follows a
 cosine from `--lr` to 0 over the `--minutes` budget, so any budget ends converged rather
@@ -13,14 +16,19 @@ the end; `--resume` continues from one.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import sys
 
-from cli import ARCHITECTURES, check_choice, output_folder, require_torch
+from cli import ARCHITECTURES, SINGLE_STAGE, check_choice, output_folder, require_torch
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Train the street Mask R-CNN")
-    ap.add_argument("--arch", default="maskrcnn", help=f"one of {', '.join(ARCHITECTURES)}")
+    ap.add_argument("--arch", default="maskrcnn",
+                    help=f"one of {', '.join(ARCHITECTURES + SINGLE_STAGE)}")
+    ap.add_argument("--anchor-scale", type=float, default=1.0,
+                    help=f"{', '.join(SINGLE_STAGE)}: multiplies the anchor sizes")
     ap.add_argument("--data", default="data/train")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--size", default="288x512", help="HxW of the model input")
@@ -36,7 +44,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=50)
     args = ap.parse_args(argv)
-    check_choice("train.py", "--arch", args.arch, ARCHITECTURES)
+    check_choice("train.py", "--arch", args.arch, ARCHITECTURES + SINGLE_STAGE)
+    if not (math.isfinite(args.anchor_scale) and args.anchor_scale > 0):
+        sys.exit(f"train.py: --anchor-scale: expected a positive number, found "
+                 f"{args.anchor_scale:g}")
+    if args.anchor_scale != 1.0 and args.arch not in SINGLE_STAGE:
+        sys.exit(f"train.py: --anchor-scale: expected 1 (the default) with --arch {args.arch}, "
+                 f"anchor scales are for {', '.join(SINGLE_STAGE)}; found {args.anchor_scale:g}")
     output_folder(os.path.dirname(os.path.abspath(args.out)), "train.py")
     require_torch("train.py")
     from trainer import run  # imports torch

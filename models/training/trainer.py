@@ -14,8 +14,10 @@ import time
 import numpy as np
 import torch
 
+from cli import SINGLE_STAGE
 from dataset import targets_from_ids
 from model import build_model, forward_with_semantic
+from single_stage_model import build_single_stage, single_stage_losses, training_config
 from world import SEMANTIC_CLASSES, THINGS
 
 
@@ -64,7 +66,12 @@ def run(args) -> None:
 
     arrays, filled = load_set(args.data)
     print(f"{len(filled)} training frames", flush=True)
-    model = build_model(args.arch, len(THINGS) + 1, len(SEMANTIC_CLASSES), size)
+    single = args.arch in SINGLE_STAGE  # FCOS / RetinaNet: boxes and labels only
+    if single:
+        config = training_config(getattr(args, "anchor_scale", 1.0))
+        model = build_single_stage(args.arch, size, len(THINGS) + 1, **config)
+    else:
+        model = build_model(args.arch, len(THINGS) + 1, len(SEMANTIC_CLASSES), size)
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1]
     no_decay = [p for p in params if p.ndim <= 1]
@@ -75,13 +82,17 @@ def run(args) -> None:
         model.load_state_dict(torch.load(args.init)["model"])
     if args.resume:
         state = torch.load(args.resume)
+        if single and state.get("config") != config:
+            sys.exit(f"train.py: --resume: expected a checkpoint built as {config} "
+                     f"(--anchor-scale), found {state.get('config')}")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step, spent = state["step"], state["seconds"]
 
     def save():
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                    "seconds": spent, "arch": args.arch, "size": size}, out + ".tmp")
+                    "seconds": spent, "arch": args.arch, "size": size,
+                    **({"config": config} if single else {})}, out + ".tmp")
         os.replace(out + ".tmp", out)
 
     model.train()
@@ -101,7 +112,10 @@ def run(args) -> None:
         if step % 200 == 0 and len(filled) < len(arrays["images"]):
             arrays, filled = load_set(args.data)  # the set may still be being written
         images, targets, semantics = batch(arrays, rng.choice(filled, args.batch), rng, crop)
-        losses = forward_with_semantic(model, images, targets, semantics)
+        if single:
+            losses = single_stage_losses(model, images, targets)
+        else:
+            losses = forward_with_semantic(model, images, targets, semantics)
         loss = sum(losses.values())
         if not torch.isfinite(loss):
             sys.exit(f"train.py: loss diverged at step {step}: "
