@@ -20,6 +20,7 @@ import {
 } from "../wire/manifest.ts";
 import type { ManifestDefaultsSchema } from "../wire/manifest_defaults.ts";
 import type { KeypointSpec } from "../wire/keypoint_spec.ts";
+import type { SingleStageSpec } from "../wire/single_stage_spec.ts";
 
 export { OUTPUT_ROLES, type OutputRole } from "../wire/manifest.ts";
 export type { ClassSpec, ModelOutputSpec };
@@ -41,6 +42,8 @@ export interface ModelManifest {
   semantic?: z.output<typeof SemanticSpecSchema>;
   /** The keypoints of a `keypointrcnn` model: names, skeleton, sigmas, encoding. */
   keypoints?: KeypointSpec;
+  /** The pyramid levels, anchors and decoding of an `fcos` / `retinanet` model. */
+  singleStage?: SingleStageSpec;
   defaults: z.output<typeof ManifestDefaultsSchema>;
 }
 
@@ -78,6 +81,7 @@ export function parseManifest(json: unknown, path: string): ModelManifest {
     classes: m.classes,
     semantic: m.semantic,
     ...(m.keypoints ? { keypoints: m.keypoints } : {}),
+    ...(m.singleStage ? { singleStage: m.singleStage } : {}),
     defaults: m.defaults,
   };
 }

@@ -14,6 +14,7 @@ import { selectDetections, type SelectOptions } from "./select_detections.ts";
 import { boxesToSource, type SemanticLogits, semanticToSource } from "./to_source.ts";
 import { now } from "../clock.ts";
 import { keypointsToSource } from "./keypoints_to_source.ts";
+import { decodeSingleStage, type SingleStageRaw } from "./single_stage_outputs.ts";
 
 /** One image's outputs of a raw (no final NMS) graph. */
 export interface RawCandidates {
@@ -38,6 +39,9 @@ export interface RawCandidates {
   keypointCount?: number;
   /** M, with `keypointLogits`. */
   heatmapSize?: number;
+  /** A single-stage graph's head outputs (FCOS, RetinaNet): decoded here instead of
+   * choosing among `boxes`, which are empty. */
+  singleStage?: SingleStageRaw;
 }
 
 /** How to post-process. */
@@ -120,6 +124,8 @@ export interface Detections {
   panoptic?: PanopticResult;
   /** N×K×3 `x, y, score` per keypoint, in source pixels (keypoint models). */
   keypoints?: Float32Array;
+  /** The pyramid level each detection came from (single-stage models). */
+  levels?: Int32Array;
 }
 
 /**
@@ -149,6 +155,7 @@ export function postprocess(
   timing?: PostprocessTiming,
 ): Detections {
   const t0 = now();
+  if (raw.singleStage) return singleStageDetections(raw.singleStage, geometry, options, t0, timing);
   let postprocessEnd = NaN;
   const { index, scores } = selectDetections(raw.boxes, raw.scores, raw.labels, options);
   const n = index.length;
@@ -181,6 +188,42 @@ export function postprocess(
     timing.postMs = postprocessEnd - t0;
     timing.fusionMs = end - postprocessEnd;
     timing.postprocessEnd = postprocessEnd;
+    timing.fusionEnd = end;
+  }
+  return out;
+}
+
+/** A single-stage image: decoded as torchvision does (its class-aware hard NMS at
+ * `options.iouThreshold`), then the score threshold and the count of `options`. */
+function singleStageDetections(
+  raw: SingleStageRaw,
+  geometry: FrameGeometry,
+  options: PostprocessOptions,
+  t0: number,
+  timing?: PostprocessTiming,
+): Detections {
+  if (options.nms !== "hard") {
+    throw new RangeError(
+      `postprocess(): options.nms: expected "hard" for a ${raw.kind} model (its decoding's class-aware NMS, as torchvision's), found "${options.nms}"`,
+    );
+  }
+  const d = decodeSingleStage(raw, options.iouThreshold ?? raw.spec.nmsThreshold);
+  let n = 0;
+  while (n < d.scores.length && n < options.maxDetections) {
+    if (d.scores[n] < options.scoreThreshold) break; // decreasing scores
+    n++;
+  }
+  const out: Detections = {
+    boxes: boxesToSource(d.boxes.subarray(0, 4 * n), geometry),
+    scores: d.scores.slice(0, n),
+    classIds: d.classIds.slice(0, n),
+    levels: d.levels.slice(0, n),
+  };
+  const end = now();
+  if (timing) {
+    timing.postMs = end - t0;
+    timing.fusionMs = 0;
+    timing.postprocessEnd = end;
     timing.fusionEnd = end;
   }
   return out;

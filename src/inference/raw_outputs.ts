@@ -7,6 +7,7 @@
 import { ManifestError } from "../errors.ts";
 import type { ModelManifest, OutputRole } from "./manifest.ts";
 import type { RawCandidates } from "./postprocess.ts";
+import { splitSingleStage } from "./single_stage_outputs.ts";
 
 /** The part of an ONNX Runtime tensor that is read (`ort.Tensor` fits). */
 export interface TensorLike {
@@ -17,7 +18,9 @@ export interface TensorLike {
 /**
  * Splits a batch's outputs (by tensor name, as `session.run` returns them) into
  * per-image candidates using the `batch_index` output (graphs without one hold one
- * image). int64 labels become `Int32Array`.
+ * image). int64 labels become `Int32Array`. A single-stage graph (a manifest with a
+ * `singleStage` block) gives each image its per-level head outputs instead
+ * (`splitSingleStage`), decoded by `postprocess`.
  *
  * @example Two images, three candidates
  * ```ts
@@ -40,8 +43,19 @@ export interface TensorLike {
 export function splitRawOutputs(
   outputs: Record<string, TensorLike>,
   batchSize: number,
-  manifest: Pick<ModelManifest, "outputs" | "semantic" | "keypoints">,
+  manifest:
+    & Pick<ModelManifest, "outputs" | "semantic" | "keypoints">
+    & Partial<Pick<ModelManifest, "kind" | "singleStage" | "input">>,
 ): RawCandidates[] {
+  if (manifest.singleStage && manifest.kind && manifest.input) {
+    const empty = { boxes: new Float32Array(0), scores: new Float32Array(0) };
+    return splitSingleStage(outputs, batchSize, {
+      kind: manifest.kind,
+      outputs: manifest.outputs,
+      singleStage: manifest.singleStage,
+      input: manifest.input,
+    }).map((singleStage) => ({ ...empty, labels: new Int32Array(0), singleStage }));
+  }
   const byRole = (role: OutputRole): TensorLike | undefined => {
     const spec = manifest.outputs.find((o) => o.role === role);
     if (spec && !(spec.name in outputs)) {

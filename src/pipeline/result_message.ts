@@ -103,6 +103,7 @@ export function resultMessage(
     const trackId = result.trackIds?.[i];
     if (trackId) det.trackId = trackId;
     if (masks) det.mask = masks[i];
+    if (d.levels) det.level = d.levels[i];
     if (d.keypoints) det.keypoints = keypointList(d.keypoints, i, d.scores.length);
     detections.push(det);
   }

@@ -14,6 +14,8 @@ import { strictObject } from "./strict_object.ts";
 import { ManifestDefaultsSchema } from "./manifest_defaults.ts";
 import { KeypointSpecSchema } from "./keypoint_spec.ts";
 import { keypointManifestIssues } from "./keypoint_manifest.ts";
+import { SingleStageSpecSchema } from "./single_stage_spec.ts";
+import { singleStageManifestIssues } from "./single_stage_manifest.ts";
 
 /** The `format` every manifest of this version carries. */
 export const MANIFEST_FORMAT = "streamdet-model/1";
@@ -24,10 +26,19 @@ export const MANIFEST_FORMAT = "streamdet-model/1";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn", "keypointrcnn"]);
+ * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"]);
  * ```
  */
-export const MODEL_KINDS = Object.freeze(["maskrcnn", "fasterrcnn", "keypointrcnn"] as const);
+export const MODEL_KINDS = Object.freeze(
+  ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"] as const,
+);
+
+/** The kinds whose graphs return candidates (boxes, scores, labels): the R-CNN family. */
+export const CANDIDATE_KINDS: readonly ModelKind[] = Object.freeze([
+  "maskrcnn",
+  "fasterrcnn",
+  "keypointrcnn",
+]);
 
 /** One of {@link MODEL_KINDS}. */
 export type ModelKind = typeof MODEL_KINDS[number];
@@ -54,13 +65,16 @@ export const OUTPUT_ROLES = Object.freeze(
     "semantic_logits",
     "keypoint_logits",
     "keypoints",
+    "cls_logits",
+    "bbox_regression",
+    "bbox_ctrness",
   ] as const,
 );
 
 /** Roles a graph output can play: one of {@link OUTPUT_ROLES}. */
 export type OutputRole = typeof OUTPUT_ROLES[number];
 
-/** The roles every model has an output for. */
+/** The roles every R-CNN model ({@link CANDIDATE_KINDS}) has an output for. */
 export const REQUIRED_ROLES: readonly OutputRole[] = Object.freeze(["boxes", "scores", "labels"]);
 
 /** Element types of graph outputs. */
@@ -149,22 +163,14 @@ export const ModelOutputSchema = strictObject({
   shape: z.array(z.union([z.int().min(0), z.string()])).describe(
     'Sizes, and names of symbolic dimensions, e.g. ["detections", 4].',
   ),
+  level: z.int().min(0).optional().describe(
+    "The pyramid level of a per-level output (fcos, retinanet): an index into singleStage.levels.",
+  ),
 });
 
-const OutputsSchema = z.array(ModelOutputSchema).min(1, { abort: true }).superRefine(
-  (outputs, ctx) => {
-    for (const role of REQUIRED_ROLES) {
-      if (!outputs.some((o) => o.role === role)) {
-        ctx.addIssue({ code: "custom", message: `an output with role "${role}"`, input: outputs });
-      }
-    }
-  },
-).meta({
-  description: `The graph's outputs; there is one with each role ${REQUIRED_ROLES.join(", ")}.`,
-  allOf: REQUIRED_ROLES.map((role) => ({
-    contains: { type: "object", properties: { role: { const: role } }, required: ["role"] },
-  })),
-});
+const OutputsSchema = z.array(ModelOutputSchema).min(1, { abort: true }).describe(
+  `The graph's outputs; an R-CNN kind has one with each role ${REQUIRED_ROLES.join(", ")}.`,
+);
 
 /**
  * A class the model predicts (things) or segments (stuff).
@@ -217,7 +223,7 @@ export const SemanticSpecSchema = strictObject({
  * const manifest = JSON.parse(await Deno.readTextFile("models/street-fasterrcnn/manifest.json"));
  * assert.deepEqual(checkWire(ManifestSchema, manifest), []);
  * assert.deepEqual(checkWire(ManifestSchema, { ...manifest, kind: "yolo" }), [
- *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn", "keypointrcnn"', found: 'the string "yolo"' },
+ *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"', found: 'the string "yolo"' },
  * ]);
  * ```
  */
@@ -249,6 +255,9 @@ export const ManifestSchema = strictObject({
   keypoints: KeypointSpecSchema.optional().describe(
     "The keypoints (kind keypointrcnn): names, skeleton, sigmas, encoding.",
   ),
+  singleStage: SingleStageSpecSchema.optional().describe(
+    "The pyramid levels, anchors and decoding (kinds fcos, retinanet).",
+  ),
   defaults: ManifestDefaultsSchema.prefault(() => ({})),
   training: strictObject({
     steps: z.int().min(0).optional(),
@@ -271,22 +280,64 @@ export const ManifestSchema = strictObject({
         input: undefined,
       });
     }
+    if (CANDIDATE_KINDS.includes(m.kind)) {
+      for (const role of REQUIRED_ROLES) {
+        if (!m.outputs.some((o) => o.role === role)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["outputs"],
+            message: `an output with role "${role}"`,
+            input: m.outputs,
+          });
+        }
+      }
+    }
     for (const issue of keypointManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of singleStageManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
   }).meta({
-    if: {
-      properties: {
-        outputs: {
-          type: "array",
-          contains: {
-            type: "object",
-            properties: { role: { const: "semantic_logits" } },
-            required: ["role"],
+    allOf: [
+      {
+        if: {
+          properties: {
+            outputs: {
+              type: "array",
+              contains: {
+                type: "object",
+                properties: { role: { const: "semantic_logits" } },
+                required: ["role"],
+              },
+            },
+          },
+          required: ["outputs"],
+        },
+        then: { properties: { semantic: { type: "object" } }, required: ["semantic"] },
+      },
+      {
+        if: { properties: { kind: { enum: [...CANDIDATE_KINDS] } }, required: ["kind"] },
+        then: {
+          properties: {
+            outputs: {
+              allOf: REQUIRED_ROLES.map((role) => ({
+                type: "array",
+                contains: {
+                  type: "object",
+                  properties: { role: { const: role } },
+                  required: ["role"],
+                },
+              })),
+            },
           },
         },
       },
-      required: ["outputs"],
-    },
-    then: { properties: { semantic: { type: "object" } }, required: ["semantic"] },
+      {
+        if: { properties: { kind: { enum: ["fcos", "retinanet"] } }, required: ["kind"] },
+        then: { properties: { singleStage: { type: "object" } }, required: ["singleStage"] },
+      },
+      {
+        if: { properties: { kind: { const: "keypointrcnn" } }, required: ["kind"] },
+        then: { properties: { keypoints: { type: "object" } }, required: ["keypoints"] },
+      },
+    ],
   });
 
 /** A manifest as parsed: defaults filled, `file` as written. */

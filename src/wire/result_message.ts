@@ -63,6 +63,9 @@ export const DetectionMessageSchema = strictObject({
     "the object's track (streams with tracking): the same id on every frame the object is tracked",
   ),
   mask: RleSchema.optional().describe("the instance mask (when the subscriber asks for masks)"),
+  level: z.int().min(0).optional().describe(
+    "single-stage models (FCOS, RetinaNet): the pyramid level the detection came from (an index into the manifest's singleStage.levels)",
+  ),
   keypoints: z.array(finite).optional().describe(
     "keypoint models: [x, y, score] per keypoint in the manifest's order (hello's model keypoints), source pixels; a heatmap keypoint's score is its heatmap logit, a regressed one's its detection's score",
   ),

@@ -38,7 +38,7 @@ export const PanopticSegmentMessageV1Schema = strictObject({
 });
 
 const { session: _session, ...latencyFields } = LatencySchema.shape;
-const { trackId: _trackId, keypoints: _keypoints, ...detectionFieldsV2 } =
+const { trackId: _trackId, keypoints: _keypoints, level: _level, ...detectionFieldsV2 } =
   DetectionMessageSchema.shape;
 
 /** A result message of version 1. */
