@@ -75,7 +75,9 @@ def output_specs(config: dict, size: tuple, stride: int) -> list:
     shapes = {"category_scores": (["batch", g, config["num_classes"]], "float32"),
               "masks": (["cells", hm, wm], "float32"), "mask_cells": (["cells"], "int64"),
               "batch_index": (["cells"], "int64")}
-    return [{"name": n, "role": n, "dtype": shapes[n][1], "shape": shapes[n][0]}
+    # The masks' role is "cell_masks" ("masks" is the role of input-size pasted masks).
+    roles = {"masks": "cell_masks"}
+    return [{"name": n, "role": roles.get(n, n), "dtype": shapes[n][1], "shape": shapes[n][0]}
             for n in OUTPUT_NAMES]
 
 

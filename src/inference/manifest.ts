@@ -21,6 +21,7 @@ import {
 import type { ManifestDefaultsSchema } from "../wire/manifest_defaults.ts";
 import type { KeypointSpec } from "../wire/keypoint_spec.ts";
 import type { SingleStageSpec } from "../wire/single_stage_spec.ts";
+import type { Solov2Spec } from "../wire/solov2_spec.ts";
 
 export { OUTPUT_ROLES, type OutputRole } from "../wire/manifest.ts";
 export type { ClassSpec, ModelOutputSpec };
@@ -44,6 +45,8 @@ export interface ModelManifest {
   keypoints?: KeypointSpec;
   /** The pyramid levels, anchors and decoding of an `fcos` / `retinanet` model. */
   singleStage?: SingleStageSpec;
+  /** The grids and post-processing of a `solov2` model. */
+  solov2?: Solov2Spec;
   defaults: z.output<typeof ManifestDefaultsSchema>;
 }
 
@@ -82,6 +85,7 @@ export function parseManifest(json: unknown, path: string): ModelManifest {
     semantic: m.semantic,
     ...(m.keypoints ? { keypoints: m.keypoints } : {}),
     ...(m.singleStage ? { singleStage: m.singleStage } : {}),
+    ...(m.solov2 ? { solov2: m.solov2 } : {}),
     defaults: m.defaults,
   };
 }

@@ -14,7 +14,9 @@ import { selectDetections, type SelectOptions } from "./select_detections.ts";
 import { boxesToSource, type SemanticLogits, semanticToSource } from "./to_source.ts";
 import { now } from "../clock.ts";
 import { keypointsToSource } from "./keypoints_to_source.ts";
-import { decodeSingleStage, type SingleStageRaw } from "./single_stage_outputs.ts";
+import type { SingleStageRaw } from "./single_stage_outputs.ts";
+import type { Solov2Raw } from "./solov2_outputs.ts";
+import { singleStageDetections, solov2Result } from "./postprocess_kinds.ts";
 
 /** One image's outputs of a raw (no final NMS) graph. */
 export interface RawCandidates {
@@ -42,6 +44,8 @@ export interface RawCandidates {
   /** A single-stage graph's head outputs (FCOS, RetinaNet): decoded here instead of
    * choosing among `boxes`, which are empty. */
   singleStage?: SingleStageRaw;
+  /** A SOLOv2 graph's category scores and cell masks: post-processed here as SOLO does. */
+  solov2?: Solov2Raw;
 }
 
 /** How to post-process. */
@@ -156,6 +160,7 @@ export function postprocess(
 ): Detections {
   const t0 = now();
   if (raw.singleStage) return singleStageDetections(raw.singleStage, geometry, options, t0, timing);
+  if (raw.solov2) return solov2Result(raw.solov2, geometry, options, t0, timing);
   let postprocessEnd = NaN;
   const { index, scores } = selectDetections(raw.boxes, raw.scores, raw.labels, options);
   const n = index.length;
@@ -188,42 +193,6 @@ export function postprocess(
     timing.postMs = postprocessEnd - t0;
     timing.fusionMs = end - postprocessEnd;
     timing.postprocessEnd = postprocessEnd;
-    timing.fusionEnd = end;
-  }
-  return out;
-}
-
-/** A single-stage image: decoded as torchvision does (its class-aware hard NMS at
- * `options.iouThreshold`), then the score threshold and the count of `options`. */
-function singleStageDetections(
-  raw: SingleStageRaw,
-  geometry: FrameGeometry,
-  options: PostprocessOptions,
-  t0: number,
-  timing?: PostprocessTiming,
-): Detections {
-  if (options.nms !== "hard") {
-    throw new RangeError(
-      `postprocess(): options.nms: expected "hard" for a ${raw.kind} model (its decoding's class-aware NMS, as torchvision's), found "${options.nms}"`,
-    );
-  }
-  const d = decodeSingleStage(raw, options.iouThreshold ?? raw.spec.nmsThreshold);
-  let n = 0;
-  while (n < d.scores.length && n < options.maxDetections) {
-    if (d.scores[n] < options.scoreThreshold) break; // decreasing scores
-    n++;
-  }
-  const out: Detections = {
-    boxes: boxesToSource(d.boxes.subarray(0, 4 * n), geometry),
-    scores: d.scores.slice(0, n),
-    classIds: d.classIds.slice(0, n),
-    levels: d.levels.slice(0, n),
-  };
-  const end = now();
-  if (timing) {
-    timing.postMs = end - t0;
-    timing.fusionMs = 0;
-    timing.postprocessEnd = end;
     timing.fusionEnd = end;
   }
   return out;

@@ -8,6 +8,7 @@ import { ManifestError } from "../errors.ts";
 import type { ModelManifest, OutputRole } from "./manifest.ts";
 import type { RawCandidates } from "./postprocess.ts";
 import { splitSingleStage } from "./single_stage_outputs.ts";
+import { splitSolov2 } from "./solov2_outputs.ts";
 
 /** The part of an ONNX Runtime tensor that is read (`ort.Tensor` fits). */
 export interface TensorLike {
@@ -20,7 +21,8 @@ export interface TensorLike {
  * per-image candidates using the `batch_index` output (graphs without one hold one
  * image). int64 labels become `Int32Array`. A single-stage graph (a manifest with a
  * `singleStage` block) gives each image its per-level head outputs instead
- * (`splitSingleStage`), decoded by `postprocess`.
+ * (`splitSingleStage`), and a SOLOv2 graph its category scores and cell masks
+ * (`splitSolov2`), decoded by `postprocess`.
  *
  * @example Two images, three candidates
  * ```ts
@@ -45,8 +47,16 @@ export function splitRawOutputs(
   batchSize: number,
   manifest:
     & Pick<ModelManifest, "outputs" | "semantic" | "keypoints">
-    & Partial<Pick<ModelManifest, "kind" | "singleStage" | "input">>,
+    & Partial<Pick<ModelManifest, "kind" | "singleStage" | "solov2" | "input">>,
 ): RawCandidates[] {
+  if (manifest.solov2 && manifest.input) {
+    const empty = { boxes: new Float32Array(0), scores: new Float32Array(0) };
+    return splitSolov2(outputs, batchSize, {
+      outputs: manifest.outputs,
+      solov2: manifest.solov2,
+      input: manifest.input,
+    }).map((solov2) => ({ ...empty, labels: new Int32Array(0), solov2 }));
+  }
   if (manifest.singleStage && manifest.kind && manifest.input) {
     const empty = { boxes: new Float32Array(0), scores: new Float32Array(0) };
     return splitSingleStage(outputs, batchSize, {

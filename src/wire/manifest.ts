@@ -16,6 +16,7 @@ import { KeypointSpecSchema } from "./keypoint_spec.ts";
 import { keypointManifestIssues } from "./keypoint_manifest.ts";
 import { SingleStageSpecSchema } from "./single_stage_spec.ts";
 import { singleStageManifestIssues } from "./single_stage_manifest.ts";
+import { solov2ManifestIssues, Solov2SpecSchema } from "./solov2_spec.ts";
 
 /** The `format` every manifest of this version carries. */
 export const MANIFEST_FORMAT = "streamdet-model/1";
@@ -26,11 +27,11 @@ export const MANIFEST_FORMAT = "streamdet-model/1";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"]);
+ * assert.deepEqual([...MODEL_KINDS], ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", "solov2"]);
  * ```
  */
 export const MODEL_KINDS = Object.freeze(
-  ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"] as const,
+  ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", "solov2"] as const,
 );
 
 /** The kinds whose graphs return candidates (boxes, scores, labels): the R-CNN family. */
@@ -68,6 +69,9 @@ export const OUTPUT_ROLES = Object.freeze(
     "cls_logits",
     "bbox_regression",
     "bbox_ctrness",
+    "category_scores",
+    "cell_masks",
+    "mask_cells",
   ] as const,
 );
 
@@ -223,7 +227,7 @@ export const SemanticSpecSchema = strictObject({
  * const manifest = JSON.parse(await Deno.readTextFile("models/street-fasterrcnn/manifest.json"));
  * assert.deepEqual(checkWire(ManifestSchema, manifest), []);
  * assert.deepEqual(checkWire(ManifestSchema, { ...manifest, kind: "yolo" }), [
- *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet"', found: 'the string "yolo"' },
+ *   { path: ["kind"], expected: 'one of "maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", "solov2"', found: 'the string "yolo"' },
  * ]);
  * ```
  */
@@ -257,6 +261,9 @@ export const ManifestSchema = strictObject({
   ),
   singleStage: SingleStageSpecSchema.optional().describe(
     "The pyramid levels, anchors and decoding (kinds fcos, retinanet).",
+  ),
+  solov2: Solov2SpecSchema.optional().describe(
+    "The grids and SOLO's post-processing settings (kind solov2).",
   ),
   defaults: ManifestDefaultsSchema.prefault(() => ({})),
   training: strictObject({
@@ -294,6 +301,7 @@ export const ManifestSchema = strictObject({
     }
     for (const issue of keypointManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of singleStageManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of solov2ManifestIssues(m)) ctx.addIssue({ code: "custom", ...issue });
   }).meta({
     allOf: [
       {
@@ -332,6 +340,10 @@ export const ManifestSchema = strictObject({
       {
         if: { properties: { kind: { enum: ["fcos", "retinanet"] } }, required: ["kind"] },
         then: { properties: { singleStage: { type: "object" } }, required: ["singleStage"] },
+      },
+      {
+        if: { properties: { kind: { const: "solov2" } }, required: ["kind"] },
+        then: { properties: { solov2: { type: "object" } }, required: ["solov2"] },
       },
       {
         if: { properties: { kind: { const: "keypointrcnn" } }, required: ["kind"] },

@@ -197,7 +197,7 @@ Deno.test("parseManifest() names the field, what it expected and what it found f
     ],
     [
       (m) => (m.outputs[4].role = "mask"),
-      'outputs[4].role: expected one of "boxes", "scores", "labels", "batch_index", "mask_logits", "masks", "semantic_logits", "keypoint_logits", "keypoints", "cls_logits", "bbox_regression", "bbox_ctrness", found the string "mask"',
+      'outputs[4].role: expected one of "boxes", "scores", "labels", "batch_index", "mask_logits", "masks", "semantic_logits", "keypoint_logits", "keypoints", "cls_logits", "bbox_regression", "bbox_ctrness", "category_scores", "cell_masks", "mask_cells", found the string "mask"',
     ],
     [
       (m) => m.outputs.shift(),
@@ -252,7 +252,7 @@ Deno.test("parseManifest() names the field, what it expected and what it found f
     ],
     [
       (m) => (m.kind = "yolo"),
-      'kind: expected one of "maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", found the string "yolo"',
+      'kind: expected one of "maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", "solov2", found the string "yolo"',
     ],
     [(m) => (m.outputs = []), "outputs: expected a non-empty array, found an array of 0 items"],
     [
@@ -308,7 +308,7 @@ Deno.test("parseManifest() names the field, what it expected and what it found f
 Deno.test("parseManifest() rejects an unknown field, naming it and listing the known ones", () => {
   assertManifestError(
     edited((m) => (m.extra = 1)),
-    'extra: expected only the fields $schema, format, name, kind, file, input, outputs, postprocess, classes, semantic, keypoints, singleStage, defaults, training, source, found an unknown field "extra"',
+    'extra: expected only the fields $schema, format, name, kind, file, input, outputs, postprocess, classes, semantic, keypoints, singleStage, solov2, defaults, training, source, found an unknown field "extra"',
   );
   assertManifestError(
     edited((m) => (m.defaults.nms.iou = 0.5)),

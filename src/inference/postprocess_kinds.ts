@@ -1,0 +1,85 @@
+/**
+ * The post-processing of the model kinds that do not choose among R-CNN candidates: FCOS /
+ * RetinaNet (decoded as torchvision does) and SOLOv2 (SOLO's post-processing), each followed
+ * by the runtime's score threshold and detection count. `postprocess` calls them.
+ *
+ * @module
+ */
+
+import type { FrameGeometry } from "../types.ts";
+import type { Detections, PostprocessOptions, PostprocessTiming } from "./postprocess.ts";
+import { boxesToSource } from "./to_source.ts";
+import { decodeSingleStage, type SingleStageRaw } from "./single_stage_outputs.ts";
+import { solov2Detections, type Solov2Raw } from "./solov2_outputs.ts";
+import { now } from "../clock.ts";
+
+/** How many of `scores` (decreasing) reach `threshold`, at most `max`. */
+function leading(scores: Float32Array, threshold: number, max: number): number {
+  let n = 0;
+  while (n < scores.length && n < max && scores[n] >= threshold) n++;
+  return n;
+}
+
+/** Fills `timing` for a post-processing without fusion that started at `t0`. */
+function stamp(t0: number, timing?: PostprocessTiming): void {
+  if (!timing) return;
+  const end = now();
+  timing.postMs = end - t0;
+  timing.fusionMs = 0;
+  timing.postprocessEnd = end;
+  timing.fusionEnd = end;
+}
+
+/** A single-stage image: decoded as torchvision does (its class-aware hard NMS at
+ * `options.iouThreshold`), then the score threshold and the count of `options`. */
+export function singleStageDetections(
+  raw: SingleStageRaw,
+  geometry: FrameGeometry,
+  options: PostprocessOptions,
+  t0: number,
+  timing?: PostprocessTiming,
+): Detections {
+  if (options.nms !== "hard") {
+    throw new RangeError(
+      `postprocess(): options.nms: expected "hard" for a ${raw.kind} model (its decoding's class-aware NMS, as torchvision's), found "${options.nms}"`,
+    );
+  }
+  const d = decodeSingleStage(raw, options.iouThreshold ?? raw.spec.nmsThreshold);
+  const n = leading(d.scores, options.scoreThreshold, options.maxDetections);
+  const out: Detections = {
+    boxes: boxesToSource(d.boxes.subarray(0, 4 * n), geometry),
+    scores: d.scores.slice(0, n),
+    classIds: d.classIds.slice(0, n),
+    levels: d.levels.slice(0, n),
+  };
+  stamp(t0, timing);
+  return out;
+}
+
+/** A SOLOv2 image: SOLO's post-processing (Matrix NMS on the masks, with `options.sigma`
+ * and `options.maskThreshold`), then the score threshold and the count of `options`. */
+export function solov2Result(
+  raw: Solov2Raw,
+  geometry: FrameGeometry,
+  options: PostprocessOptions,
+  t0: number,
+  timing?: PostprocessTiming,
+): Detections {
+  if (options.nms !== "matrix") {
+    throw new RangeError(
+      `postprocess(): options.nms: expected "matrix" for a solov2 model (SOLO's Matrix NMS on its masks), found "${options.nms}"`,
+    );
+  }
+  const d = solov2Detections(raw, geometry, {
+    ...(options.maskThreshold === undefined ? {} : { maskThreshold: options.maskThreshold }),
+    ...(options.sigma === undefined ? {} : { sigma: options.sigma }),
+  });
+  const n = leading(d.scores, options.scoreThreshold, options.maxDetections);
+  stamp(t0, timing);
+  return {
+    boxes: d.boxes.slice(0, 4 * n),
+    scores: d.scores.slice(0, n),
+    classIds: d.classIds.slice(0, n),
+    masks: d.masks.slice(0, n),
+  };
+}
