@@ -101,6 +101,12 @@ def run(args) -> None:
                            {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0}],
                           lr=args.lr, momentum=0.9)
     step, spent = 0, 0.0
+    init_onnx = args.init_onnx or (state or {}).get("init_onnx")
+    if args.init_onnx and not state:
+        from onnx_init import load_trunk_from_onnx
+
+        print(f"{load_trunk_from_onnx(model, args.init_onnx)} trunk tensors from "
+              f"{args.init_onnx}", flush=True)
     if state:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
@@ -108,12 +114,15 @@ def run(args) -> None:
 
     def save():
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                    "seconds": spent, "size": size, "config": config, "arch": "solov2"},
+                    "seconds": spent, "size": size, "config": config, "arch": "solov2",
+                    "init_onnx": init_onnx},
                    args.out + ".tmp")
         os.replace(args.out + ".tmp", args.out)
 
     feat_size = (size[0] // MASK_STRIDE, size[1] // MASK_STRIDE)
     model.train()
+    if init_onnx:
+        model.backbone.body.eval()  # the street statistics folded into the convs stay
     budget = args.minutes * 60
     start = time.time() - spent
     last_save = time.time()
@@ -170,6 +179,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--save-every", type=float, default=5, help="minutes")
     ap.add_argument("--resume", help="checkpoint to continue from (weights, optimizer, schedule)")
+    ap.add_argument("--init-onnx", help="an exported street graph (models/*/model.onnx) whose "
+                    "backbone and FPN start a new run (onnx_init.py)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=50)
     args = ap.parse_args(argv)

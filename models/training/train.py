@@ -41,6 +41,9 @@ def main(argv=None):
     ap.add_argument("--save-every", type=float, default=5, help="minutes")
     ap.add_argument("--resume", help="checkpoint to continue from (weights, optimizer, schedule)")
     ap.add_argument("--init", help="checkpoint whose weights start a new run (fine-tuning)")
+    ap.add_argument("--init-onnx", help="an exported street graph (models/*/model.onnx) whose "
+                    "backbone and FPN (and RPN and box head, where the model has them) start a "
+                    "new run (onnx_init.py)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=50)
     args = ap.parse_args(argv)

@@ -80,6 +80,11 @@ def run(args) -> None:
     step, spent = 0, 0.0
     if args.init:  # fine-tuning: the weights only, a fresh optimizer and schedule
         model.load_state_dict(torch.load(args.init)["model"])
+    elif getattr(args, "init_onnx", None) and not args.resume:
+        from onnx_init import load_trunk_from_onnx
+
+        print(f"{load_trunk_from_onnx(model, args.init_onnx)} trunk tensors from "
+              f"{args.init_onnx}", flush=True)
     if args.resume:
         state = torch.load(args.resume)
         if single and state.get("config") != config:
@@ -88,14 +93,18 @@ def run(args) -> None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step, spent = state["step"], state["seconds"]
+    init_onnx = getattr(args, "init_onnx", None) or (
+        state.get("init_onnx") if args.resume else None)
 
     def save():
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                    "seconds": spent, "arch": args.arch, "size": size,
+                    "seconds": spent, "arch": args.arch, "size": size, "init_onnx": init_onnx,
                     **({"config": config} if single else {})}, out + ".tmp")
         os.replace(out + ".tmp", out)
 
     model.train()
+    if init_onnx:
+        model.backbone.body.eval()  # the street statistics folded into the convs stay
     budget = args.minutes * 60
     start = time.time() - spent
     last_save = time.time()
