@@ -89,6 +89,8 @@ def single_stage_manifest(name: str, raw, model, classes: list, schema: str, **e
     del out["postprocess"]["maskActivation"]
     del out["defaults"]["maskThreshold"]
     out["singleStage"] = single_stage_block(model, raw)
+    # The runtime's class-aware NMS is the decoding's: the model's own IoU threshold.
+    out["defaults"]["nms"] = {"kind": "hard", "iouThreshold": out["singleStage"]["nmsThreshold"]}
     out.update(extra)
     return out
 
