@@ -18,7 +18,9 @@ Time-boxed as train.py: linear warm-up for `--warmup` steps, then a cosine from 
 over `--minutes`; SGD with momentum, weight decay, gradients clipped at 10. A checkpoint is
 written every `--save-every` minutes and at the end; `--resume` continues one (its model
 configuration wins over the flags). `--init-onnx ../street-maskrcnn/model.onnx` starts the
-trunk (backbone, FPN, RPN, box head MLP) from the street Mask R-CNN's exported graph.
+trunk (backbone, FPN, RPN, box head MLP) from the street Mask R-CNN's exported graph; given
+an exported keypoint graph (../plaza-keypointrcnn/model.onnx) it starts from all of it, to go
+on training the shipped model with a fresh schedule.
 """
 
 from __future__ import annotations

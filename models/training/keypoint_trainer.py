@@ -88,8 +88,8 @@ def run(args) -> None:
     elif getattr(args, "init_onnx", None) and not state:
         from onnx_init import load_trunk_from_onnx
 
-        loaded = load_trunk_from_onnx(model, args.init_onnx)
-        print(f"{loaded} trunk tensors from {args.init_onnx}", flush=True)
+        loaded = load_trunk_from_onnx(model, args.init_onnx, everything=True)
+        print(f"{loaded} tensors from {args.init_onnx}", flush=True)
     params = head_parameters(model) if heads_only else [
         p for p in model.parameters() if p.requires_grad]
     if heads_only:

@@ -23,10 +23,13 @@ import torch
 TRUNK_PREFIXES = ("backbone.fpn.", "rpn.head.", "roi_heads.box_head.")
 
 
-def load_trunk_from_onnx(model: torch.nn.Module, path: str) -> int:
+def load_trunk_from_onnx(model: torch.nn.Module, path: str, everything: bool = False) -> int:
     """Copies the trunk's weights from the ONNX graph at `path` into `model` (in place) and
     returns how many tensors were set; exits with a message naming the tensor that does not
-    fit."""
+    fit. `everything`: also every other weight the graph names ("model.<name>") that the
+    model has with the same shape, e.g. a whole Keypoint R-CNN from its own export, to go on
+    training a shipped model (the heads of another kind or class count are left as they
+    are)."""
     import onnx
     from onnx import numpy_helper
 
@@ -35,14 +38,19 @@ def load_trunk_from_onnx(model: torch.nn.Module, path: str) -> int:
     state = model.state_dict()
     new = {}
     for name, value in inits.items():
-        key = name[len("model."):] if name.startswith("model.") else None
+        # A keypoint export wraps the backbone (keypoint_raw.Tap): backbone.inner.* is backbone.*
+        key = name[len("model."):].replace("backbone.inner.", "backbone.") \
+            if name.startswith("model.") else None
         if key and key.startswith(TRUNK_PREFIXES) and key in state:
             new[key] = torch.from_numpy(value.copy())
+        elif everything and key in state and tuple(state[key].shape) == value.shape:
+            new[key] = torch.from_numpy(value.copy())
     for node in graph.node:
-        if node.op_type != "Conv" or not node.name.startswith("/backbone/body/"):
+        node_name = node.name.replace("/backbone/inner/", "/backbone/")
+        if node.op_type != "Conv" or not node_name.startswith("/backbone/body/"):
             continue
         # "/backbone/body/layer1/down/down.0/Conv" -> "backbone.body.layer1.down", "0"
-        parts = node.name.strip("/").split("/")[:-1]
+        parts = node_name.strip("/").split("/")[:-1]
         conv = ".".join(parts[:-1] + [parts[-1].split(".")[-1]])
         base, index = conv.rsplit(".", 1)
         bn = f"{base}.{int(index) + 1}"
