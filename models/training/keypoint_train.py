@@ -12,7 +12,8 @@ Heads: `--head heatmap --sigma S --heatmap-size {28,56}` (S = 0: torchvision's o
 S > 0: Gaussian targets of S heatmap cells, cross-entropy over the spatial softmax; see
 keypoint_losses.py for the choice) or `--head regression` (17 x 2 coordinates normalised to
 the box, L1). `--heads-only` trains the keypoint conv stack and predictor alone, starting
-fresh, on the backbone, RPN and box head of `--init` (frozen, BatchNorm in eval mode).
+fresh, on the backbone, RPN and box head of `--init` (frozen, BatchNorm in eval mode);
+`--keep-head-convs` starts the conv stack from `--init` too, so only the predictor is new.
 
 Time-boxed as train.py: linear warm-up for `--warmup` steps, then a cosine from `--lr` to 0
 over `--minutes`; SGD with momentum, weight decay, gradients clipped at 10. A checkpoint is
@@ -55,6 +56,9 @@ def main(argv=None):
     ap.add_argument("--init", help="checkpoint whose weights start a new run")
     ap.add_argument("--init-onnx", help="an exported street graph (models/*/model.onnx) whose "
                     "backbone, FPN, RPN and box head start a new run (onnx_init.py)")
+    ap.add_argument("--keep-head-convs", action="store_true",
+                    help="with --heads-only: start the keypoint head's convolutions from --init "
+                    "(only the predictor is fresh)")
     ap.add_argument("--heads-only", action="store_true",
                     help="train the keypoint head alone on --init's frozen trunk")
     ap.add_argument("--seed", type=int, default=0)

@@ -78,9 +78,10 @@ def run(args) -> None:
     model = model_from_config(size, config)
     if args.init and not state:
         init = torch.load(args.init)["model"]
-        if heads_only:  # a fresh keypoint head on the shared trunk
-            init = {k: v for k, v in init.items() if not k.startswith(
-                ("roi_heads.keypoint_head.", "roi_heads.keypoint_predictor."))}
+        if heads_only:  # a fresh keypoint head on the shared trunk (or a fresh predictor)
+            fresh = ("roi_heads.keypoint_predictor.",) if getattr(args, "keep_head_convs", False) \
+                else ("roi_heads.keypoint_head.", "roi_heads.keypoint_predictor.")
+            init = {k: v for k, v in init.items() if not k.startswith(fresh)}
         missing, unexpected = model.load_state_dict(init, strict=False)
         if unexpected or (not heads_only and missing):
             sys.exit(f"keypoint_train.py: --init: {args.init} does not fit this model "

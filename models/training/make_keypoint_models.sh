@@ -3,7 +3,8 @@
 # street ones: the plaza demo video and its ground truth, the pose training set, the shared
 # KeypointRCNN (trunk started from the street Mask R-CNN's graph, then everything trained,
 # torchvision's one-hot loss at 56x56), its raw export and
-# ONNX parity fixture, then the study's variants (keypoint head alone on the shared trunk)
+# ONNX parity fixture, then the study's variants (a new keypoint predictor on the shared
+# model's frozen trunk and keypoint convolutions, trained with them)
 # and their exports. Deterministic data; training is time-boxed, so weights differ slightly
 # from run to run. About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
 # A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
@@ -56,7 +57,7 @@ $PY keypoint_train.py --data "$DATA" --out "$RUNS/checkpoint.pt" --minutes "$MIN
   --init-onnx ../street-maskrcnn/model.onnx "${RESUME[@]}"
 $PY keypoint_export.py --checkpoint "$RUNS/checkpoint.pt" --out "$MODEL" --fixture "$FIXTURE"
 
-# The study's variants: same trunk, same schedule, a fresh keypoint head each.
+# The study's variants: same trunk and keypoint convolutions, same schedule, a new predictor each.
 for variant in $VARIANTS; do
   case "$variant" in
     regression) flags=(--head regression) ;;
@@ -68,6 +69,7 @@ for variant in $VARIANTS; do
   RESUME=()
   if [ -f "$out" ]; then RESUME=(--resume "$out"); fi
   $PY keypoint_train.py --data "$DATA" --out "$out" --minutes "$VARIANT_MINUTES" \
-    --init "$RUNS/checkpoint.pt" --heads-only "${flags[@]}" "${RESUME[@]}"
+    --init "$RUNS/checkpoint.pt" --heads-only --keep-head-convs --warmup 50 "${flags[@]}" \
+    "${RESUME[@]}"
   $PY keypoint_export.py --checkpoint "$out" --out "$RUNS/export/plaza-keypointrcnn-$variant"
 done
