@@ -48,6 +48,8 @@ interface ModelNumbers {
   keypoints: {
     stats: number[];
     pck: { thresholds: number[]; pck: number[]; perKeypoint: number[][] };
+    pckByOks: number[];
+    matchedByOks: number;
     curve: { thresholds: number[]; pck: number[] };
     names: string[];
     people: number;
@@ -137,6 +139,7 @@ await Deno.writeTextFile(
 const rows = results.map((r) => [
   r.variant,
   ...r.keypoints.pck.pck.map(score),
+  score(r.keypoints.pckByOks[1]),
   score(r.keypoints.stats[0]),
   score(r.keypoints.stats[1]),
   score(r.box[0]),
@@ -151,6 +154,7 @@ const table = markdownTable(
     "PCK@0.1",
     "PCK@0.15",
     "PCK@0.2",
+    "PCK@0.1 (OKS match)",
     "kp AP",
     "kp AP50",
     "box AP",
@@ -159,7 +163,7 @@ const table = markdownTable(
     "post ms",
   ],
   rows,
-  ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
+  ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
 );
 await Deno.writeTextFile(join(values.out!, "table.md"), table + "\n");
 console.log(`\n${table}`);

@@ -166,7 +166,9 @@ if (keypoints) {
       f(k.APl)
     }); PCK ${
       keypoints.pck.thresholds.map((a, i) => `@${a} ${f(keypoints.pck.pck[i])}`).join(", ")
-    }`,
+    } (people matched by box IoU ≥ 0.5; by OKS ≥ 0.5: ${
+      keypoints.pckByOks.map((v) => f(v)).join(", ")
+    })`,
   );
 }
 if (pq) {
@@ -200,6 +202,8 @@ if (values.json) {
         keypoints: keypoints && {
           stats: keypoints.ap.stats,
           pck: keypoints.pck,
+          pckByOks: keypoints.pckByOks,
+          matchedByOks: keypoints.matchedByOks,
           curve: keypoints.curve,
           names: keypoints.names,
           people: keypoints.people,

@@ -96,7 +96,7 @@ export function keypointFigures(k: KeypointMetrics | null): ReportFigure[] {
     section: "pck",
     spec: pckChart(
       "PCK against α, overall and per keypoint",
-      `visible keypoints, persons matched by OKS ≥ 0.5; ${k.people} people`,
+      `visible keypoints, people matched by box IoU ≥ 0.5; ${k.people} people`,
       [
         { name: "all", thresholds, pck: k.curve.pck },
         ...k.names.map((name, j) => ({

@@ -35,17 +35,17 @@ const DESCRIPTIONS = [
  *   annotations: [{ id: 1, image_id: 1, category_id: 1, iscrowd: 0, area: 2000, bbox: [0, 0, 40, 50],
  *     num_keypoints: 2, keypoints: [10, 10, 2, 20, 40, 2] }],
  * };
- * const results = [{ image_id: 1, category_id: 1, score: 0.9, keypoints: [10, 10, 1, 20, 40, 1] }];
+ * const results = [{ image_id: 1, category_id: 1, score: 0.9, bbox: [0, 0, 40, 50], keypoints: [10, 10, 1, 20, 40, 1] }];
  * const [ap, pck] = keypointTables(keypointMetrics(groundTruth, results, { kptOksSigmas: [0.1, 0.1] }));
  * assert.match(ap.table, /\| AP +\| OKS=0\.50:0\.95 area=all maxDets=20 +\| +1\.000 \|/);
- * assert.match(pck.table, /\| all +\| +2 \| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000 \|/);
+ * assert.match(pck.table, /\| all +\| +2 \| +1\.000 \| 1\.000 \| +1\.000 \| 1\.000 \|/);
  * ```
  */
 export function keypointTables(k: KeypointMetrics | null): ReportTable[] {
   if (!k) return [];
   const ap = {
     anchor: "keypoints",
-    title: `Keypoint AP (OKS; ${k.people} people, ${k.matchedPeople} matched for PCK)`,
+    title: `Keypoint AP (OKS; ${k.people} people with keypoints)`,
     table: markdownTable(
       ["metric", "averaged over", "keypoints"],
       k.ap.stats.map((v, i) => [Object.keys(k.ap.named)[i], DESCRIPTIONS[i] ?? "", score(v)]),
@@ -55,6 +55,7 @@ export function keypointTables(k: KeypointMetrics | null): ReportTable[] {
   const total = k.pck.visible.reduce((a, b) => a + b, 0);
   const rows = [
     ["all", String(total), ...k.pck.pck.map(score)],
+    ["all, matched by OKS ≥ 0.5", String(total), ...k.pckByOks.map(score)],
     ...k.names.map((name, j) => [
       name,
       String(k.pck.visible[j]),
@@ -63,7 +64,8 @@ export function keypointTables(k: KeypointMetrics | null): ReportTable[] {
   ];
   const pck = {
     anchor: "pck",
-    title: "PCK (visible keypoints within α × max(w, h) of the person's box)",
+    title:
+      `PCK (visible keypoints within α × max(w, h) of the person's box; ${k.matchedPeople} of ${k.people} people matched by box IoU ≥ 0.5, ${k.matchedByOks} by OKS ≥ 0.5)`,
     table: markdownTable(
       ["keypoint", "visible", ...k.pck.thresholds.map((a) => `α ${a}`)],
       rows,

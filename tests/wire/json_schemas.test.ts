@@ -215,7 +215,14 @@ Deno.test("the JSON Schema files describe their fields for editors", async () =>
   );
   const manifest = await readJson("schemas/manifest.schema.json");
   assert.ok(manifest.properties.kind.description);
-  assert.deepEqual(manifest.properties.kind.enum, ["maskrcnn", "fasterrcnn", "keypointrcnn", "fcos", "retinanet", "solov2"]);
+  assert.deepEqual(manifest.properties.kind.enum, [
+    "maskrcnn",
+    "fasterrcnn",
+    "keypointrcnn",
+    "fcos",
+    "retinanet",
+    "solov2",
+  ]);
   assert.equal(manifest.properties.file.default, "model.onnx");
   assert.ok(manifest.properties.input.properties.layout.description);
 });
