@@ -169,7 +169,16 @@ function gather(data: Float32Array, picks: number[], width: number): Float32Arra
   return out;
 }
 
-function toInt32(data: unknown): Int32Array {
+/**
+ * An index or label output as `Int32Array` (ONNX Runtime gives int64 as `BigInt64Array`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...toInt32(new BigInt64Array([3n, 1n]))], [3, 1]);
+ * ```
+ */
+export function toInt32(data: unknown): Int32Array {
   if (data instanceof Int32Array) return data;
   if (data instanceof BigInt64Array) return Int32Array.from(data, (v) => Number(v));
   return Int32Array.from(data as ArrayLike<number>);

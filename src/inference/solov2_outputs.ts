@@ -11,7 +11,7 @@
 import { ManifestError } from "../errors.ts";
 import type { FrameGeometry, PastedMask } from "../types.ts";
 import type { ModelManifest } from "./manifest.ts";
-import type { TensorLike } from "./raw_outputs.ts";
+import { type TensorLike, toInt32 } from "./raw_outputs.ts";
 import { solov2CellStrides } from "../geometry/solov2_grid.ts";
 import { solov2Postprocess } from "../geometry/solov2_post.ts";
 import { type BilinearTaps, bilinearTaps } from "../geometry/bilinear.ts";
@@ -33,11 +33,6 @@ export interface Solov2Raw {
 }
 
 type Fields = Pick<ModelManifest, "outputs" | "solov2" | "input">;
-
-const toInt32 = (data: unknown) =>
-  data instanceof BigInt64Array
-    ? Int32Array.from(data, (v) => Number(v))
-    : Int32Array.from(data as ArrayLike<number>);
 
 /**
  * Splits a batch's SOLOv2 outputs into per-image inputs of the post-processing: each image's
