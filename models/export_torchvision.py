@@ -101,12 +101,14 @@ def build(arch: str, weights: str, num_classes: int):
     builder = getattr(torchvision.models.detection, arch)
     try:
         if weights == "none":
+            # Seeded: the same random weights every run, so the check compares the same
+            # candidates every run (unseeded, a run sometimes had none above the threshold).
+            torch.manual_seed(0)
             model = builder(weights=None, weights_backbone=None, num_classes=num_classes)
             # torchvision initialises the predictor so that every score ties; spread them
             # (random weights are for benchmarking, and ties make candidate order arbitrary).
             # (FCOS / RetinaNet start from a prior of 0.01 instead: scores differ, low.)
             if hasattr(model, "roi_heads"):
-                torch.manual_seed(0)
                 for p in model.roi_heads.box_predictor.parameters():
                     torch.nn.init.normal_(p, std=0.5)
         else:
