@@ -56,6 +56,7 @@ export { batchedNms, nms } from "./nms.ts";
 export { softNms, type SoftNmsOptions, type SoftNmsResult } from "./soft_nms.ts";
 export { matrixNms, type MatrixNmsOptions } from "./matrix_nms.ts";
 export { matrixNmsBoxes } from "./matrix_nms_boxes.ts";
+export { maskHardNms } from "./mask_hard_nms.ts";
 
 // Masks and RLE
 export { pasteMask, pasteMasks } from "./paste_mask.ts";

@@ -2,13 +2,15 @@
  * SOLOv2 post-processing: from per-grid-cell category scores and soft masks to instance
  * masks, as `SOLOv2Head.get_seg_single` (`WXinlong/SOLO`,
  * `mmdet/models/anchor_heads/solov2_head.py`; docs/REFERENCE.md "SOLOv2 inference") up to
- * its final upsampling, with {@link matrixNms} as the suppression.
+ * its final upsampling, with {@link matrixNms} as the suppression, or greedy mask NMS
+ * ({@link maskHardNms}) instead for comparison.
  *
  * @module
  */
 
 import type { MatrixNmsKernel } from "../types.ts";
 import { matrixNms } from "./matrix_nms.ts";
+import { maskHardNms } from "./mask_hard_nms.ts";
 import { reusable } from "./reusable.ts";
 import { argsortDescending } from "./score_order.ts";
 import { checkChoice, checkInteger, checkNumber } from "./validate.ts";
@@ -50,13 +52,20 @@ export interface Solov2Options {
   scoreThreshold?: number;
   /** Mask pixels above this are foreground (`mask_thr`, 0.5). */
   maskThreshold?: number;
-  /** At most this many candidates enter Matrix NMS, the best (`nms_pre`, 500). */
+  /** At most this many candidates enter the NMS, the best (`nms_pre`, 500). */
   nmsPre?: number;
+  /**
+   * The suppression: `"matrix"`, SOLOv2's Matrix NMS (the default), or `"hard"`, greedy
+   * mask NMS at `iouThreshold` ({@link maskHardNms}, SOLO's original `mask_nms`).
+   */
+  nms?: "matrix" | "hard";
+  /** Hard NMS: a mask whose IoU with a kept one of its class is above this goes (0.5). */
+  iouThreshold?: number;
   /** Matrix NMS kernel (`kernel`, gaussian). */
   kernel?: MatrixNmsKernel;
   /** Gaussian kernel strength (`sigma`, 2.0). */
   sigma?: number;
-  /** Detections need a decayed score at least this (`update_thr`, 0.05). */
+  /** Detections need a (decayed) score at least this (`update_thr`, 0.05). */
   updateThreshold?: number;
   /** At most this many detections (`max_per_img`, 100). */
   maxPerImage?: number;
@@ -75,6 +84,8 @@ export const SOLOV2_DEFAULTS: Readonly<Required<Solov2Options>> = Object.freeze(
   scoreThreshold: 0.1,
   maskThreshold: 0.5,
   nmsPre: 500,
+  nms: "matrix",
+  iouThreshold: 0.5,
   kernel: "gaussian",
   sigma: 2.0,
   updateThreshold: 0.05,
@@ -89,7 +100,7 @@ export interface Solov2Detections {
   maskIndex: Int32Array;
   /** The category column (0-based, as SOLO's `cate_labels`). */
   classIds: Int32Array;
-  /** Scores after maskness rescoring and Matrix NMS decay. */
+  /** Scores after maskness rescoring and Matrix NMS decay (hard NMS: not decayed). */
   scores: Float32Array;
   /** K×height×width binary masks (0 or 1) at the masks' resolution, not yet upsampled. */
   masks: Uint8Array;
@@ -104,6 +115,8 @@ function resolveOptions(options: Solov2Options): Required<Solov2Options> {
     scoreThreshold: options.scoreThreshold ?? d.scoreThreshold,
     maskThreshold: options.maskThreshold ?? d.maskThreshold,
     nmsPre: options.nmsPre ?? d.nmsPre,
+    nms: options.nms ?? d.nms,
+    iouThreshold: options.iouThreshold ?? d.iouThreshold,
     kernel: options.kernel ?? d.kernel,
     sigma: options.sigma ?? d.sigma,
     updateThreshold: options.updateThreshold ?? d.updateThreshold,
@@ -112,6 +125,8 @@ function resolveOptions(options: Solov2Options): Required<Solov2Options> {
   checkNumber(FN, "options.scoreThreshold", o.scoreThreshold);
   checkNumber(FN, "options.maskThreshold", o.maskThreshold);
   checkInteger(FN, "options.nmsPre", o.nmsPre, 0);
+  checkChoice(FN, "options.nms", o.nms, ["matrix", "hard"]);
+  checkNumber(FN, "options.iouThreshold", o.iouThreshold, 0);
   checkChoice(FN, "options.kernel", o.kernel, ["gaussian", "linear"]);
   checkNumber(FN, "options.sigma", o.sigma, 0);
   checkNumber(FN, "options.updateThreshold", o.updateThreshold);
@@ -182,6 +197,12 @@ const orderBuffer = reusable((n) => new Int32Array(n));
  * with a decayed score of at least `updateThreshold` are kept, the best `maxPerImage`.
  * Thresholds compare in float32, as torch does.
  *
+ * With `nms: "hard"` the best `nmsPre` go through greedy mask NMS instead
+ * ({@link maskHardNms} at `iouThreshold`): the suppressed ones go, the others keep their
+ * scores, and `updateThreshold` and `maxPerImage` apply as after Matrix NMS (SOLO's
+ * `mask_nms` path skips `update_thr`; with SOLOv2's thresholds no rescored score is below
+ * it anyway: above 0.1 × a maskness above 0.5).
+ *
  * The masks returned are binary at the mask features' resolution. SOLO then upsamples the
  * kept soft masks (`maskIndex` picks them) 4× bilinearly, crops the padding and resizes to
  * the source frame before binarising again: that is a later step, not done here.
@@ -189,21 +210,23 @@ const orderBuffer = reusable((n) => new Int32Array(n));
  * Differences from SOLO, only where scores tie: SOLO's `torch.argsort` is not stable,
  * here equal scores keep candidate order (cell, then class).
  *
- * @example Two cells of one class with the same 2×2 mask: the second decays
+ * @example Two cells of one class with the same 2×2 mask: the second decays, or goes
  * ```ts
  * import assert from "node:assert/strict";
  * const mask = [0.9, 0.8, 0, 0, 0.9, 0.7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
- * const d = solov2Postprocess({
+ * const inputs = {
  *   categoryScores: new Float32Array([0.9, 0.6]), // 2 cells, 1 class
  *   numClasses: 1,
  *   cellStrides: new Float32Array([2, 2]),
  *   masks: new Float32Array([...mask, ...mask]),
  *   height: 4,
  *   width: 4,
- * });
+ * };
+ * const d = solov2Postprocess(inputs);
  * assert.deepEqual([...d.cells], [0, 1]);
  * assert.ok(Math.abs(d.scores[1] - 0.6 * 0.825 * Math.exp(-2)) < 1e-6);
  * assert.deepEqual([...d.masks.subarray(0, 4)], [1, 1, 0, 0]);
+ * assert.deepEqual([...solov2Postprocess(inputs, { nms: "hard" }).cells], [0]); // IoU 1 > 0.5
  * ```
  */
 export function solov2Postprocess(
@@ -275,7 +298,7 @@ export function solov2Postprocess(
     flat[n++] = i;
   }
 
-  // The best nmsPre, their binary masks, Matrix NMS.
+  // The best nmsPre, their binary masks, the NMS.
   const order = argsortDescending(scores.subarray(0, n), orderBuffer(n));
   const k = Math.min(n, o.nmsPre);
   const binary = new Uint8Array(k * plane);
@@ -289,7 +312,10 @@ export function solov2Postprocess(
       binary[at + q] = masks[from + q] > maskThr ? 1 : 0;
     }
   }
-  const decayed = matrixNms(binary, height, width, labels, ranked, {
+  const keep = o.nms === "hard"
+    ? maskHardNms(binary, height, width, labels, ranked, o.iouThreshold)
+    : undefined;
+  const decayed = keep ? ranked : matrixNms(binary, height, width, labels, ranked, {
     kernel: o.kernel,
     sigma: o.sigma,
   });
@@ -299,7 +325,8 @@ export function solov2Postprocess(
   const final = argsortDescending(decayed);
   const kept: number[] = [];
   for (let r = 0; r < k && kept.length < o.maxPerImage; r++) {
-    if (decayed[final[r]] >= updateThr) kept.push(final[r]);
+    const at = final[r];
+    if (decayed[at] >= updateThr && (keep === undefined || keep[at] === 1)) kept.push(at);
   }
   const out: Solov2Detections = {
     cells: new Int32Array(kept.length),

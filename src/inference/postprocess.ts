@@ -128,7 +128,7 @@ export interface Detections {
   panoptic?: PanopticResult;
   /** N×K×3 `x, y, score` per keypoint, in source pixels (keypoint models). */
   keypoints?: Float32Array;
-  /** The pyramid level each detection came from (single-stage models). */
+  /** The pyramid level each detection came from (FCOS / RetinaNet: the head's level; SOLOv2: its grid's). */
   levels?: Int32Array;
 }
 

@@ -56,8 +56,10 @@ export function singleStageDetections(
   return out;
 }
 
-/** A SOLOv2 image: SOLO's post-processing (Matrix NMS on the masks, with `options.sigma`
- * and `options.maskThreshold`), then the score threshold and the count of `options`. */
+/** A SOLOv2 image: SOLO's post-processing (Matrix NMS on the masks with `options.sigma`,
+ * or with `options.nms` "hard" greedy mask NMS at `options.iouThreshold`; both with
+ * `options.maskThreshold`), then the score threshold and the count of `options`; each
+ * detection's `levels` entry is the pyramid level of its grid cell. */
 export function solov2Result(
   raw: Solov2Raw,
   geometry: FrameGeometry,
@@ -65,14 +67,19 @@ export function solov2Result(
   t0: number,
   timing?: PostprocessTiming,
 ): Detections {
-  if (options.nms !== "matrix") {
+  const nms = options.nms;
+  if (nms !== "matrix" && nms !== "hard") {
     throw new RangeError(
-      `postprocess(): options.nms: expected "matrix" for a solov2 model (SOLO's Matrix NMS on its masks), found "${options.nms}"`,
+      `postprocess(): options.nms: expected "matrix" (SOLO's Matrix NMS on its masks) or "hard" (greedy NMS on its masks) for a solov2 model, found "${nms}"`,
     );
   }
   const d = solov2Detections(raw, geometry, {
+    nms,
     ...(options.maskThreshold === undefined ? {} : { maskThreshold: options.maskThreshold }),
-    ...(options.sigma === undefined ? {} : { sigma: options.sigma }),
+    ...(nms === "matrix" && options.sigma !== undefined ? { sigma: options.sigma } : {}),
+    ...(nms === "hard" && options.iouThreshold !== undefined
+      ? { iouThreshold: options.iouThreshold }
+      : {}),
   });
   const n = leading(d.scores, options.scoreThreshold, options.maxDetections);
   stamp(t0, timing);
@@ -80,6 +87,7 @@ export function solov2Result(
     boxes: d.boxes.slice(0, 4 * n),
     scores: d.scores.slice(0, n),
     classIds: d.classIds.slice(0, n),
+    levels: d.levels.slice(0, n),
     masks: d.masks.slice(0, n),
   };
 }

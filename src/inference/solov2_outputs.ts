@@ -1,9 +1,10 @@
 /**
  * SOLOv2 graphs between the graph and the detections: their outputs split per image and
  * checked against the manifest's `solov2` block, SOLO's post-processing
- * (`solov2Postprocess`: Matrix NMS on the masks), and the kept soft masks brought to the
- * source frame as SOLO does (×maskStride bilinearly to the input, the letterbox's picture
- * cropped, resized to the source, thresholded).
+ * (`solov2Postprocess`: Matrix NMS on the masks, or hard mask NMS), each detection's grid
+ * level, and the kept soft masks brought to the source frame as SOLO does (×maskStride
+ * bilinearly to the input, the letterbox's picture cropped, resized to the source,
+ * thresholded).
  *
  * @module
  */
@@ -118,26 +119,51 @@ export interface Solov2Result {
   scores: Float32Array;
   /** Class ids (the category column + 1). */
   classIds: Int32Array;
+  /** The pyramid level of each detection's grid cell (an index into the block's `grids`). */
+  levels: Int32Array;
   masks: PastedMask[];
+}
+
+/** What {@link solov2Detections} may change of the manifest's `solov2` block. */
+export interface Solov2Overrides {
+  maskThreshold?: number;
+  sigma?: number;
+  /** The suppression: SOLO's Matrix NMS (`"matrix"`, the default) or hard mask NMS. */
+  nms?: "matrix" | "hard";
+  /** Hard mask NMS's IoU threshold (0.5). */
+  iouThreshold?: number;
+}
+
+/** The level of each grid cell in `cells` (cells numbered level 0's S₀² first, then...). */
+function cellLevels(grids: readonly number[], cells: Int32Array): Int32Array {
+  const ends: number[] = [];
+  let end = 0;
+  for (const s of grids) ends.push(end += s * s);
+  return Int32Array.from(cells, (cell) => {
+    let level = 0;
+    while (cell >= ends[level]) level++;
+    return level;
+  });
 }
 
 /**
  * SOLO's post-processing of one image (`solov2Postprocess` with the block's settings;
- * `maskThreshold` and `sigma` may override them), then each kept soft mask brought to the
- * source frame as SOLO's `get_seg_single` does: upsampled ×maskStride bilinearly to the
- * input, cropped to the letterboxed picture, resized bilinearly to the source size and
- * thresholded (`> maskThreshold`). Only the part of each plane that can pass the threshold
+ * `overrides` may change the mask threshold and sigma, or pick hard mask NMS at an IoU
+ * threshold instead of Matrix NMS), each detection's level (the grid its cell is on), then
+ * each kept soft mask brought to the source frame as SOLO's `get_seg_single` does:
+ * upsampled ×maskStride bilinearly to the input, cropped to the letterboxed picture,
+ * resized bilinearly to the source size and thresholded (`> maskThreshold`). Only the part of each plane that can pass the threshold
  * (its cells above it, and their neighbours) is resized.
  *
  * @example
  * ```ts ignore
- * const { boxes, scores, classIds, masks } = solov2Detections(raw, geometry);
+ * const { boxes, scores, classIds, levels, masks } = solov2Detections(raw, geometry);
  * ```
  */
 export function solov2Detections(
   raw: Solov2Raw,
   geometry: FrameGeometry,
-  overrides: { maskThreshold?: number; sigma?: number } = {},
+  overrides: Solov2Overrides = {},
 ): Solov2Result {
   const { spec, hm, wm } = raw;
   const threshold = overrides.maskThreshold ?? spec.maskThreshold;
@@ -155,6 +181,8 @@ export function solov2Detections(
       scoreThreshold: spec.scoreThreshold,
       maskThreshold: threshold,
       nmsPre: spec.nmsPre,
+      nms: overrides.nms ?? "matrix",
+      ...(overrides.iouThreshold === undefined ? {} : { iouThreshold: overrides.iouThreshold }),
       kernel: spec.kernel,
       sigma: overrides.sigma ?? spec.sigma,
       updateThreshold: spec.updateThreshold,
@@ -173,7 +201,8 @@ export function solov2Detections(
     if (m.width > 0) boxes.set([m.x, m.y, m.x + m.width, m.y + m.height], i * 4);
   }
   const classIds = Int32Array.from(d.classIds, (c) => c + 1);
-  return { boxes, scores: d.scores, classIds, masks };
+  const levels = cellLevels(spec.grids, d.cells);
+  return { boxes, scores: d.scores, classIds, levels, masks };
 }
 
 interface ResizeTaps {

@@ -64,7 +64,7 @@ export const DetectionMessageSchema = strictObject({
   ),
   mask: RleSchema.optional().describe("the instance mask (when the subscriber asks for masks)"),
   level: z.int().min(0).optional().describe(
-    "single-stage models (FCOS, RetinaNet): the pyramid level the detection came from (an index into the manifest's singleStage.levels)",
+    "the pyramid level the detection came from: single-stage models (FCOS, RetinaNet) an index into the manifest's singleStage.levels, SOLOv2 the grid of its cell (an index into the manifest's solov2.grids)",
   ),
   keypoints: z.array(finite).optional().describe(
     "keypoint models: [x, y, score] per keypoint in the manifest's order (hello's model keypoints), source pixels; a heatmap keypoint's score is its heatmap logit, a regressed one's its detection's score",

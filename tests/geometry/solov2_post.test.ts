@@ -6,6 +6,7 @@ import {
   solov2Postprocess,
 } from "../../src/geometry/solov2_post.ts";
 import { pointsNms, solov2CellStrides } from "../../src/geometry/solov2_grid.ts";
+import { maskHardNms } from "../../src/geometry/mask_hard_nms.ts";
 import {
   bitsFromBase64,
   bytesFromBase64,
@@ -134,6 +135,58 @@ Deno.test("solov2Postprocess() uses SOLOv2's test_cfg when given no options", ()
   assertSame(solov2Postprocess(inputsOf(c)), c.results[0], c.height * c.width, "defaults");
 });
 
+Deno.test("solov2Postprocess() with hard NMS drops what greedy mask NMS drops among the undecayed candidates", () => {
+  let dropped = 0;
+  for (const c of cases) {
+    const inputs = inputsOf(c), plane = c.height * c.width;
+    for (const r of c.results) {
+      for (const iouThreshold of [0.3, 0.5, 0.8]) {
+        const what = `${c.name}, ${JSON.stringify(r.config)}, IoU ${iouThreshold}`;
+        const options = optionsOf(r.config);
+        // Matrix NMS with sigma 0 decays nothing: every candidate of the update threshold.
+        const all = solov2Postprocess(inputs, {
+          ...options,
+          kernel: "gaussian",
+          sigma: 0,
+          maxPerImage: options.nmsPre,
+        });
+        const keep = maskHardNms(
+          all.masks,
+          c.height,
+          c.width,
+          all.classIds,
+          all.scores,
+          iouThreshold,
+        );
+        const picks = [...keep.keys()].filter((i) => keep[i] === 1).slice(0, options.maxPerImage);
+        const ours = solov2Postprocess(inputs, { ...options, nms: "hard", iouThreshold });
+        assert.deepEqual([...ours.cells], picks.map((i) => all.cells[i]), `${what}: cells`);
+        assert.deepEqual([...ours.classIds], picks.map((i) => all.classIds[i]), what);
+        assert.deepEqual([...ours.scores], picks.map((i) => all.scores[i]), `${what}: scores`);
+        assert.deepEqual([...ours.maskIndex], picks.map((i) => all.maskIndex[i]), what);
+        assert.deepEqual(
+          ours.masks,
+          Uint8Array.from(
+            picks.flatMap((i) => [...all.masks.subarray(i * plane, (i + 1) * plane)]),
+          ),
+          `${what}: masks`,
+        );
+        dropped += keep.length - keep.reduce((a, k) => a + k, 0);
+      }
+    }
+  }
+  assert.ok(dropped >= 10, `${dropped} candidates suppressed`);
+});
+
+Deno.test("solov2Postprocess() with hard NMS uses an IoU threshold of 0.5 when given none", () => {
+  const c = cases[0];
+  const inputs = inputsOf(c);
+  assert.deepEqual(
+    solov2Postprocess(inputs, { nms: "hard" }),
+    solov2Postprocess(inputs, { nms: "hard", iouThreshold: 0.5 }),
+  );
+});
+
 Deno.test("solov2CellStrides() repeats each level's stride over its S² cells", () => {
   assert.deepEqual([...solov2CellStrides([2, 1], [8, 32])], [8, 8, 8, 8, 32]);
   assert.throws(
@@ -187,6 +240,18 @@ Deno.test("solov2Postprocess() rejects inputs that do not fit together, with cle
     () => solov2Postprocess(base, { kernel: "box" as "linear" }),
     new RangeError(
       'solov2Postprocess(): options.kernel: expected one of "gaussian", "linear", found the string "box"',
+    ),
+  );
+  assert.throws(
+    () => solov2Postprocess(base, { nms: "soft" as "hard" }),
+    new RangeError(
+      'solov2Postprocess(): options.nms: expected one of "matrix", "hard", found the string "soft"',
+    ),
+  );
+  assert.throws(
+    () => solov2Postprocess(base, { nms: "hard", iouThreshold: -0.5 }),
+    new RangeError(
+      "solov2Postprocess(): options.iouThreshold: expected a finite number >= 0, found -0.5",
     ),
   );
   assert.throws(

@@ -157,6 +157,8 @@ Deno.test("SOLOv2 detections are SOLO's post-processing, with each mask resized 
     });
     assert.deepEqual([...d.scores], [...ref.scores]);
     assert.deepEqual([...d.classIds], [...ref.classIds].map((c) => c + 1));
+    // Cells 0-15 are on the 4×4 grid (level 0), 16-19 on the 2×2 one (level 1).
+    assert.deepEqual([...d.levels!], [...ref.cells].map((cell) => cell < 16 ? 0 : 1));
     for (let i = 0; i < ref.scores.length; i++) {
       // The whole planes, resized in full: ×4 to the input, the picture cropped, to the source.
       const soft = s.masks.subarray(ref.maskIndex[i] * HM * WM, (ref.maskIndex[i] + 1) * HM * WM);
@@ -188,6 +190,50 @@ Deno.test("SOLOv2 detections are SOLO's post-processing, with each mask resized 
   assert.ok(compared >= 4, `${compared} detections compared`);
 });
 
+Deno.test("SOLOv2 detections with hard NMS are SOLO's post-processing with greedy mask NMS, each with its grid's level", () => {
+  const m = parseManifest(manifest(), PATH);
+  const g = {
+    sourceWidth: 48,
+    sourceHeight: 32,
+    width: 48,
+    height: 32,
+    scaledWidth: 48,
+    scaledHeight: 32,
+    scaleX: 1,
+    scaleY: 1,
+    padX: 0,
+    padY: 0,
+  };
+  const levels = new Set<number>();
+  let compared = 0, fewer = 0;
+  for (const seed of [31, 32, 33, 34]) {
+    for (const raw of splitRawOutputs(outputs(seed), 2, m)) {
+      const s = raw.solov2!;
+      const options = { scoreThreshold: 0, maxDetections: 100 };
+      const hard = postprocess(raw, g, { ...options, nms: "hard", iouThreshold: 0.3, sigma: 9 });
+      const matrix = postprocess(raw, g, { ...options, nms: "matrix" });
+      const ref = solov2Postprocess({
+        categoryScores: s.categoryScores,
+        numClasses: C,
+        cellStrides: solov2CellStrides(GRIDS, [8, 16]),
+        masks: s.masks,
+        height: HM,
+        width: WM,
+        maskCells: s.maskCells,
+      }, { nms: "hard", iouThreshold: 0.3 });
+      assert.deepEqual([...hard.scores], [...ref.scores]);
+      assert.deepEqual([...hard.classIds], [...ref.classIds].map((c) => c + 1));
+      assert.deepEqual([...hard.levels!], [...ref.cells].map((cell) => cell < 16 ? 0 : 1));
+      assert.equal(hard.masks!.length, ref.scores.length);
+      hard.levels!.forEach((l) => levels.add(l));
+      compared += ref.scores.length;
+      if (hard.scores.length < matrix.scores.length) fewer++;
+    }
+  }
+  assert.deepEqual([...levels].sort(), [0, 1], "detections on both grids");
+  assert.ok(compared >= 8 && fewer >= 1, `${compared} compared, ${fewer} images with fewer`);
+});
+
 Deno.test("SOLOv2 outputs that disagree with the manifest, and another NMS kind, are refused clearly", () => {
   const m = parseManifest(manifest(), PATH);
   const bad = outputs(22);
@@ -210,9 +256,10 @@ Deno.test("SOLOv2 outputs that disagree with the manifest, and another NMS kind,
     padX: 0,
     padY: 0,
   };
-  assert.throws(() => postprocess(raw, g, { nms: "hard", scoreThreshold: 0, maxDetections: 10 }), {
+  const soft = { nms: "soft-gaussian" as const, scoreThreshold: 0, maxDetections: 10 };
+  assert.throws(() => postprocess(raw, g, soft), {
     name: "RangeError",
     message:
-      'postprocess(): options.nms: expected "matrix" for a solov2 model (SOLO\'s Matrix NMS on its masks), found "hard"',
+      'postprocess(): options.nms: expected "matrix" (SOLO\'s Matrix NMS on its masks) or "hard" (greedy NMS on its masks) for a solov2 model, found "soft-gaussian"',
   });
 });
