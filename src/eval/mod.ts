@@ -53,6 +53,13 @@ export {
   COCO_STAT_NAMES,
 } from "./coco_params.ts";
 export { COCO_KPT_OKS_SIGMAS } from "./coco_oks.ts";
+export {
+  COCO_SIZE_NAMES,
+  cocoSizeBucket,
+  type TruePositiveLevels,
+  truePositiveLevels,
+  type TruePositiveLevelsOptions,
+} from "./coco_levels.ts";
 export { pck, type PckOptions, type PckResult } from "./pck.ts";
 export {
   type LegacyPanopticCategory,

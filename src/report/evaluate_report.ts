@@ -24,6 +24,8 @@ import type {
 import { EvalInputError } from "../errors.ts";
 import { evaluateTracking } from "../eval/evaluate_tracking.ts";
 import type { TrackingFrame } from "../eval/mot_types.ts";
+import type { TruePositiveLevels } from "../eval/coco_levels.ts";
+import { levelMetrics } from "./level_tables.ts";
 import { type IouTypeMetrics, iouTypeMetrics } from "./iou_type_metrics.ts";
 import { type KeypointMetrics, keypointMetrics } from "./keypoint_metrics.ts";
 import { type LatencyMetrics, latencyMetrics } from "./latency_metrics.ts";
@@ -139,6 +141,8 @@ export interface EvalMetrics {
   /** Keypoint AP (OKS) and PCK, when every result has keypoints and the ground truth has
    * keypoints. */
   keypoints: KeypointMetrics | null;
+  /** True positives by object size and pyramid level (boxes, IoU 0.5), when results carry `level`. */
+  levels: TruePositiveLevels | null;
   /** PQ / SQ / RQ, when a panoptic ground truth was given. */
   panoptic: PanopticMetrics | null;
   /** JSON Lines only: per latency key (stages, `totalMs`). */
@@ -221,6 +225,8 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
         : `the results have keypoints but ${input.groundTruthPath} has no labelled keypoints: no keypoint AP or PCK`,
     );
   }
+  const levelOutcome = levelMetrics(groundTruth, input.groundTruthPath, results, imageIds);
+  notes.push(...levelOutcome.notes);
   let panoptic: PanopticMetrics | null = null;
   if (input.panopticGroundTruth) {
     panoptic = panopticMetrics(
@@ -260,6 +266,7 @@ export function evaluateReport(input: EvalReportInput): EvalMetrics {
     bbox,
     segm,
     keypoints,
+    levels: levelOutcome.levels,
     panoptic,
     latency: results.latency
       ? latencyMetrics(results.latency, LATENCY_KEYS, results.imageIds.length)

@@ -136,7 +136,8 @@ function chooseStream(lines: readonly Line[], path: string, options: ParseResult
  * file's only one, or `options.stream`), each frame once; messages of other types are
  * skipped with a note. Frame `f` is image `f + 1`; each detection becomes a COCO result
  * (`box` `[x1, y1, x2, y2]` to `bbox` `[x, y, w, h]`, `mask` to `segmentation`, whose
- * size must be the frame's), each frame's panoptic segments a {@link PanopticFrame}.
+ * size must be the frame's, `keypoints` and the pyramid `level` kept), each frame's
+ * panoptic segments a {@link PanopticFrame}.
  *
  * @example
  * ```ts
@@ -180,7 +181,7 @@ export function parseJsonLines(
   const panoptic: PanopticFrame[] = [];
   const tracks: TrackingFrame[] = [];
   let tracked = false;
-  let withMasks = 0, withKeypoints = 0;
+  let withMasks = 0, withKeypoints = 0, withLevels = 0;
   for (const { line, message: m } of lines) {
     if (m.streamId !== streamId) continue;
     const at = `${path}:${line}`;
@@ -213,6 +214,10 @@ export function parseJsonLines(
       if (d.keypoints !== undefined) {
         result.keypoints = d.keypoints;
         withKeypoints++;
+      }
+      if (d.level !== undefined) {
+        result.level = d.level;
+        withLevels++;
       }
       results.push(result);
     }
@@ -251,6 +256,7 @@ export function parseJsonLines(
     imageIds: order,
     withMasks,
     withKeypoints,
+    withLevels,
     streamId,
     frameSizes,
     latency,

@@ -44,6 +44,15 @@ export {
   PCK_THRESHOLDS,
 } from "./keypoint_metrics.ts";
 export { keypointFigures, pckChart, type PckSeries } from "./keypoint_figures.ts";
+export {
+  LEVEL_SIZE_LABELS,
+  levelMetrics,
+  type LevelMetricsOutcome,
+  levelTables,
+  metricsLevels,
+  withLevelTables,
+} from "./level_tables.ts";
+export { levelFigures } from "./level_figures.ts";
 export { COCO_STAT_DESCRIPTIONS, markdownTable, reportTables } from "./report_tables.ts";
 export { consoleSummary, reportMarkdown } from "./report_markdown.ts";
 export { type ReportFigure, reportFigures } from "./report_figures.ts";

@@ -1,6 +1,7 @@
 /**
  * The figures of the evaluation report as Vega-Lite specs (`chart_svg.ts` draws them):
- * AP by object size, AP per class, precision/recall curves per class and IoU type, PQ /
+ * AP by object size, AP per class, precision/recall curves per class and IoU type, true
+ * positives by pyramid level, PQ /
  * SQ / RQ per class, latency histograms per stage. Each has a title saying what it
  * averages, axis titles, a legend, and its values written on the bars.
  *
@@ -15,6 +16,8 @@ import { latencyFigure } from "./latency_figure.ts";
 import { hotaFigure } from "./hota_figure.ts";
 import { prFigures } from "./pr_figures.ts";
 import { keypointFigures } from "./keypoint_figures.ts";
+import { levelFigures } from "./level_figures.ts";
+import { metricsLevels } from "./level_tables.ts";
 import { score } from "./report_tables.ts";
 
 /** A figure of the report: `name` is its file name without extension. */
@@ -23,7 +26,7 @@ export interface ReportFigure {
   name: string;
   /** Alt text and caption. */
   title: string;
-  /** The section it belongs to (`coco`, `per-class`, `pr`, `pq`, `tracking`, `latency`). */
+  /** The section it belongs to (`coco`, `per-class`, `pr`, `levels`, `pq`, `tracking`, `latency`). */
   section: string;
   /** The chart. */
   spec: TopLevelSpec;
@@ -31,7 +34,8 @@ export interface ReportFigure {
 
 /**
  * The report's figures: AP by object size (bbox and segm), AP per class, precision/recall
- * per class for each IoU type (12 classes per figure), PQ/SQ/RQ per class with a
+ * per class for each IoU type (12 classes per figure), the share of true positives per
+ * pyramid level when the results carry levels, PQ/SQ/RQ per class with a
  * panoptic ground truth, HOTA(α) with a MOT ground truth, latency histograms per stage with
  * JSON Lines.
  *
@@ -56,6 +60,7 @@ export function reportFigures(m: EvalMetrics): ReportFigure[] {
   const types = [m.bbox, ...(m.segm ? [m.segm] : [])];
   const figures: ReportFigure[] = [apBySize(types), ...apPerClass(types)];
   for (const t of types) figures.push(...prFigures(t, m.recallThresholds));
+  figures.push(...levelFigures(metricsLevels(m)));
   figures.push(...keypointFigures(m.keypoints));
   figures.push(...pqPerClass(m), ...hotaFigure(m), ...latencyFigure(m));
   return figures;

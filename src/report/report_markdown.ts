@@ -7,7 +7,8 @@
 
 import type { EvalMetrics } from "./evaluate_report.ts";
 import type { ReportFigure } from "./report_figures.ts";
-import { reportTables } from "./report_tables.ts";
+import { levelTables, metricsLevels, withLevelTables } from "./level_tables.ts";
+import { type ReportTable, reportTables } from "./report_tables.ts";
 
 /** What the report says about its inputs, one line each. */
 function describeInputs(m: EvalMetrics): string[] {
@@ -25,9 +26,14 @@ function describeInputs(m: EvalMetrics): string[] {
   ];
 }
 
+/** The report's tables, with the pyramid-level table when the results carry levels. */
+function allTables(m: EvalMetrics): ReportTable[] {
+  return withLevelTables(reportTables(m), levelTables(metricsLevels(m)));
+}
+
 /**
  * The console summary: what was read, then the tables (COCO stats for bbox and segm, AP
- * per class, PQ, latency per stage) and the notes.
+ * per class, true positives by pyramid level, PQ, latency per stage) and the notes.
  *
  * @example
  * ```ts
@@ -47,7 +53,7 @@ function describeInputs(m: EvalMetrics): string[] {
  */
 export function consoleSummary(m: EvalMetrics): string {
   const parts = [m.title, ...describeInputs(m), ""];
-  for (const t of reportTables(m)) parts.push(t.title, t.table, "");
+  for (const t of allTables(m)) parts.push(t.title, t.table, "");
   if (!m.latency) {
     parts.push("Latency: none in COCO results JSON (JSON Lines results carry it).", "");
   }
@@ -92,7 +98,7 @@ export function reportMarkdown(
       if (file) out.push(`![${f.title}](${file})`, "");
     }
   };
-  for (const t of reportTables(m)) {
+  for (const t of allTables(m)) {
     out.push(`## ${t.title}`, "", t.table, "");
     embed(t.anchor);
     if (t.anchor === "per-class") {

@@ -44,6 +44,8 @@ export interface ResultsInput {
   withMasks: number;
   /** Results with `keypoints` (`[x, y, score] × K`). */
   withKeypoints?: number;
+  /** Results with a pyramid `level` (single-stage models: FCOS, RetinaNet, SOLOv2). */
+  withLevels?: number;
   /** JSON Lines: the stream read. */
   streamId?: string;
   /** JSON Lines: `[width, height]` of each frame, by image id. */
@@ -256,10 +258,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function parseCocoResults(value: unknown, path: string): ResultsInput {
   const results = parseWire(CocoResultsSchema, value, path, EvalInputError);
   const ids = new Set<number>();
-  let withMasks = 0, withKeypoints = 0;
+  let withMasks = 0, withKeypoints = 0, withLevels = 0;
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     if (r.keypoints !== undefined) withKeypoints++;
+    if (r.level !== undefined) withLevels++;
     if (r.segmentation !== undefined) withMasks++;
     else if (r.bbox === undefined || r.bbox.length === 0) {
       const issue: FieldIssue = {
@@ -278,6 +281,7 @@ function parseCocoResults(value: unknown, path: string): ResultsInput {
     imageIds: [...ids].sort((a, b) => a - b),
     withMasks,
     withKeypoints,
+    withLevels,
     notes: [],
   };
 }

@@ -4,7 +4,8 @@
  * segmentations and keypoints, categories with keypoint names and skeletons) and a
  * results array (`[{image_id, category_id, score, bbox?, segmentation?, keypoints?}]`).
  * Their schemas check what `evaluateCoco` and `deno task eval` read, with the files' own
- * snake_case names.
+ * snake_case names. A result may also carry `level`, ours rather than COCO's: the
+ * pyramid level a single-stage model's detection came from (`truePositiveLevels`).
  *
  * These files are made by other tools (pycocotools, CVAT, detectron2, labelme
  * converters...), which add fields of their own: `info`, `licenses`, `file_name`,
@@ -195,6 +196,9 @@ export const CocoResultSchema = z.looseObject({
     "score",
     "[x, y, score] × K in pixels (the scores are not read); needed for keypoints evaluation",
   ).optional(),
+  level: z.int().min(0).optional().describe(
+    "not COCO's: the pyramid level the detection came from, the result message's level (FCOS, RetinaNet: an index into the manifest's singleStage.levels; SOLOv2: into solov2.grids); evaluateCoco does not read it, truePositiveLevels counts the matches per level",
+  ),
 }, { error: "a detection {image_id, category_id, score, bbox?, segmentation?, keypoints?}" });
 
 /**
