@@ -8,12 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import * as ort from "onnxruntime-node";
 import { parseManifest } from "../../src/inference/manifest.ts";
 import { splitRawOutputs } from "../../src/inference/raw_outputs.ts";
 import { postprocess } from "../../src/inference/postprocess.ts";
 import { float32FromBase64, int32FromBase64, loadFixture } from "../_helpers/fixtures.ts";
-import { testFfmpeg } from "../_helpers/media.ts";
+import { decodePngBase64, int32Of, maxAbsDiff, runUint8Batch } from "../_helpers/graph_parity.ts";
 
 interface KeypointFixture {
   frames: string[];
@@ -38,45 +37,13 @@ interface KeypointFixture {
 
 const MODEL = new URL("../../models/plaza-keypointrcnn", import.meta.url).pathname;
 
-/** A base64 PNG decoded to RGB bytes by the test ffmpeg. */
-async function decodePngBase64(png: string): Promise<Uint8Array> {
-  const ffmpeg = await testFfmpeg();
-  const child = new Deno.Command(ffmpeg.path, {
-    args: ["-v", "error", "-f", "png_pipe", "-i", "-", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
-  await writer.close();
-  const { success, stdout, stderr } = await child.output();
-  assert.ok(success, new TextDecoder().decode(stderr));
-  return stdout;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-const int32Of = (t: ort.Tensor) => Int32Array.from(t.data as BigInt64Array, (v) => Number(v));
-
 async function setup() {
   const path = `${MODEL}/manifest.json`;
   const manifest = parseManifest(JSON.parse(await Deno.readTextFile(path)), path);
   const fixture = await loadFixture<KeypointFixture>("models/keypoint_parity.json");
   const [height, width] = fixture.size;
   const frames = await Promise.all(fixture.frames.map(decodePngBase64));
-  const session = await ort.InferenceSession.create(manifest.file, { intraOpNumThreads: 2 });
-  const input = new Uint8Array(frames.length * height * width * 3);
-  frames.forEach((f, i) => input.set(f, i * f.length));
-  const out = await session.run({
-    [manifest.input.name]: new ort.Tensor("uint8", input, [frames.length, height, width, 3]),
-  });
-  await session.release();
+  const out = await runUint8Batch(manifest.file, manifest.input.name, frames, height, width);
   return { manifest, fixture, frames, out };
 }
 

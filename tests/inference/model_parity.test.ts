@@ -8,6 +8,7 @@ import * as ort from "onnxruntime-node";
 import { parseManifest } from "../../src/inference/manifest.ts";
 import { float32FromBase64, int32FromBase64, loadFixture } from "../_helpers/fixtures.ts";
 import { decodePng } from "../_helpers/fixture_frames.ts";
+import { int32Of, maxAbsDiff } from "../_helpers/graph_parity.ts";
 
 interface ParityFixture {
   frames: string[];
@@ -40,17 +41,6 @@ async function setup() {
     return await session.run({ [manifest.input.name]: tensor });
   };
   return { manifest, fixture, frames, session, run };
-}
-
-function int32Of(t: ort.Tensor): Int32Array {
-  return Int32Array.from(t.data as BigInt64Array, (v) => Number(v));
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
 }
 
 Deno.test("the ONNX graph gives PyTorch's candidates on a batch of three frames", async () => {
