@@ -3,9 +3,11 @@
  * demo frames, inference once per frame, then post-processed with hard NMS, Soft-NMS
  * (linear, gaussian) and Matrix NMS; box AP, AP50, AP75, mask AP, PQ and the
  * post-processing time per frame of each, written between the markers of
- * `docs/nms-ablation.md` (the discussion around them is kept).
+ * `docs/nms-ablation.md` (the discussion around them is kept). With
+ * `--model models/street-solov2`, SOLOv2's masks: hard NMS on the masks (mask IoU 0.5) vs
+ * Matrix NMS (gaussian σ 2, SOLOv2's; linear), between the `ablation-solov2` markers.
  *
- * Usage: `deno task ablation-nms [--frames N] [--doc docs/nms-ablation.md]`
+ * Usage: `deno task ablation-nms [--model models/street-solov2] [--frames N] [--doc docs/nms-ablation.md]`
  *
  * @module
  */
@@ -33,6 +35,7 @@ import {
 } from "../src/inference/postprocess.ts";
 import type { NmsKind } from "../src/inference/select_detections.ts";
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
+import { inputShape } from "../src/inference/input_layout.ts";
 
 const { values } = parseArgs({
   options: {
@@ -45,15 +48,30 @@ const { values } = parseArgs({
   },
 });
 
-/** The variants compared: each kind with its reference defaults. */
-const VARIANTS: { name: string; nms: NmsKind; iouThreshold?: number; sigma?: number }[] = [
+interface Variant {
+  name: string;
+  nms: NmsKind;
+  iouThreshold?: number;
+  sigma?: number;
+}
+
+/** The variants compared on the R-CNN: each kind with its reference defaults. */
+const RCNN_VARIANTS: Variant[] = [
   { name: "hard NMS, IoU 0.5 (torchvision)", nms: "hard", iouThreshold: 0.5 },
   { name: "Soft-NMS linear, IoU 0.3 (mmcv)", nms: "soft-linear", iouThreshold: 0.3 },
   { name: "Soft-NMS gaussian, sigma 0.5 (mmcv)", nms: "soft-gaussian", sigma: 0.5 },
   { name: "Matrix NMS gaussian, sigma 2 (SOLOv2)", nms: "matrix", sigma: 2 },
 ];
 
+/** On SOLOv2's masks: greedy hard NMS on mask IoU, and SOLO's Matrix NMS. */
+const SOLOV2_VARIANTS: Variant[] = [
+  { name: "hard NMS on masks, mask IoU 0.5", nms: "hard", iouThreshold: 0.5 },
+  { name: "Matrix NMS gaussian, sigma 2 (SOLOv2)", nms: "matrix", sigma: 2 },
+];
+
 const { manifest, session } = await loadModel(`${values.model}/manifest.json`);
+const solov2 = manifest.kind === "solov2";
+const VARIANTS = solov2 ? SOLOV2_VARIANTS : RCNN_VARIANTS;
 const gt = JSON.parse(await Deno.readTextFile(values.gt)) as CocoGroundTruth;
 const limit = values.frames ? Number(values.frames) : gt.images.length;
 const { width, height } = manifest.input;
@@ -69,13 +87,19 @@ const { geometry } = await source.start();
 const raws: RawCandidates[] = [];
 let input: Float32Array | undefined;
 let inferMs = 0;
+const dims = inputShape(manifest.input, 1);
 for await (const frame of source.frames()) {
   if (raws.length >= limit) break;
-  input = preprocess([frame.data], width, height, frame.format, manifest.input, input);
+  // A uint8 graph takes the frame's bytes as they are (its normalisation is inside it).
+  const tensor = manifest.input.dtype === "uint8"
+    ? new ort.Tensor("uint8", frame.data.slice(), dims)
+    : new ort.Tensor(
+      "float32",
+      input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
+      dims,
+    );
   const t0 = performance.now();
-  const out = await session.run({
-    [manifest.input.name]: new ort.Tensor("float32", input, [1, 3, height, width]),
-  });
+  const out = await session.run({ [manifest.input.name]: tensor });
   inferMs += performance.now() - t0;
   raws.push(splitRawOutputs(out, 1, manifest)[0]);
 }
@@ -84,19 +108,21 @@ await session.release();
 const count = raws.length;
 const imageIds = gt.images.slice(0, count).map((i) => i.id as number);
 const thingIds = manifest.classes.filter((c) => c.isThing).map((c) => c.id);
-const pan = JSON.parse(await Deno.readTextFile(values.panoptic)) as PanopticRleJson;
-const truths = pan.annotations.slice(0, count).map(panopticFromRle);
+const pan = solov2
+  ? undefined
+  : JSON.parse(await Deno.readTextFile(values.panoptic)) as PanopticRleJson;
+const truths = pan?.annotations.slice(0, count).map(panopticFromRle);
 
 interface Row {
   name: string;
   box: number[];
   mask: number[];
-  pq: number;
+  pq?: number;
   postMs: number;
   detections: number;
 }
 const rows: Row[] = [];
-const settingsOf = (v: typeof VARIANTS[number]) =>
+const settingsOf = (v: Variant) =>
   postprocessOptions(manifest, {
     nms: v.nms,
     ...(v.iouThreshold === undefined ? {} : { iouThreshold: v.iouThreshold }),
@@ -136,24 +162,28 @@ for (const v of VARIANTS) {
         segmentation: pastedMaskToRle(d.masks![i], geometry.sourceHeight, geometry.sourceWidth),
       });
     }
-    predictions.push({
-      imageId,
-      height: geometry.sourceHeight,
-      width: geometry.sourceWidth,
-      segmentIds: d.panoptic!.segmentIds,
-      segments: d.panoptic!.segments,
-    });
+    if (d.panoptic) {
+      predictions.push({
+        imageId,
+        height: geometry.sourceHeight,
+        width: geometry.sourceWidth,
+        segmentIds: d.panoptic.segmentIds,
+        segments: d.panoptic.segments,
+      });
+    }
   });
   const options = { imageIds, categoryIds: thingIds };
   const box = evaluateCoco(gt, results, "bbox", options);
   const mask = evaluateCoco(gt, results, "segm", options);
-  const pq = panopticQuality(truths, predictions, panopticCategories(pan.categories));
+  const pq = pan && truths
+    ? panopticQuality(truths, predictions, panopticCategories(pan.categories))
+    : undefined;
   rows.push({
     detections: kept / count,
     name: v.name,
     box: [...box.stats],
     mask: [...mask.stats],
-    pq: pq.all.pq,
+    pq: pq?.all.pq,
     postMs: postMs / count,
   });
   console.error(
@@ -161,12 +191,16 @@ for (const v of VARIANTS) {
   );
 }
 
-const f3 = (x: number) => x.toFixed(3);
+const f3 = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(3));
 const table = [
   `${manifest.name} on the ${count} held-out frames of \`${values.video}\` (640×360), inference`,
   `${(inferMs / count).toFixed(1)} ms/frame on the CPU, run once; every variant post-processes the`,
-  `same raw candidates with score ≥ 0.05 and at most 100 detections per frame. Post-processing`,
-  `includes NMS, mask pasting at 640×360 and panoptic fusion (single thread, TypeScript).`,
+  `same raw ${
+    solov2 ? "outputs" : "candidates"
+  } with score ≥ 0.05 and at most 100 detections per frame. Post-processing`,
+  solov2
+    ? `includes SOLO's steps (masks binarised, maskness, suppression) and the kept masks brought to 640×360 (single thread, TypeScript).`
+    : `includes NMS, mask pasting at 640×360 and panoptic fusion (single thread, TypeScript).`,
   "",
   "| NMS | box AP | AP50 | AP75 | mask AP | PQ | detections/frame | post-processing ms/frame |",
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -178,13 +212,19 @@ const table = [
 ].join("\n");
 console.log(table);
 
-const BEGIN = "<!-- ablation:begin (written by deno task ablation-nms) -->";
-const END = "<!-- ablation:end -->";
+const marker = solov2 ? "ablation-solov2" : "ablation";
+const BEGIN = `<!-- ${marker}:begin (written by deno task ablation-nms${
+  solov2 ? " --model models/street-solov2" : ""
+}) -->`;
+const END = `<!-- ${marker}:end -->`;
 let doc: string;
 try {
   doc = await Deno.readTextFile(values.doc);
 } catch {
   doc = `# NMS ablation\n\n${BEGIN}\n${END}\n`;
+}
+if (!doc.includes(BEGIN)) {
+  doc = `${doc.trimEnd()}\n\n${BEGIN}\n${END}\n`;
 }
 const a = doc.indexOf(BEGIN), b = doc.indexOf(END);
 if (a < 0 || b < a) {

@@ -5,8 +5,9 @@
  * result with the project's `evaluateCoco` (box and mask AP) and `panopticQuality` (PQ).
  *
  * ```sh
- * deno task quality                                  # models/street-maskrcnn, hard NMS 0.5
+ * deno task quality                                  # models/street-maskrcnn, its own NMS
  * deno task quality --model models/street-fasterrcnn --nms soft-gaussian --json out.json
+ * deno task quality --model models/street-solov2 --nms hard   # SOLOv2, hard NMS on masks
  * deno task quality --model models/plaza-keypointrcnn   # keypoint AP (OKS) and PCK on plaza.mp4
  * ```
  *
@@ -18,26 +19,17 @@
  */
 
 import { parseArgs } from "node:util";
-import * as ort from "onnxruntime-node";
 import {
   evaluateCoco,
-  FrameSource,
   panopticCategories,
   panopticFromRle,
-  type PanopticPrediction,
   panopticQuality,
   type PanopticRleJson,
-  resolveFfmpeg,
 } from "../mod.ts";
-import type { CocoGroundTruth, CocoResult } from "../src/eval/coco_types.ts";
-import { loadModel } from "../src/inference/load_model.ts";
-import { preprocess } from "../src/inference/preprocess.ts";
-import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
-import { postprocess, postprocessOptions } from "../src/inference/postprocess.ts";
+import type { CocoGroundTruth } from "../src/eval/coco_types.ts";
 import { NMS_KINDS, type NmsKind } from "../src/inference/select_detections.ts";
-import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
-import { inputShape } from "../src/inference/input_layout.ts";
 import { keypointMetrics } from "../src/report/keypoint_metrics.ts";
+import { runQuality } from "./quality_run.ts";
 
 const { values } = parseArgs({
   options: {
@@ -45,117 +37,60 @@ const { values } = parseArgs({
     video: { type: "string" },
     gt: { type: "string" },
     panoptic: { type: "string", default: "models/demo/panoptic.json" },
-    nms: { type: "string", default: "hard" },
-    iou: { type: "string", default: "0.5" },
+    nms: { type: "string" },
+    iou: { type: "string" },
     frames: { type: "string" },
     json: { type: "string" },
   },
 });
-if (!NMS_KINDS.includes(values.nms as NmsKind)) {
+if (values.nms !== undefined && !NMS_KINDS.includes(values.nms as NmsKind)) {
   console.error(`quality: --nms: expected one of ${NMS_KINDS.join(", ")}, found ${values.nms}`);
   Deno.exit(2);
 }
+if (values.iou !== undefined && !(Number(values.iou) >= 0 && Number(values.iou) <= 1)) {
+  console.error(`quality: --iou: expected a number in [0, 1], found ${values.iou}`);
+  Deno.exit(2);
+}
 
-const { manifest, session } = await loadModel(`${values.model}/manifest.json`);
-const keypointModel = manifest.kind === "keypointrcnn";
+const { kind } = JSON.parse(await Deno.readTextFile(`${values.model}/manifest.json`));
+const keypointModel = kind === "keypointrcnn";
 values.video ??= keypointModel ? "models/demo/plaza.mp4" : "models/demo/street.mp4";
 values.gt ??= keypointModel ? "models/demo/plaza_keypoints.json" : "models/demo/instances.json";
 const gt = JSON.parse(await Deno.readTextFile(values.gt)) as CocoGroundTruth;
-const limit = values.frames ? Number(values.frames) : gt.images.length;
-const { width, height } = manifest.input;
-const source = new FrameSource({
-  streamId: "quality",
-  input: values.video,
-  ffmpeg: await resolveFfmpeg(),
-  output: { fit: "letterbox", width, height, format: "rgb24" },
-});
-const { geometry } = await source.start();
-
-// COCO evaluation wants low-scoring detections too: score ≥ 0.05, 100 per image.
-const settings = postprocessOptions(manifest, {
-  nms: values.nms as NmsKind,
-  iouThreshold: Number(values.iou),
-  scoreThreshold: 0.05,
-  maxDetections: 100,
-});
-const results: CocoResult[] = [];
-const predictions: PanopticPrediction[] = [];
-let input: Float32Array | undefined;
-const dims = inputShape(manifest.input, 1);
-let inferMs = 0, postMs = 0, count = 0;
-for await (const frame of source.frames()) {
-  if (count >= limit) break;
-  const imageId = frame.index + 1;
-  // A uint8 graph takes the frame's bytes as they are (its normalisation is inside it).
-  const tensor = manifest.input.dtype === "uint8"
-    ? new ort.Tensor("uint8", frame.data, dims)
-    : new ort.Tensor(
-      "float32",
-      input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
-      dims,
-    );
-  const t0 = performance.now();
-  const out = await session.run({ [manifest.input.name]: tensor });
-  const t1 = performance.now();
-  const [raw] = splitRawOutputs(out, 1, manifest);
-  const d = postprocess(raw, geometry, settings);
-  postMs += performance.now() - t1;
-  inferMs += t1 - t0;
-  for (let i = 0; i < d.scores.length; i++) {
-    const [x1, y1, x2, y2] = d.boxes.subarray(4 * i, 4 * i + 4);
-    const result: CocoResult = {
-      image_id: imageId,
-      category_id: d.classIds[i],
-      score: d.scores[i],
-      bbox: [x1, y1, x2 - x1, y2 - y1],
-    };
-    if (d.keypoints) {
-      const per = d.keypoints.length / d.scores.length;
-      result.keypoints = [...d.keypoints.subarray(i * per, (i + 1) * per)];
-    }
-    if (d.masks) {
-      result.segmentation = pastedMaskToRle(
-        d.masks[i],
-        geometry.sourceHeight,
-        geometry.sourceWidth,
-      );
-    }
-    results.push(result);
-  }
-  if (d.panoptic) {
-    predictions.push({
-      imageId,
-      height: geometry.sourceHeight,
-      width: geometry.sourceWidth,
-      segmentIds: d.panoptic.segmentIds,
-      segments: d.panoptic.segments,
-    });
-  }
-  count++;
-}
-await source.stop();
+const run = await runQuality(
+  values.model,
+  values.video,
+  values.frames ? Number(values.frames) : gt.images.length,
+  {
+    ...(values.nms === undefined ? {} : { nms: values.nms as NmsKind }),
+    ...(values.iou === undefined ? {} : { iouThreshold: Number(values.iou) }),
+  },
+);
+const { results, settings, frames: count, inferMs, postMs } = run;
 
 const imageIds = gt.images.slice(0, count).map((i) => i.id as number);
-const thingIds = manifest.classes.filter((c) => c.isThing).map((c) => c.id);
+const thingIds = run.manifest.classes.filter((c) => c.isThing).map((c) => c.id);
 const options = { imageIds, categoryIds: thingIds };
 const box = evaluateCoco(gt, results, "bbox", options);
-const mask = manifest.kind === "maskrcnn" ? evaluateCoco(gt, results, "segm", options) : undefined;
+const mask = results.some((r) => r.segmentation)
+  ? evaluateCoco(gt, results, "segm", options)
+  : undefined;
 const keypoints = keypointModel
   ? keypointMetrics(gt, results, {
     imageIds,
-    ...(manifest.keypoints?.sigmas ? { kptOksSigmas: manifest.keypoints.sigmas } : {}),
+    ...(run.manifest.keypoints?.sigmas ? { kptOksSigmas: run.manifest.keypoints.sigmas } : {}),
   })
   : undefined;
 let pq;
-if (predictions.length > 0) {
+if (run.panoptic.length > 0) {
   const pan = JSON.parse(await Deno.readTextFile(values.panoptic)) as PanopticRleJson;
   const truths = pan.annotations.slice(0, count).map(panopticFromRle);
-  pq = panopticQuality(truths, predictions, panopticCategories(pan.categories));
+  pq = panopticQuality(truths, run.panoptic, panopticCategories(pan.categories));
 }
 
 const f = (v: number) => (v < 0 ? "n/a" : v.toFixed(3));
 const names = ["AP", "AP50", "AP75", "APs", "APm", "APl"];
-console.log(`${manifest.name} on ${count} frames of ${values.video}, NMS ${values.nms}`);
+console.log(`${run.manifest.name} on ${count} frames of ${values.video}, NMS ${settings.nms}`);
 console.log(`| | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|`);
 console.log(`| box | ${[...box.stats.slice(0, 6)].map(f).join(" | ")} |`);
 if (mask) console.log(`| mask | ${[...mask.stats.slice(0, 6)].map(f).join(" | ")} |`);
@@ -185,18 +120,16 @@ console.log(
   }`,
 );
 console.log(
-  `inference ${(inferMs / count).toFixed(1)} ms/frame, post-processing ${
-    (postMs / count).toFixed(1)
-  } ms/frame`,
+  `inference ${inferMs.toFixed(1)} ms/frame, post-processing ${postMs.toFixed(1)} ms/frame`,
 );
 if (values.json) {
   await Deno.writeTextFile(
     values.json,
     JSON.stringify(
       {
-        model: manifest.name,
+        model: run.manifest.name,
         frames: count,
-        nms: values.nms,
+        nms: settings.nms,
         box: box.stats,
         mask: mask?.stats,
         keypoints: keypoints && {
@@ -211,8 +144,8 @@ if (values.json) {
         },
         perClass: box.perClass.map((c, i) => ({ ...c, maskAp: mask?.perClass[i]?.ap })),
         pq: pq && { all: pq.all, things: pq.things, stuff: pq.stuff },
-        inferMs: inferMs / count,
-        postMs: postMs / count,
+        inferMs,
+        postMs,
       },
       null,
       2,

@@ -15,7 +15,8 @@ Fields (arrays little-endian base64, as street_parity.json / keypoint_parity.jso
   194, ... of the [2, ...] output (row-major);
 - candidates[image][level]: what torchvision's `postprocess_detections` keeps of that level
   before the class NMS (scores above scoreThreshold, the best topkCandidates, by decreasing
-  score), at most candidateCap (200) of them: count (all of them, before the cap), anchor
+  score), at most candidateCap (1000, torchvision's default topk_candidates, so that a
+  level's candidates are all there) of them: count (all of them, before the cap), anchor
   (int32, the row of the level's outputs), label (int32, the column), score (float32),
   logit (float32, cls_logits[anchor, label]), regression (float32 k x 4, the anchor's row),
   ctrness (float32, FCOS only);
@@ -46,7 +47,7 @@ from world import Sequence
 
 FIXTURE_SEEDS = [60201, 60202]  # held out: below the training seeds, not the demo's
 SAMPLE_STRIDE = 97
-CANDIDATE_CAP = 200
+CANDIDATE_CAP = 1000  # torchvision's topk_candidates: every candidate of a level
 
 
 def b64(array, dtype) -> str:
