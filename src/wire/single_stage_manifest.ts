@@ -30,6 +30,8 @@ export interface SingleStageManifestFields {
   kind: string;
   outputs: readonly { role: string; level?: number; shape: readonly (number | string)[] }[];
   singleStage?: SingleStageSpec;
+  /** The model input's size: each level's stride must be torchvision's for it. */
+  input?: { height: number; width: number };
 }
 
 /** The roles a kind needs at every level. */
@@ -45,7 +47,10 @@ function rolesOf(kind: string): string[] {
  * an `fcos` / `retinanet` manifest or present in another kind; a per-level output without a
  * level, of a level the block lacks, or twice; a level without one of its kind's roles
  * (FCOS: centerness too); an output whose size is not its level's `height × width × A`
- * rows of `numClasses`, 4 or 1 columns; an FCOS level with more than one anchor.
+ * rows of `numClasses`, 4 or 1 columns; an FCOS level with more than one anchor; a level
+ * whose stride is not the one torchvision's `AnchorGenerator` computes for it (the input
+ * size divided by the level's size, floored, per axis; raw graphs take sizes torchvision
+ * neither resizes nor pads): anchors would sit in the wrong places.
  *
  * @example An FCOS manifest without the centerness of its only level
  * ```ts
@@ -161,6 +166,23 @@ export function singleStageManifestIssues(m: SingleStageManifestFields): SingleS
             roles.join(", ")
           } at every level)`,
           input: m.outputs.map((o) => o.role),
+        });
+      }
+    }
+    if (m.input) {
+      const level = spec.levels[l];
+      const sy = Math.floor(m.input.height / level.height);
+      const sx = Math.floor(m.input.width / level.width);
+      const [gy, gx] = typeof level.stride === "number"
+        ? [level.stride, level.stride]
+        : level.stride;
+      if (gy !== sy || gx !== sx) {
+        issues.push({
+          path: ["singleStage", "levels", l, "stride"],
+          message: `${
+            sy === sx ? sy : `[${sy}, ${sx}]`
+          } (the ${m.input.height}×${m.input.width} input over the level's ${level.height}×${level.width} locations, as torchvision's AnchorGenerator computes it)`,
+          input: level.stride,
         });
       }
     }

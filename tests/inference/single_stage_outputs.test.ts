@@ -125,6 +125,15 @@ Deno.test("a single-stage manifest is refused with the field that is wrong and w
       "outputs[2].level: expected a level from 0 to 1 (singleStage.levels has 2)",
     ],
     [
+      "a level whose stride is not its input size over its locations",
+      "fcos",
+      (m) => {
+        const s = m.singleStage as { levels: { stride: number; height: number; width: number }[] };
+        s.levels = [s.levels[0], { ...s.levels[1], stride: 32 }];
+      },
+      "singleStage.levels[1].stride: expected 16 (the 32×48 input over the level's 2×3 locations, as torchvision's AnchorGenerator computes it), found the number 32",
+    ],
+    [
       "strides for three levels where there are two",
       "retinanet",
       (m) => ((m.singleStage as { anchorSizes: number[][] }).anchorSizes.push([64])),
