@@ -162,6 +162,12 @@ function checkKeypointTensor(
 }
 
 function gather(data: Float32Array, picks: number[], width: number): Float32Array {
+  // Consecutive rows (every image's candidates come in order): a view, not a copy (a
+  // keypoint graph's heatmaps are 17×56×56 floats per candidate, megabytes per frame).
+  if (picks.every((p, r) => p === picks[0] + r)) {
+    const from = (picks[0] ?? 0) * width;
+    return data.subarray(from, from + picks.length * width);
+  }
   const out = new Float32Array(picks.length * width);
   for (let r = 0; r < picks.length; r++) {
     out.set(data.subarray(picks[r] * width, (picks[r] + 1) * width), r * width);
