@@ -31,7 +31,10 @@ function stamp(t0: number, timing?: PostprocessTiming): void {
 }
 
 /** A single-stage image: decoded as torchvision does (its class-aware hard NMS at
- * `options.iouThreshold`), then the score threshold and the count of `options`. */
+ * `options.iouThreshold`), then the score threshold and the count of `options`. A score
+ * threshold below the model's own (`singleStage.scoreThreshold`, torchvision's
+ * `score_thresh`) decodes at it, as torchvision would with `score_thresh` lowered: COCO
+ * evaluation at 0.05 then sees every candidate above 0.05, not only those above 0.2. */
 export function singleStageDetections(
   raw: SingleStageRaw,
   geometry: FrameGeometry,
@@ -44,7 +47,11 @@ export function singleStageDetections(
       `postprocess(): options.nms: expected "hard" for a ${raw.kind} model (its decoding's class-aware NMS, as torchvision's), found "${options.nms}"`,
     );
   }
-  const d = decodeSingleStage(raw, options.iouThreshold ?? raw.spec.nmsThreshold);
+  const d = decodeSingleStage(
+    raw,
+    options.iouThreshold ?? raw.spec.nmsThreshold,
+    Math.min(raw.spec.scoreThreshold, options.scoreThreshold),
+  );
   const n = leading(d.scores, options.scoreThreshold, options.maxDetections);
   const out: Detections = {
     boxes: boxesToSource(d.boxes.subarray(0, 4 * n), geometry),

@@ -128,9 +128,10 @@ export function singleStageAnchors(spec: SingleStageSpec): Float32Array[] {
 
 /**
  * Decodes one image's head outputs as torchvision does (`decodeFcos` / `decodeRetinaNet`
- * with the block's settings), the class-aware NMS at `nmsThreshold` (default the block's).
- * Boxes are in input pixels; `classIds` are the logits' columns, which are the manifest's
- * class ids.
+ * with the block's settings), the class-aware NMS at `nmsThreshold` (default the block's),
+ * keeping candidates scoring above `scoreThreshold` (default the block's: torchvision's
+ * `score_thresh`). Boxes are in input pixels; `classIds` are the logits' columns, which
+ * are the manifest's class ids.
  *
  * @example
  * ```ts ignore
@@ -140,11 +141,12 @@ export function singleStageAnchors(spec: SingleStageSpec): Float32Array[] {
 export function decodeSingleStage(
   raw: SingleStageRaw,
   nmsThreshold: number = raw.spec.nmsThreshold,
+  scoreThreshold: number = raw.spec.scoreThreshold,
 ): SingleStageDetections {
   const { spec } = raw;
   const anchors = singleStageAnchors(spec);
   const options = {
-    scoreThreshold: spec.scoreThreshold,
+    scoreThreshold,
     nmsThreshold,
     topkCandidates: spec.topkCandidates,
     detectionsPerImage: spec.detectionsPerImage,
