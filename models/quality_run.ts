@@ -53,12 +53,15 @@ export interface QualityRun {
 /** The strides the levels of `manifest`'s detections are numbered by. */
 export function levelStrides(manifest: ModelManifest): number[] {
   if (manifest.singleStage) {
-    // A level's stride may be [height, width]: the height's names it.
+    // A level's stride may be [height, width] (57 × 64 for a 5 × 8 level of 288 × 512):
+    // the larger names it.
     return manifest.singleStage.levels.map((l) =>
-      typeof l.stride === "number" ? l.stride : l.stride[0]
+      typeof l.stride === "number" ? l.stride : Math.max(...l.stride)
     );
   }
-  if (manifest.solov2) return [...manifest.solov2.strides];
+  // SOLOv2's grids read the FPN's P2..P6 (strides 4..64), resized to its head strides
+  // (8, 8, 16, 32, 32: models/training/solov2_model.py, split_feats): named by the level read.
+  if (manifest.solov2) return manifest.solov2.grids.map((_, i) => 4 * 2 ** i);
   return [4, 8, 16, 32];
 }
 
