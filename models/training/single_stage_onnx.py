@@ -36,7 +36,12 @@ from onnx_export import TRACE, manifest_dict
 
 def export_single_stage(raw, path: str, opset: int = 11, batch: int = 2) -> list:
     """Traces `raw` (a RawSingleStage, eval) with `batch` zero images and writes the graph:
-    input `images` and every output with a dynamic first axis, "batch"."""
+    input `images` and every output with a dynamic first axis, "batch", and its other axes
+    fixed (the level's rows and columns: the exporter's shape inference leaves them symbolic
+    after the heads' Concat, so they are written in), so that a manifest whose levels are
+    not the graph's is refused when the model loads."""
+    import onnx
+
     names = raw.output_names()
     example = torch.zeros(batch, 3, raw.height, raw.width)
     dynamic = {"images": {0: "batch"}, **{n: {0: "batch"} for n in names}}
@@ -46,6 +51,16 @@ def export_single_stage(raw, path: str, opset: int = 11, batch: int = 2) -> list
         torch.onnx.export(raw, (example,), path, opset_version=opset, input_names=["images"],
                           output_names=names, dynamic_axes=dynamic, do_constant_folding=True,
                           **TRACE)
+    graph = onnx.load(path)
+    shapes = dict(zip(names, raw.output_shapes()))
+    for output in graph.graph.output:
+        dims = output.type.tensor_type.shape.dim
+        for d, size in enumerate(shapes[output.name]):
+            if d > 0:
+                dims[d].Clear()
+                dims[d].dim_value = int(size)
+    onnx.checker.check_model(graph)
+    onnx.save(graph, path)
     return names
 
 
