@@ -36,6 +36,8 @@ import {
 import type { NmsKind } from "../src/inference/select_detections.ts";
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
 import { inputShape } from "../src/inference/input_layout.ts";
+import { solov2CellStrides } from "../src/geometry/solov2_grid.ts";
+import { solov2Postprocess } from "../src/geometry/solov2_post.ts";
 
 const { values } = parseArgs({
   options: {
@@ -119,6 +121,8 @@ interface Row {
   mask: number[];
   pq?: number;
   postMs: number;
+  /** SOLOv2: the ms per frame of `solov2Postprocess` alone (candidates, suppression). */
+  suppressMs?: number;
   detections: number;
 }
 const rows: Row[] = [];
@@ -148,6 +152,32 @@ for (const v of VARIANTS) {
     const d = postprocess(raw, geometry, settings);
     postMs += performance.now() - t0;
     kept += d.scores.length;
+  }
+  // SOLOv2: SOLO's steps up to the suppression, timed without the masks' resize.
+  let suppressMs: number | undefined;
+  if (solov2) {
+    suppressMs = 0;
+    for (const raw of raws) {
+      const s = raw.solov2!, spec = s.spec;
+      const inputs = {
+        categoryScores: s.categoryScores,
+        numClasses: spec.numClasses,
+        cellStrides: solov2CellStrides(spec.grids, spec.strides),
+        masks: s.masks,
+        height: s.hm,
+        width: s.wm,
+        maskCells: s.maskCells,
+      };
+      const t0 = performance.now();
+      solov2Postprocess(inputs, {
+        ...spec,
+        nms: v.nms === "hard" ? "hard" : "matrix",
+        ...(v.iouThreshold === undefined ? {} : { iouThreshold: v.iouThreshold }),
+        ...(v.sigma === undefined ? {} : { sigma: v.sigma }),
+      });
+      suppressMs += performance.now() - t0;
+    }
+    suppressMs /= count;
   }
   raws.forEach((raw, f) => {
     const d = postprocess(raw, geometry, settings);
@@ -185,6 +215,7 @@ for (const v of VARIANTS) {
     mask: [...mask.stats],
     pq: pq?.all.pq,
     postMs: postMs / count,
+    suppressMs,
   });
   console.error(
     `${v.name}: box AP ${box.stats[0].toFixed(3)}, ${(postMs / count).toFixed(2)} ms/frame`,
@@ -202,13 +233,25 @@ const table = [
     ? `includes SOLO's steps (masks binarised, maskness, suppression) and the kept masks brought to 640×360 (single thread, TypeScript).`
     : `includes NMS, mask pasting at 640×360 and panoptic fusion (single thread, TypeScript).`,
   "",
-  "| NMS | box AP | AP50 | AP75 | mask AP | PQ | detections/frame | post-processing ms/frame |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- |",
-  ...rows.map((r) =>
-    `| ${r.name} | ${f3(r.box[0])} | ${f3(r.box[1])} | ${f3(r.box[2])} | ${f3(r.mask[0])} | ${
-      f3(r.pq)
-    } | ${r.detections.toFixed(1)} | ${r.postMs.toFixed(2)} |`
-  ),
+  ...(solov2
+    ? [
+      "| NMS | box AP | mask AP | mask AP50 | mask AP75 | detections/frame | post-processing ms/frame | of which SOLO's steps |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...rows.map((r) =>
+        `| ${r.name} | ${f3(r.box[0])} | ${f3(r.mask[0])} | ${f3(r.mask[1])} | ${f3(r.mask[2])} | ${
+          r.detections.toFixed(1)
+        } | ${r.postMs.toFixed(2)} | ${r.suppressMs!.toFixed(2)} |`
+      ),
+    ]
+    : [
+      "| NMS | box AP | AP50 | AP75 | mask AP | PQ | detections/frame | post-processing ms/frame |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...rows.map((r) =>
+        `| ${r.name} | ${f3(r.box[0])} | ${f3(r.box[1])} | ${f3(r.box[2])} | ${f3(r.mask[0])} | ${
+          f3(r.pq)
+        } | ${r.detections.toFixed(1)} | ${r.postMs.toFixed(2)} |`
+      ),
+    ]),
 ].join("\n");
 console.log(table);
 
