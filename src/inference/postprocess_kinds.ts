@@ -30,11 +30,20 @@ function stamp(t0: number, timing?: PostprocessTiming): void {
   timing.fusionEnd = end;
 }
 
-/** A single-stage image: decoded as torchvision does (its class-aware hard NMS at
- * `options.iouThreshold`), then the score threshold and the count of `options`. A score
- * threshold below the model's own (`singleStage.scoreThreshold`, torchvision's
- * `score_thresh`) decodes at it, as torchvision would with `score_thresh` lowered: COCO
- * evaluation at 0.05 then sees every candidate above 0.05, not only those above 0.2. */
+/**
+ * A single-stage image: decoded as torchvision does (its class-aware hard NMS at
+ * `options.iouThreshold`), then the score threshold and the count of `options`.
+ *
+ * The decoding runs at the runtime's score threshold, not only at the model's
+ * (`singleStage.scoreThreshold`, torchvision's `score_thresh`):
+ * - below the model's, it is torchvision with `score_thresh` lowered: COCO evaluation at 0.05
+ *   sees every candidate above 0.05, not only those above FCOS's 0.2;
+ * - above it, the detections are the same as decoding at the model's and cutting after:
+ *   candidates below the threshold never suppress a better box, the per-level top-k keeps
+ *   every candidate above it that the lower threshold's top-k kept, and the final count
+ *   keeps a prefix. Only their work is saved (a RetinaNet at 0.05 sends thousands of
+ *   candidates to NMS; at the display threshold of 0.5, a few dozen).
+ */
 export function singleStageDetections(
   raw: SingleStageRaw,
   geometry: FrameGeometry,
@@ -47,10 +56,12 @@ export function singleStageDetections(
       `postprocess(): options.nms: expected "hard" for a ${raw.kind} model (its decoding's class-aware NMS, as torchvision's), found "${options.nms}"`,
     );
   }
+  // torchvision keeps scores > its threshold, the runtime ≥ its own: decode just below it.
+  const t = options.scoreThreshold, model = raw.spec.scoreThreshold;
   const d = decodeSingleStage(
     raw,
     options.iouThreshold ?? raw.spec.nmsThreshold,
-    Math.min(raw.spec.scoreThreshold, options.scoreThreshold),
+    t <= model ? t : Math.max(model, t * (1 - 1e-6)),
   );
   const n = leading(d.scores, options.scoreThreshold, options.maxDetections);
   const out: Detections = {
