@@ -10,6 +10,7 @@
  * ```sh
  * deno task multiscale-study                 # the shipped models + runs/single/export/*
  * deno task multiscale-study --frames 100 --out /tmp/study
+ * deno task multiscale-study --from docs/multiscale-study/results.json   # tables, charts again
  * ```
  *
  * Writes `results.json` (every number), `tables.md` and `levels_<size>.png` (the share of
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     frames: { type: "string", default: "300" },
     video: { type: "string", default: `${ROOT}models/demo/street.mp4` },
     gt: { type: "string", default: `${ROOT}models/demo/instances.json` },
+    from: { type: "string" },
   },
 });
 const frames = Number(values.frames);
@@ -76,66 +78,77 @@ function labelOf(manifest: { kind: string; training?: { script?: string } }): st
   const name = names[manifest.kind] ?? manifest.kind;
   if (manifest.kind !== "retinanet") return name;
   const scale = /--anchor-scale ([\d.]+)/.exec(manifest.training?.script ?? "")?.[1] ?? "1";
-  return `${name}, anchor scale ${scale}`;
+  return `${name}, anchors ×${scale}`;
 }
 
-const gt = JSON.parse(await Deno.readTextFile(values.gt!)) as CocoGroundTruth;
-const models: StudyModel[] = [];
-for (const folder of await folders()) {
-  console.log(`== ${folder}`);
-  const run = await runQuality(folder, values.video!, frames);
-  const imageIds = gt.images.slice(0, run.frames).map((i) => i.id as number);
-  const categoryIds = run.manifest.classes.filter((c) => c.isThing).map((c) => c.id);
-  const options = { imageIds, categoryIds };
-  const box = evaluateCoco(gt, run.results, "bbox", options);
-  const masks = run.results.some((r) => r.segmentation);
-  const mask = masks ? evaluateCoco(gt, run.results, "segm", options) : undefined;
-  const levels = truePositiveLevels(gt, run.results, {
-    ...options,
-    iouThreshold: 0.5,
-    levels: run.levelStrides.length,
-  });
-  const timings = await batchTimings(folder, values.video!);
-  const raw = JSON.parse(await Deno.readTextFile(`${folder}/manifest.json`));
-  const bytes = (await Deno.stat(run.manifest.file)).size;
-  const model: StudyModel = {
-    name: run.manifest.name,
-    label: labelOf(raw),
-    kind: run.manifest.kind,
-    folder,
-    box: [...box.stats],
-    mask: mask ? [...mask.stats] : undefined,
-    levelStrides: run.levelStrides,
-    levels: {
-      counts: levels.counts,
-      truths: levels.groundTruths,
-      unlevelled: levels.withoutLevel.reduce((a, b) => a + b, 0),
-    },
-    inferMs: run.inferMs,
-    postMs: run.postMs,
-    timings,
-    sizeMb: bytes / 1e6,
-    anchorSizes: run.manifest.singleStage?.anchorSizes,
-    training: raw.training,
-  };
-  models.push(model);
-  console.log(
-    `${model.label}: box AP ${box.stats[0].toFixed(3)}${
-      mask ? `, mask AP ${mask.stats[0].toFixed(3)}` : ""
-    }, ${run.inferMs.toFixed(1)} ms at batch 1, post ${run.postMs.toFixed(2)} ms`,
-  );
+/** Measures every model (see the module's documentation). */
+async function measure(): Promise<StudyModel[]> {
+  const gt = JSON.parse(await Deno.readTextFile(values.gt!)) as CocoGroundTruth;
+  const models: StudyModel[] = [];
+  for (const folder of await folders()) {
+    console.log(`== ${folder}`);
+    const run = await runQuality(folder, values.video!, frames);
+    const imageIds = gt.images.slice(0, run.frames).map((i) => i.id as number);
+    const categoryIds = run.manifest.classes.filter((c) => c.isThing).map((c) => c.id);
+    const options = { imageIds, categoryIds };
+    const box = evaluateCoco(gt, run.results, "bbox", options);
+    const masks = run.results.some((r) => r.segmentation);
+    const mask = masks ? evaluateCoco(gt, run.results, "segm", options) : undefined;
+    const levels = truePositiveLevels(gt, run.results, {
+      ...options,
+      iouThreshold: 0.5,
+      levels: run.levelStrides.length,
+    });
+    const timings = await batchTimings(folder, values.video!);
+    const raw = JSON.parse(await Deno.readTextFile(`${folder}/manifest.json`));
+    const bytes = (await Deno.stat(run.manifest.file)).size;
+    const model: StudyModel = {
+      name: run.manifest.name,
+      label: labelOf(raw),
+      kind: run.manifest.kind,
+      folder: folder.startsWith(ROOT) ? folder.slice(ROOT.length) : folder,
+      box: [...box.stats],
+      mask: mask ? [...mask.stats] : undefined,
+      levelStrides: run.levelStrides,
+      levels: {
+        counts: levels.counts,
+        truths: levels.groundTruths,
+        unlevelled: levels.withoutLevel.reduce((a, b) => a + b, 0),
+      },
+      inferMs: run.inferMs,
+      postMs: run.postMs,
+      timings,
+      sizeMb: bytes / 1e6,
+      anchorSizes: run.manifest.singleStage?.anchorSizes,
+      training: raw.training,
+    };
+    models.push(model);
+    console.log(
+      `${model.label}: box AP ${box.stats[0].toFixed(3)}${
+        mask ? `, mask AP ${mask.stats[0].toFixed(3)}` : ""
+      }, ${run.inferMs.toFixed(1)} ms at batch 1, post ${run.postMs.toFixed(2)} ms`,
+    );
+  }
+  return models;
 }
+
+// --from: the numbers of an earlier run, labelled again (tables and charts only).
+const earlier = values.from ? JSON.parse(await Deno.readTextFile(values.from)) : undefined;
+const models: StudyModel[] = earlier
+  ? (earlier.models as StudyModel[]).map((m) => ({ ...m, label: labelOf(m) }))
+  : await measure();
+const framesRun: number = earlier?.frames ?? frames;
 
 await Deno.mkdir(values.out!, { recursive: true });
 await Deno.writeTextFile(
   join(values.out!, "results.json"),
-  JSON.stringify({ frames, video: "models/demo/street.mp4", models }, null, 1) + "\n",
+  JSON.stringify({ frames: framesRun, video: "models/demo/street.mp4", models }, null, 1) + "\n",
 );
 const tables = studyTables(models);
 await Deno.writeTextFile(join(values.out!, "tables.md"), tables);
 console.log(`\n${tables}`);
 const render = await pngRenderer(2);
-for (const [size, spec] of levelCharts(models, frames)) {
+for (const [size, spec] of levelCharts(models, framesRun)) {
   await Deno.writeFile(join(values.out!, `levels_${size}.png`), render(await chartSvg(spec)).png);
 }
 console.log(

@@ -70,6 +70,7 @@ function comparison(models: StudyModel[]): string {
       "ms/frame, best batch",
       "post ms",
       "size MB",
+      "training steps",
     ],
     models.map((m) => {
       const best = bestBatch(m);
@@ -85,9 +86,10 @@ function comparison(models: StudyModel[]): string {
         `${best.msPerFrame.toFixed(1)} (batch ${best.batch})`,
         m.postMs.toFixed(2),
         m.sizeMb.toFixed(1),
+        String(m.training?.steps ?? "—"),
       ];
     }),
-    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
 }
 
