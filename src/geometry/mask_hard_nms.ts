@@ -6,7 +6,8 @@
  * `solov2.py` passes its mask threshold, 0.5, as `nms_thr`; here the caller chooses.)
  *
  * SOLO compares each kept mask with every later one over all pixels. Here each mask is
- * packed to 32-pixel words inside its bounding rows, only kept masks of the same class are
+ * packed to 32-pixel words inside its bounding box (`PackedMasks`, as Matrix NMS packs
+ * them), only kept masks of the same class are
  * compared, and a pair is skipped when the masks' bounding boxes do not overlap or their
  * areas alone rule out an IoU above the threshold (IoU ≤ min area / max area).
  *
@@ -15,88 +16,9 @@
 
 import { checkInteger, checkLabels, checkNumber, checkScores } from "./validate.ts";
 import { describe } from "../describe.ts";
+import { PackedMasks } from "./packed_masks.ts";
 
 const FN = "maskHardNms";
-
-/** Number of set bits in a 32-bit word. */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
-/** Binary masks as bits, each only over its bounding rows, with areas and bounds. */
-class RowPackedMasks {
-  readonly areas: Float64Array;
-  /** Bounds `r0, r1, c0, c1` per mask: its first and last row and column. */
-  readonly bounds: Int32Array;
-  /** Where mask i's row r starts in `bits`: `start[i] + r × wordsPerRow`. */
-  private readonly start: Int32Array;
-  private readonly wordsPerRow: number;
-  private readonly bits: Uint32Array;
-
-  constructor(masks: Uint8Array, n: number, height: number, width: number) {
-    const plane = height * width, wpr = (width + 31) >> 5;
-    this.wordsPerRow = wpr;
-    this.areas = new Float64Array(n);
-    this.bounds = new Int32Array(n * 4);
-    this.start = new Int32Array(n);
-    let used = 0;
-    for (let i = 0; i < n; i++) {
-      let area = 0, r0 = -1, r1 = -1, c0 = width, c1 = -1;
-      for (let r = 0, at = i * plane; r < height; r++, at += width) {
-        let first = -1, last = -1;
-        for (let c = 0; c < width; c++) {
-          if (masks[at + c] !== 0) {
-            if (first < 0) first = c;
-            last = c;
-            area++;
-          }
-        }
-        if (first < 0) continue;
-        if (r0 < 0) r0 = r;
-        r1 = r;
-        if (first < c0) c0 = first;
-        if (last > c1) c1 = last;
-      }
-      this.areas[i] = area;
-      if (area === 0) continue; // no bounds, no bits
-      this.bounds.set([r0, r1, c0, c1], i * 4);
-      this.start[i] = used - r0 * wpr;
-      used += (r1 - r0 + 1) * wpr;
-    }
-    this.bits = new Uint32Array(used);
-    for (let i = 0; i < n; i++) {
-      if (this.areas[i] === 0) continue;
-      const [r0, r1, c0, c1] = this.bounds.subarray(i * 4, i * 4 + 4);
-      for (let r = r0; r <= r1; r++) {
-        const from = i * plane + r * width, to = this.start[i] + r * wpr;
-        for (let c = c0; c <= c1; c++) {
-          if (masks[from + c] !== 0) this.bits[to + (c >> 5)] |= 1 << (c & 31);
-        }
-      }
-    }
-  }
-
-  /** Pixels set in both masks (both non-empty). */
-  intersection(i: number, j: number): number {
-    const b = this.bounds, a = i * 4, o = j * 4;
-    const r0 = Math.max(b[a], b[o]), r1 = Math.min(b[a + 1], b[o + 1]);
-    const w0 = Math.max(b[a + 2], b[o + 2]) >> 5, w1 = Math.min(b[a + 3], b[o + 3]) >> 5;
-    if (r0 > r1 || w0 > w1) return 0;
-    const bits = this.bits, wpr = this.wordsPerRow;
-    let inter = 0;
-    for (let r = r0; r <= r1; r++) {
-      const pi = this.start[i] + r * wpr, pj = this.start[j] + r * wpr;
-      for (let w = w0; w <= w1; w++) {
-        const both = bits[pi + w] & bits[pj + w];
-        if (both !== 0) inter += popcount(both);
-      }
-    }
-    return inter;
-  }
-}
 
 /**
  * Greedy mask NMS per class, as SOLO's original `mask_nms(cate_labels, seg_masks,
@@ -162,8 +84,9 @@ export function maskHardNms(
   checkNumber(FN, "iouThreshold", iouThreshold, 0);
 
   const thr = Math.fround(iouThreshold);
-  const packed = new RowPackedMasks(masks, n, height, width);
-  const { areas, bounds } = packed;
+  const packed = new PackedMasks(masks, n, height, width);
+  // extents: c0, r0, c1 + 1, r1 + 1 per mask.
+  const { areas, extents: e } = packed;
   const keep = new Uint8Array(n);
   /** The kept candidates of each label, in order. */
   const keptOf = new Map<number, number[]>();
@@ -179,8 +102,8 @@ export function maskHardNms(
         continue;
       }
       // No shared pixel possible, or even full containment stays at or below the threshold.
-      if (bounds[a] > bounds[o + 1] || bounds[o] > bounds[a + 1]) continue;
-      if (bounds[a + 2] > bounds[o + 3] || bounds[o + 2] > bounds[a + 3]) continue;
+      if (e[a + 1] >= e[o + 3] || e[o + 1] >= e[a + 3]) continue;
+      if (e[a] >= e[o + 2] || e[o] >= e[a + 2]) continue;
       if (Math.fround(Math.min(ai, aj) / Math.max(ai, aj)) <= thr) continue;
       const inter = packed.intersection(i, j);
       suppressed = inter > 0 && Math.fround(inter / (ai + aj - inter)) > thr;
