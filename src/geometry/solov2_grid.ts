@@ -44,6 +44,27 @@ export function solov2CellStrides(
   return out;
 }
 
+/**
+ * The level (the grid) of each of `cells`, numbered over all levels as
+ * {@link solov2CellStrides} numbers them.
+ *
+ * @example SOLOv2's grids: cell 1599 is the last of the 40×40 grid, 1600 the first of the 36×36
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...solov2CellLevels([40, 36, 24, 16, 12], new Int32Array([0, 1599, 1600, 3871]))], [0, 0, 1, 4]);
+ * ```
+ */
+export function solov2CellLevels(grids: readonly number[], cells: Int32Array): Int32Array {
+  const ends: number[] = [];
+  let end = 0;
+  for (const s of grids) ends.push(end += s * s);
+  return Int32Array.from(cells, (cell) => {
+    let level = 0;
+    while (level < ends.length - 1 && cell >= ends[level]) level++;
+    return level;
+  });
+}
+
 /** Checks the grid sizes, one per level. */
 function checkGrids(fn: string, numGrids: unknown): asserts numGrids is readonly number[] {
   if (!Array.isArray(numGrids)) {

@@ -13,7 +13,7 @@ import { ManifestError } from "../errors.ts";
 import type { FrameGeometry, PastedMask } from "../types.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { type TensorLike, toInt32 } from "./raw_outputs.ts";
-import { solov2CellStrides } from "../geometry/solov2_grid.ts";
+import { solov2CellLevels, solov2CellStrides } from "../geometry/solov2_grid.ts";
 import { solov2Postprocess } from "../geometry/solov2_post.ts";
 import { type BilinearTaps, bilinearTaps } from "../geometry/bilinear.ts";
 import type { Solov2Spec } from "../wire/solov2_spec.ts";
@@ -134,26 +134,15 @@ export interface Solov2Overrides {
   iouThreshold?: number;
 }
 
-/** The level of each grid cell in `cells` (cells numbered level 0's S₀² first, then...). */
-function cellLevels(grids: readonly number[], cells: Int32Array): Int32Array {
-  const ends: number[] = [];
-  let end = 0;
-  for (const s of grids) ends.push(end += s * s);
-  return Int32Array.from(cells, (cell) => {
-    let level = 0;
-    while (cell >= ends[level]) level++;
-    return level;
-  });
-}
-
 /**
  * SOLO's post-processing of one image (`solov2Postprocess` with the block's settings;
  * `overrides` may change the mask threshold and sigma, or pick hard mask NMS at an IoU
  * threshold instead of Matrix NMS), each detection's level (the grid its cell is on), then
  * each kept soft mask brought to the source frame as SOLO's `get_seg_single` does:
  * upsampled ×maskStride bilinearly to the input, cropped to the letterboxed picture,
- * resized bilinearly to the source size and thresholded (`> maskThreshold`). Only the part of each plane that can pass the threshold
- * (its cells above it, and their neighbours) is resized.
+ * resized bilinearly to the source size and thresholded (`> maskThreshold`). Only the part
+ * of each plane that can pass the threshold (its cells above it, and their neighbours) is
+ * resized.
  *
  * @example
  * ```ts ignore
@@ -201,7 +190,7 @@ export function solov2Detections(
     if (m.width > 0) boxes.set([m.x, m.y, m.x + m.width, m.y + m.height], i * 4);
   }
   const classIds = Int32Array.from(d.classIds, (c) => c + 1);
-  const levels = cellLevels(spec.grids, d.cells);
+  const levels = solov2CellLevels(spec.grids, d.cells);
   return { boxes, scores: d.scores, classIds, levels, masks };
 }
 
