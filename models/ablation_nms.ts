@@ -13,7 +13,6 @@
  */
 
 import { parseArgs } from "node:util";
-import * as ort from "onnxruntime-node";
 import {
   evaluateCoco,
   FrameSource,
@@ -26,7 +25,6 @@ import {
 } from "../mod.ts";
 import type { CocoGroundTruth, CocoResult } from "../src/eval/coco_types.ts";
 import { loadModel } from "../src/inference/load_model.ts";
-import { preprocess } from "../src/inference/preprocess.ts";
 import { splitRawOutputs } from "../src/inference/raw_outputs.ts";
 import {
   postprocess,
@@ -35,7 +33,7 @@ import {
 } from "../src/inference/postprocess.ts";
 import type { NmsKind } from "../src/inference/select_detections.ts";
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
-import { inputShape } from "../src/inference/input_layout.ts";
+import { frameTensors } from "./quality_run.ts";
 import { solov2CellStrides } from "../src/geometry/solov2_grid.ts";
 import { solov2Postprocess } from "../src/geometry/solov2_post.ts";
 
@@ -87,21 +85,12 @@ const { geometry } = await source.start();
 
 // Inference once per frame; the raw candidates are kept for every variant.
 const raws: RawCandidates[] = [];
-let input: Float32Array | undefined;
 let inferMs = 0;
-const dims = inputShape(manifest.input, 1);
+const tensorOf = frameTensors(manifest);
 for await (const frame of source.frames()) {
   if (raws.length >= limit) break;
-  // A uint8 graph takes the frame's bytes as they are (its normalisation is inside it).
-  const tensor = manifest.input.dtype === "uint8"
-    ? new ort.Tensor("uint8", frame.data.slice(), dims)
-    : new ort.Tensor(
-      "float32",
-      input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
-      dims,
-    );
   const t0 = performance.now();
-  const out = await session.run({ [manifest.input.name]: tensor });
+  const out = await session.run({ [manifest.input.name]: tensorOf(frame) });
   inferMs += performance.now() - t0;
   raws.push(splitRawOutputs(out, 1, manifest)[0]);
 }

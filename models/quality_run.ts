@@ -29,7 +29,7 @@ import {
 import { pastedMaskToRle } from "../src/geometry/pasted_rle.ts";
 import { roiLevel } from "../src/geometry/roi_level.ts";
 import { inputShape } from "../src/inference/input_layout.ts";
-import type { FrameGeometry } from "../src/types.ts";
+import type { Frame, FrameGeometry } from "../src/types.ts";
 
 /** A detection as a COCO result, with the pyramid level it came from. */
 export type LevelledResult = CocoResult & { level?: number };
@@ -74,6 +74,29 @@ function levelOf(d: Detections, i: number, g: FrameGeometry): number {
 }
 
 /**
+ * A function giving a frame's graph input at batch 1: a uint8 graph takes the frame's bytes
+ * as they are (its normalisation is inside it); a float graph gets them normalised by
+ * `preprocess`, into one buffer reused from frame to frame.
+ *
+ * @example
+ * ```ts ignore
+ * const tensorOf = frameTensors(manifest);
+ * const out = await session.run({ [manifest.input.name]: tensorOf(frame) });
+ * ```
+ */
+export function frameTensors(manifest: ModelManifest): (frame: Frame) => ort.Tensor {
+  const { width, height } = manifest.input;
+  const dims = inputShape(manifest.input, 1);
+  let input: Float32Array | undefined;
+  return (frame) =>
+    manifest.input.dtype === "uint8" ? new ort.Tensor("uint8", frame.data, dims) : new ort.Tensor(
+      "float32",
+      input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
+      dims,
+    );
+}
+
+/**
  * Runs the model of `folder` over the first `limit` frames of `video`: detections with
  * score ≥ 0.05, 100 per frame (what COCO evaluation wants), suppression as the manifest
  * says unless `overrides` change it.
@@ -106,23 +129,14 @@ export async function runQuality(
   });
   const results: LevelledResult[] = [];
   const panoptic: PanopticPrediction[] = [];
-  let input: Float32Array | undefined;
-  const dims = inputShape(manifest.input, 1);
+  const tensorOf = frameTensors(manifest);
   let inferMs = 0, postMs = 0, count = 0;
   try {
     for await (const frame of source.frames()) {
       if (count >= limit) break;
       const imageId = frame.index + 1;
-      // A uint8 graph takes the frame's bytes as they are (its normalisation is inside it).
-      const tensor = manifest.input.dtype === "uint8"
-        ? new ort.Tensor("uint8", frame.data, dims)
-        : new ort.Tensor(
-          "float32",
-          input = preprocess([frame.data], width, height, frame.format, manifest.input, input),
-          dims,
-        );
       const t0 = performance.now();
-      const out = await session.run({ [manifest.input.name]: tensor });
+      const out = await session.run({ [manifest.input.name]: tensorOf(frame) });
       const t1 = performance.now();
       const [raw] = splitRawOutputs(out, 1, manifest);
       const d = postprocess(raw, geometry, settings);

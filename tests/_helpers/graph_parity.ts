@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { testFfmpeg } from "./media.ts";
+import type { FrameGeometry } from "../../src/types.ts";
 
 /**
  * A base64 PNG decoded to RGB bytes (`height × width × 3`) by the test ffmpeg.
@@ -87,4 +88,30 @@ export async function runUint8Batch(
   } finally {
     await session.release();
   }
+}
+
+/**
+ * The geometry of a frame that is the model input itself (no scaling, no bars): what the
+ * parity tests post-process the fixtures' frames with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const g = identityGeometry(512, 288);
+ * assert.deepEqual([g.scaleX, g.padX, g.sourceWidth, g.scaledHeight], [1, 0, 512, 288]);
+ * ```
+ */
+export function identityGeometry(width: number, height: number): FrameGeometry {
+  return {
+    sourceWidth: width,
+    sourceHeight: height,
+    width,
+    height,
+    scaledWidth: width,
+    scaledHeight: height,
+    scaleX: 1,
+    scaleY: 1,
+    padX: 0,
+    padY: 0,
+  };
 }

@@ -12,7 +12,13 @@ import { parseManifest } from "../../src/inference/manifest.ts";
 import { splitRawOutputs } from "../../src/inference/raw_outputs.ts";
 import { postprocess } from "../../src/inference/postprocess.ts";
 import { float32FromBase64, int32FromBase64, loadFixture } from "../_helpers/fixtures.ts";
-import { decodePngBase64, int32Of, maxAbsDiff, runUint8Batch } from "../_helpers/graph_parity.ts";
+import {
+  decodePngBase64,
+  identityGeometry,
+  int32Of,
+  maxAbsDiff,
+  runUint8Batch,
+} from "../_helpers/graph_parity.ts";
 
 interface KeypointFixture {
   frames: string[];
@@ -87,18 +93,7 @@ Deno.test("post-processing the graph's outputs gives torchvision's final people 
   const { manifest, fixture, out, frames } = await setup();
   const [height, width] = fixture.size;
   const raws = splitRawOutputs(out, frames.length, manifest);
-  const identity = {
-    sourceWidth: width,
-    sourceHeight: height,
-    width,
-    height,
-    scaledWidth: width,
-    scaledHeight: height,
-    scaleX: 1,
-    scaleY: 1,
-    padX: 0,
-    padY: 0,
-  };
+  const identity = identityGeometry(width, height);
   const { scoreThreshold, iouThreshold, detections } = fixture.final;
   let compared = 0, exact = 0;
   raws.forEach((raw, i) => {

@@ -19,7 +19,12 @@ import {
 } from "../../src/inference/single_stage_outputs.ts";
 import { anchorsPerLocation } from "../../src/wire/single_stage_spec.ts";
 import { float32FromBase64, int32FromBase64, loadFixture } from "../_helpers/fixtures.ts";
-import { decodePngBase64, maxAbsDiff, runUint8Batch } from "../_helpers/graph_parity.ts";
+import {
+  decodePngBase64,
+  identityGeometry,
+  maxAbsDiff,
+  runUint8Batch,
+} from "../_helpers/graph_parity.ts";
 
 interface Candidates {
   count: number;
@@ -163,18 +168,7 @@ for (const { kind, folder, fixture: name } of MODELS) {
   Deno.test(`post-processing the ${kind} graph's outputs gives torchvision's final detections with their levels`, async () => {
     const { manifest, fixture, frames, out } = await setup(folder, name);
     const [height, width] = fixture.size;
-    const identity = {
-      sourceWidth: width,
-      sourceHeight: height,
-      width,
-      height,
-      scaledWidth: width,
-      scaledHeight: height,
-      scaleX: 1,
-      scaleY: 1,
-      padX: 0,
-      padY: 0,
-    };
+    const identity = identityGeometry(width, height);
     const raws = splitRawOutputs(out, frames.length, manifest);
     raws.forEach((raw, i) => {
       const d = postprocess(raw, identity, {

@@ -25,7 +25,13 @@ import {
   int32FromBase64,
   loadFixture,
 } from "../_helpers/fixtures.ts";
-import { decodePngBase64, int32Of, maxAbsDiff, runUint8Batch } from "../_helpers/graph_parity.ts";
+import {
+  decodePngBase64,
+  identityGeometry,
+  int32Of,
+  maxAbsDiff,
+  runUint8Batch,
+} from "../_helpers/graph_parity.ts";
 
 interface Solov2Fixture {
   size: [number, number];
@@ -148,18 +154,7 @@ Deno.test("SOLO's post-processing in TypeScript gives the PyTorch reference's ce
 Deno.test("SOLOv2's final masks at the input size are SOLO's upsampled masks", async () => {
   const { manifest, fixture, frames, out } = await setup();
   const [height, width] = fixture.size;
-  const identity = {
-    sourceWidth: width,
-    sourceHeight: height,
-    width,
-    height,
-    scaledWidth: width,
-    scaledHeight: height,
-    scaleX: 1,
-    scaleY: 1,
-    padX: 0,
-    padY: 0,
-  };
+  const identity = identityGeometry(width, height);
   const raws = splitRawOutputs(out, frames.length, manifest);
   raws.forEach((raw, i) => {
     const d = solov2Detections(raw.solov2!, identity);
