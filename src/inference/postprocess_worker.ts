@@ -19,8 +19,8 @@ import { fromWire, type PostReply, type PostRequest } from "./worker_protocol.ts
 let manifest: ModelManifest | undefined;
 let port: MessagePort | undefined;
 
-function reply(message: PostReply): void {
-  self.postMessage(message);
+function reply(message: PostReply, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 function onRequest(request: PostRequest): void {
@@ -40,7 +40,12 @@ function onRequest(request: PostRequest): void {
       const detections = post.geometries.map((g, i) =>
         postprocess(raws[i], g, post.fusion?.[i] === false ? noFusion : post.options, stages[i])
       );
-      reply({ kind: "posted", id, detections, postMs: now() - t0, stages });
+      // A panoptic map (4 bytes a source pixel, made afresh by each fusion) moves to the
+      // main thread instead of being copied there.
+      const maps = detections.flatMap((d) =>
+        d.panoptic ? [d.panoptic.segmentIds.buffer as ArrayBuffer] : []
+      );
+      reply({ kind: "posted", id, detections, postMs: now() - t0, stages }, maps);
     } catch (error) {
       reply({
         kind: "post-error",

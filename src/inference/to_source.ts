@@ -74,43 +74,93 @@ export function semanticToSource(
   const { sourceWidth: W, sourceHeight: H, scaleX, scaleY, padX, padY } = geometry;
   const xs = taps(W, scaleX, padX, stride, w);
   const ys = taps(H, scaleY, padY, stride, h);
-  // Separable: each logit row is first interpolated across the source columns (classes ×
-  // h rows of W), then each source row blends two of those rows, class after class,
-  // keeping the best class per column (the first one on ties, as an argmax).
-  const across = new Float64Array(classes * h * W);
-  for (let c = 0; c < classes; c++) {
-    for (let r = 0; r < h; r++) {
-      const src = (c * h + r) * w, dst = (c * h + r) * W;
-      for (let x = 0; x < W; x++) {
-        const fx = xs.f[x];
-        across[dst + x] = (1 - fx) * data[src + xs.i0[x]] + fx * data[src + xs.i1[x]];
-      }
-    }
-  }
+  const winner = cellWinners(data, classes, h, w);
+  // Per pair of logit rows, the class each 2×2 block of cells agrees on (by a margin no
+  // rounding can undo), or -1: a blend of such cells is a convex combination, so that
+  // class wins at every pixel between them too. Block j spans cells j and j + 1 (taps
+  // clamp at the last cell, so the last block is that cell alone).
+  const agreed = new Int32Array(w);
+  let blockRows = -1;
+  const xi0 = xs.i0, xi1 = xs.i1, xf = xs.f, label = Int32Array.from(labels);
+  const pending = new Int32Array(W);
   const out = new Uint8Array(W * H);
-  const best = new Float64Array(W);
-  const arg = new Int32Array(W);
   for (let y = 0; y < H; y++) {
-    const fy = ys.f[y], gy = 1 - fy;
-    for (let c = 0; c < classes; c++) {
-      const a = (c * h + ys.i0[y]) * W, b = (c * h + ys.i1[y]) * W;
-      if (c === 0) {
-        for (let x = 0; x < W; x++) best[x] = gy * across[a + x] + fy * across[b + x];
-        arg.fill(0);
-        continue;
-      }
-      for (let x = 0; x < W; x++) {
-        const v = gy * across[a + x] + fy * across[b + x];
-        if (v > best[x]) {
-          best[x] = v;
-          arg[x] = c;
-        }
+    const fy = ys.f[y];
+    const r0 = ys.i0[y] * w, r1 = ys.i1[y] * w, row = y * W;
+    if (blockRows !== ys.i0[y] * h + ys.i1[y]) {
+      blockRows = ys.i0[y] * h + ys.i1[y];
+      for (let j = 0; j < w; j++) {
+        const j1 = j + 1 < w ? j + 1 : j, c = winner[r0 + j];
+        agreed[j] = winner[r0 + j1] === c && winner[r1 + j] === c && winner[r1 + j1] === c ? c : -1;
       }
     }
-    const row = y * W;
-    for (let x = 0; x < W; x++) out[row + x] = labels[arg[x]];
+    let mixed = 0;
+    for (let x = 0; x < W; x++) {
+      const c = agreed[xi0[x]];
+      if (c >= 0) out[row + x] = label[c];
+      else pending[mixed++] = x;
+    }
+    // The pixels between cells that disagree, class by class (a loop of its own keeps the
+    // one above tight).
+    for (let k = 0; k < mixed; k++) {
+      const x = pending[k];
+      out[row + x] = label[blend(logits, r0, r1, fy, xi0[x], xi1[x], xf[x])];
+    }
   }
   return out;
+}
+
+/**
+ * The class with the largest logit (the first on ties) where source row `r0`/`r1` (cell
+ * offsets) and columns `i0`/`i1` blend with weights `fy`, `fx`, in the order and arithmetic
+ * of a separable interpolation (across the row first).
+ */
+function blend(
+  logits: SemanticLogits,
+  r0: number,
+  r1: number,
+  fy: number,
+  i0: number,
+  i1: number,
+  fx: number,
+): number {
+  const { data, classes, height: h, width: w } = logits;
+  const gx = 1 - fx, gy = 1 - fy;
+  let best = -Infinity, arg = 0;
+  for (let k = 0; k < classes; k++) {
+    const a = k * h * w + r0, b = k * h * w + r1;
+    const v = gy * (gx * data[a + i0] + fx * data[a + i1]) +
+      fy * (gx * data[b + i0] + fx * data[b + i1]);
+    if (k === 0 || v > best) {
+      best = v;
+      arg = k;
+    }
+  }
+  return arg;
+}
+
+/**
+ * Per logit cell, the class with the largest logit (the first on ties), or -1 where the
+ * runner-up comes within a relative 1e-9 of it (a blend of such cells is decided pixel by
+ * pixel).
+ */
+function cellWinners(data: Float32Array, classes: number, h: number, w: number): Int32Array {
+  const cells = h * w;
+  const winner = new Int32Array(cells);
+  for (let p = 0; p < cells; p++) {
+    let best = data[p], second = -Infinity, arg = 0;
+    for (let k = 1; k < classes; k++) {
+      const v = data[k * cells + p];
+      if (v > best) {
+        second = best;
+        best = v;
+        arg = k;
+      } else if (v > second) second = v;
+    }
+    const margin = 1e-9 * (Math.abs(best) + Math.abs(second) + 1);
+    winner[p] = classes === 1 || best - second > margin ? arg : -1;
+  }
+  return winner;
 }
 
 /** Bilinear taps along one axis for each source pixel. */

@@ -209,6 +209,35 @@ Deno.test("semanticToSource() with stride 4 matches bilinear upsampling (align_c
   }
 });
 
+Deno.test("semanticToSource() gives the reference's labels in smooth regions, at exact ties and at ties a rounding apart", () => {
+  const rand = random(45);
+  const labels = [0, 3, 4, 9];
+  const [h, w] = [12, 20];
+  const cells = h * w;
+  const data = new Float32Array(labels.length * cells);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      // Large regions of one winner, as a trained head gives (the shortcut's case)...
+      data[p] = 1;
+      data[cells + p] = x < 7 ? 5 : -5;
+      data[2 * cells + p] = y < 5 ? 6 : -6;
+      data[3 * cells + p] = rand() < 0.1 ? 8 : -8;
+    }
+  }
+  // ... exact ties (the first class wins) and runners-up one float32 step below.
+  for (let k = 0; k < 40; k++) {
+    const p = Math.floor(rand() * cells), a = Math.floor(rand() * 4), b = (a + 1) % 4;
+    data[b * cells + p] = data[a * cells + p];
+    if (k % 2) {
+      data[b * cells + p] = Math.fround(data[a * cells + p] * (1 - 2 ** -23));
+    }
+  }
+  const logits = { data, classes: labels.length, height: h, width: w, stride: 4 };
+  const g = shifted(4 * w - 6, 4 * h - 2, 4 * w, 4 * h);
+  assert.deepEqual([...semanticToSource(logits, g, labels)], referenceSemantic(logits, g, labels));
+});
+
 Deno.test("semanticToSource() with stride 4 samples the letterboxed picture, not the bars", () => {
   const rand = random(44);
   const labels = [0, 1, 2, 3];
