@@ -1,6 +1,6 @@
 /**
  * Batch throughput of `deno task detect` (JSON Lines and COCO outputs written, the engine
- * left on auto as the CLI runs it): frames/s on one file and on 4 files at once (the demo
+ * left on auto as the CLI runs it; once more with `--panoptic`): frames/s on one file and on 4 files at once (the demo
  * video, copies), each against the inference-only frames/s of the same model on the same
  * frames, and against the machine's inference limit (bench/limit_bench.ts) when given,
  * with where the CPU went (bench/cpu_budget.ts).
@@ -28,9 +28,13 @@ export interface BatchBenchOptions {
   limit?: InferenceLimit;
 }
 
-/** One `detect` run of `files` copies of the demo: frames/s from the first frame to the
- * last, and the CPU budget of the run. */
-async function detectRun(files: number): Promise<{ fps: number; frames: number; cpu: string }> {
+/** One `detect` run of `files` copies of the demo, as the CLI runs it (panoptic fusion
+ * only with `panoptic`, as `--panoptic`): frames/s from the first frame to the last, and
+ * the CPU budget of the run. */
+async function detectRun(
+  files: number,
+  panoptic = false,
+): Promise<{ fps: number; frames: number; cpu: string }> {
   const ffmpeg = await resolveFfmpeg({ env: Deno.env.toObject() });
   await Deno.mkdir(`${OUT}in`, { recursive: true });
   const inputs: string[] = [];
@@ -58,6 +62,7 @@ async function detectRun(files: number): Promise<{ fps: number; frames: number; 
       formats: ["jsonl", "coco"],
       concurrency: files,
       force: true,
+      postprocess: panoptic ? {} : { panoptic: false },
     },
     ffmpeg,
     { started() {}, frame: tick, finished() {} },
@@ -87,6 +92,7 @@ async function detectRun(files: number): Promise<{ fps: number; frames: number; 
 export async function batchBench(options: BatchBenchOptions = {}): Promise<number> {
   const one = await detectRun(1);
   const four = await detectRun(4);
+  const fused = await detectRun(1, true);
   // Inference only, on the demo's frames decoded beforehand, one session with every core
   // at batch 4 (the setting the old figure used).
   const { frames } = await demoFrames(300, 1, 512, 288);
@@ -112,6 +118,11 @@ export async function batchBench(options: BatchBenchOptions = {}): Promise<numbe
         run.cpu,
       ], true);
     }
+    console.log(
+      `detect (1 file, --panoptic) / inference limit: ${(fused.fps / l).toFixed(2)}x (${
+        fused.fps.toFixed(1)
+      } fps; no target: the panoptic fusion's own cost)\n    ${fused.cpu}`,
+    );
   }
   return ratio;
 }

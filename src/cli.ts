@@ -39,7 +39,7 @@ const USAGE = `usage:
   deno task serve --config pipelines/<file> [--port N] [--host H] [--log-level L]
                   [--cluster nats://host:4222 [--node-id ID]]
   deno task detect <videos, folders, globs...> [--out DIR] [--format jsonl,coco] [--annotate [PATH]]
-                   [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force] [--reproducible]
+                   [--panoptic] [--model DIR] [--nms KIND] [--score X] [--image-rate R] [--concurrency N] [--force] [--reproducible]
                    [--track] [--analytics FILE]
                    [--queue nats://host:4222 [--max-deliver N] [--ack-wait S]]
   deno task worker --queue nats://host:4222 [--concurrency N] [--root DIR]...
@@ -60,6 +60,10 @@ detect options:
                     (inputs of the same name keep their folders: a/clip.jsonl, b/clip.jsonl)
   --format LIST     jsonl, coco or both (default jsonl,coco)
   --annotate        also write <name>.annotated.mp4 (--annotate-to PATH for a single input)
+  --panoptic        fuse a panoptic map per frame (models with a semantic head): its segments
+                    in <name>.jsonl (what eval --panoptic-gt reads) and its colours in the
+                    annotated video; off by default, as it costs more CPU than the rest of
+                    the post-processing
   --track           track objects (ByteTrack): track ids in <name>.jsonl with track, line
                     and zone events, <name>.mot.txt (MOTChallenge) and <name>.counts.json
   --analytics FILE  tracking parameters, lines and zones (JSON: {"tracking", "lines",
@@ -117,6 +121,7 @@ export async function main(args: string[]): Promise<number> {
         out: { type: "string" },
         format: { type: "string" },
         annotate: { type: "boolean" },
+        panoptic: { type: "boolean" },
         track: { type: "boolean" },
         analytics: { type: "string" },
         "annotate-to": { type: "string" },
@@ -317,6 +322,8 @@ async function detect(
     track: values.track === true || analytics !== undefined,
     ...(analytics ? { analytics } : {}),
     postprocess: {
+      // Panoptic fusion only when asked for (its segments, its colours).
+      ...(values.panoptic === true ? {} : { panoptic: false as const }),
       ...(nms ? { nms: nms as NmsKind } : {}),
       ...(score !== undefined ? { scoreThreshold: score } : {}),
     },

@@ -332,7 +332,7 @@ function panopticMetrics(
   const frames = results.panoptic ?? [];
   if (frames.length === 0) {
     throw new EvalInputError(
-      `${results.path}: expected result messages with panoptic segments for --panoptic-gt ${panPath}, found none (write them with the JSON Lines sink, or a subscription with panoptic: true)`,
+      `${results.path}: expected result messages with panoptic segments for --panoptic-gt ${panPath}, found none (write them with deno task detect --panoptic, the JSON Lines sink, or a subscription with panoptic: true)`,
     );
   }
   const byImage = new Map(pan.annotations.map((a) => [a.image_id, a]));

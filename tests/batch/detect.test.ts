@@ -3,7 +3,7 @@ import { evaluateCoco } from "../../src/eval/coco_eval.ts";
 import type { CocoGroundTruth, CocoResult } from "../../src/eval/coco_types.ts";
 import { FrameSource } from "../../src/video/frame_source.ts";
 import { makeVideo, testFfmpeg } from "../_helpers/media.ts";
-import { CLI, CLI_FLAGS, FASTERRCNN } from "../_helpers/server.ts";
+import { CLI, CLI_FLAGS, FASTERRCNN, MASKRCNN } from "../_helpers/server.ts";
 
 const FLAGS = CLI_FLAGS;
 const MODEL = FASTERRCNN.replace(/\/manifest\.json$/, "");
@@ -114,6 +114,80 @@ Deno.test("detect writes one result line per frame, COCO results evaluateCoco re
     ]);
     assert.equal(forced.code, 0);
     assert.match(forced.stdout, /a\.mp4: 18 frames -> .*a\.jsonl$/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("detect writes panoptic segments only with --panoptic, and eval's PQ without them says how to get them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clip = await makeVideo(`${dir}/clip.mp4`, {
+      width: 320,
+      height: 180,
+      frames: 4,
+      fps: 10,
+      codec: x264,
+    });
+    const model = ["--model", MASKRCNN.replace(/\/manifest\.json$/, "")];
+    const plain = await run([clip, ...model, "--out", `${dir}/plain`, "--format", "jsonl"]);
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    const fused = await run([clip, ...model, "--out", `${dir}/fused`, "--panoptic"]);
+    assert.equal(fused.code, 0, fused.stdout + fused.stderr);
+    type Line = { detections: { mask?: unknown }[]; panoptic?: { segments: unknown[] } };
+    const without = lines(await Deno.readTextFile(`${dir}/plain/clip.jsonl`)) as Line[];
+    const withPanoptic = lines(await Deno.readTextFile(`${dir}/fused/clip.jsonl`)) as Line[];
+    assert.equal(without.length, 4);
+    assert.ok(without.every((m) => m.panoptic === undefined), "no panoptic field by default");
+    assert.equal(withPanoptic.length, 4);
+    assert.ok(withPanoptic.every((m) => (m.panoptic?.segments.length ?? 0) > 0));
+    // The detections (and their masks) are the same either way.
+    assert.deepEqual(
+      without.map((m) => m.detections),
+      withPanoptic.map((m) => m.detections),
+    );
+    const panopticGt = {
+      images: [1, 2, 3, 4].map((id) => ({ id, width: 320, height: 180, file_name: `${id}.png` })),
+      annotations: [1, 2, 3, 4].map((id) => ({
+        image_id: id,
+        file_name: `${id}.png`,
+        segments_info: [],
+        segmentation: { size: [180, 320], counts: "0" },
+      })),
+      categories: [{ id: 1, name: "car", isthing: 1 }],
+    };
+    await Deno.writeTextFile(`${dir}/pan.json`, JSON.stringify(panopticGt));
+    await Deno.writeTextFile(
+      `${dir}/gt.json`,
+      JSON.stringify({
+        images: [1, 2, 3, 4].map((id) => ({ id, width: 320, height: 180 })),
+        annotations: [],
+        categories: [{ id: 1, name: "car" }],
+      }),
+    );
+    const evaluation = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...FLAGS,
+        CLI.replace(/cli\.ts$/, "eval_cli.ts"),
+        "--gt",
+        `${dir}/gt.json`,
+        "--panoptic-gt",
+        `${dir}/pan.json`,
+        "--results",
+        `${dir}/plain/clip.jsonl`,
+        "--out",
+        `${dir}/report`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(evaluation.stderr);
+    assert.notEqual(evaluation.code, 0);
+    assert.match(
+      said,
+      /expected result messages with panoptic segments .*deno task detect --panoptic/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
