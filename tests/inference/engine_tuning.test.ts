@@ -116,3 +116,29 @@ Deno.test("a configuration names what it expected for sessions, threads and maxB
     true,
   ]);
 });
+
+Deno.test("one live stream alone gets the spinning batch-1 setting unless it measured more than 5% slower", () => {
+  const setting = (sessions: number, batch: number, spinning = false) => ({
+    sessions,
+    threads: 2 / sessions,
+    batch,
+    arena: true,
+    optimization: "all" as const,
+    ...(spinning ? { spinning } : {}),
+  });
+  const measure = (s: ReturnType<typeof setting>, runMs: number) => ({
+    setting: s,
+    runMs,
+    framesPerSecond: (1000 / runMs) * s.sessions * s.batch,
+    frames: 30,
+  });
+  const live = { live: 1, lossless: 0, liveFps: 15 };
+  const within = [measure(setting(1, 1), 37.4), measure(setting(1, 1, true), 38.9)];
+  assert.equal(chooseSetting(within, live).setting.spinning, true, "3.9% slower: spinning");
+  const beyond = [measure(setting(1, 1), 37.4), measure(setting(1, 1, true), 39.5)];
+  assert.equal(chooseSetting(beyond, live).setting.spinning, undefined, "5.6% slower: sleeping");
+  // Anything but one live stream alone never spins.
+  const shared = chooseSetting(within, { live: 2, lossless: 0, liveFps: 15 });
+  assert.equal(shared.setting.spinning, undefined);
+  assert.equal(shared.mode, "throughput");
+});
