@@ -127,9 +127,12 @@ export class ResultFiles {
     if (this.#options.reproducible) withoutTimings(message);
     if (this.#jsonl) await this.#jsonl.write(JSON.stringify(message) + "\n");
     if (this.#coco) {
+      // One write a frame, not one per entry (each is an asynchronous file operation).
+      let text = "";
       for (const entry of cocoResults(message)) {
-        await this.#coco.write((this.#cocoEntries++ === 0 ? "\n" : ",\n") + JSON.stringify(entry));
+        text += (this.#cocoEntries++ === 0 ? "\n" : ",\n") + JSON.stringify(entry);
       }
+      if (text) await this.#coco.write(text);
     }
     if (this.#mot) await this.#mot.write(motRows(r));
     if (this.#options.paths.video) {
