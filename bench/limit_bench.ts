@@ -7,7 +7,9 @@
  * bench` is also reported as a ratio to this limit, from the same run.
  *
  * Each setting runs 2.5 s (this VM's throughput moves by ±20% between runs of a few
- * seconds). One session at batch 1 with spinning intra-op threads is measured too: the
+ * seconds). The best setting, and the best batch-1 one, are then run twice more, and the
+ * better of those two runs gives the figure: the best of 23 noisy measurements is biased
+ * upwards (the setting chosen is also the one whose noise was kindest). One session at batch 1 with spinning intra-op threads is measured too: the
  * batch-1 latency floor (the engine's choice for one live stream), not a throughput
  * candidate.
  *
@@ -93,19 +95,33 @@ export async function limitBench(durationMs = 2500): Promise<InferenceLimit> {
     }
   }
   // The limit is throughput: spinning threads are measured for latency only.
-  const best = all.filter((m) => !m.setting.spinning)
+  const chosen = all.filter((m) => !m.setting.spinning)
     .reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
-  const batchOne = all.filter((m) => m.setting.batch === 1 && m.setting.sessions === 1)
+  const chosenOne = all.filter((m) => m.setting.batch === 1 && m.setting.sessions === 1)
     .reduce((a, b) => (b.runMs < a.runMs ? b : a));
+  // The best of many noisy measurements overstates the best setting (it is also the one
+  // that drew the luckiest noise): the chosen settings run twice more, and the better of
+  // those two runs is the figure (as the pipeline's figure is the better of its rounds).
+  const again = async (
+    setting: EngineSetting,
+    better: (a: SettingMeasurement, b: SettingMeasurement) => boolean,
+  ) => {
+    const a = await measure(setting), b = await measure(setting);
+    return better(b, a) ? b : a;
+  };
+  const best = await again(chosen.setting, (b, a) => b.framesPerSecond > a.framesPerSecond);
+  const batchOne = await again(chosenOne.setting, (b, a) => b.runMs < a.runMs);
   console.log(
     `inference limit: ${best.framesPerSecond.toFixed(1)} frames/s (${
       settingName(best.setting)
-    }; best of ${all.length} settings, ${images.length} demo frames, inference only)`,
+    }, re-measured; ${chosen.framesPerSecond.toFixed(1)} when chosen as the best of ${
+      all.length - 4
+    } settings; ${images.length} demo frames, inference only)`,
   );
   console.log(
     `inference batch-1 latency: ${batchOne.runMs.toFixed(1)} ms (${
       settingName(batchOne.setting)
-    }, median run)`,
+    }, median run, re-measured; ${chosenOne.runMs.toFixed(1)} ms when chosen)`,
   );
   return { best, batchOne, all };
 }
