@@ -33,29 +33,33 @@ import { WorkerSession } from "../src/inference/worker_session.ts";
 import { settingName } from "../src/inference/engine_measure.ts";
 import { inferenceOnly } from "./inference_only.ts";
 import { CountingClient } from "./counting_client.ts";
+import {
+  batchSizes,
+  Bench,
+  DEMO,
+  DEMO_FRAMES,
+  type FileRun,
+  fmtList,
+  ORIGIN,
+  percentile,
+  retimedDemo,
+  stageLine,
+} from "./pipeline_runs.ts";
 
 export { inferenceOnly };
 import type { InferenceLimit } from "./limit_bench.ts";
-import { budgetLine, CpuSampler } from "./cpu_budget.ts";
 import { resolvePipelineConfig } from "../src/pipeline/config.ts";
-import type { StreamResult } from "../src/pipeline/events.ts";
 import { PipelineMetrics } from "../src/pipeline/metrics.ts";
-import { createPipeline, type Pipeline } from "../src/pipeline/pipeline.ts";
-import { STAGES } from "../src/pipeline/timeline.ts";
+import { createPipeline } from "../src/pipeline/pipeline.ts";
 import { type RunningServer, serve } from "../src/server/serve.ts";
-import { type FfmpegBinary, resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
+import { resolveFfmpeg } from "../src/video/ffmpeg_binary.ts";
 import { demoFrames } from "./demo_frames.ts";
 import { median } from "../src/stats.ts";
 import { report } from "./timing.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MANIFEST = `${ROOT}models/street-maskrcnn/manifest.json`;
-const DEMO = `${ROOT}models/demo/street.mp4`;
-const OUT = `${ROOT}bench/out/`;
 /** Frames of the demo video (and its native rate). */
-const DEMO_FRAMES = 300;
-const DEMO_FPS = 15;
-const ORIGIN = { name: "pipeline bench", baseDir: ROOT };
 
 /**
  * Settings of {@link pipelineBench}; the defaults are the demo's (pipelines/demo.json).
@@ -301,198 +305,6 @@ export async function pipelineBench(
     if (running) await running.shutdown();
     else await pipeline.stop();
   }
-}
-
-interface FileRun {
-  fps: number;
-  /** Where the CPU went (bench/cpu_budget.ts). */
-  cpu: string;
-  /** Milliseconds from adding the stream to its first result. */
-  firstMs: number;
-  /** Results the WebSocket client received. */
-  wsResults: number;
-  results: StreamResult[];
-}
-
-interface LiveRun {
-  results: StreamResult[];
-  /** Frames dropped by the live queue while measuring. */
-  dropped: number;
-  decoded: number;
-  /** Frames/s read from the source while measuring. */
-  inFps: number;
-}
-
-/** Streams added to and removed from one served pipeline. */
-class Bench {
-  #pipeline: Pipeline;
-  #running: RunningServer;
-  #client: CountingClient;
-
-  constructor(pipeline: Pipeline, running: RunningServer, client: CountingClient) {
-    this.#pipeline = pipeline;
-    this.#running = running;
-    this.#client = client;
-  }
-
-  /** The demo file, lossless, until `count` results (all its frames by default). */
-  async fileRun(id: string, count = DEMO_FRAMES): Promise<FileRun> {
-    const results: StreamResult[] = [];
-    const all = Promise.withResolvers<void>();
-    let lastAt = 0;
-    const off = this.#pipeline.on("result", (r) => {
-      if (r.streamId !== id) return;
-      results.push(r);
-      lastAt = performance.now();
-      if (results.length === count) all.resolve();
-    });
-    this.#client.reset(id);
-    const t0 = performance.now();
-    const sampler = new CpuSampler();
-    await sampler.start();
-    try {
-      await this.#pipeline.addStream({ id, source: DEMO, policy: "lossless" }, ORIGIN);
-      await this.#until(id, all.promise, () => results.length);
-      const wsLast = await this.#client.waitFor(id, count, 5000);
-      const end = Math.max(lastAt, wsLast);
-      const cpu = budgetLine(await sampler.stop(), count, end - t0);
-      return {
-        cpu,
-        fps: count / ((end - t0) / 1000),
-        firstMs: results[0].timeline.publishedAt - (performance.timeOrigin + t0),
-        wsResults: this.#client.count(id),
-        results,
-      };
-    } finally {
-      await sampler.stop();
-      off();
-      await this.#remove(id);
-    }
-  }
-
-  /** A live stream: `warmup` seconds after its first result, then `seconds` measured. */
-  async liveRun(
-    id: string,
-    stream: Record<string, unknown>,
-    warmup: number,
-    seconds: number,
-  ): Promise<LiveRun> {
-    const results: StreamResult[] = [];
-    const first = Promise.withResolvers<void>();
-    let measuring = false;
-    const off = this.#pipeline.on("result", (r) => {
-      if (r.streamId !== id) return;
-      first.resolve();
-      if (measuring) results.push(r);
-    });
-    try {
-      await this.#pipeline.addStream({ id, ...stream }, ORIGIN);
-      await this.#until(id, first.promise, () => 0);
-      await sleep(warmup * 1000);
-      const before = this.#pipeline.stream(id)!.stats;
-      measuring = true;
-      await sleep(seconds * 1000);
-      measuring = false;
-      const after = this.#pipeline.stream(id)!.stats;
-      if (results.length < 10) throw new Error(`stream ${id}: only ${results.length} results`);
-      return {
-        results,
-        dropped: after.dropped - before.dropped,
-        decoded: after.decoded - before.decoded,
-        inFps: (after.decoded - before.decoded) / seconds,
-      };
-    } finally {
-      off();
-      await this.#remove(id);
-    }
-  }
-
-  /** Waits for `done`; throws if the stream fails, or ends or stalls with no new result
-   * for 15 s (as counted by `progress`), or after 2 minutes. */
-  async #until(id: string, done: Promise<void>, progress: () => number): Promise<void> {
-    let stop = false;
-    const watch = async () => {
-      let seen = -1, since = performance.now();
-      const t0 = since;
-      while (!stop) {
-        await sleep(100);
-        if (stop) return;
-        const info = this.#pipeline.stream(id);
-        if (progress() !== seen) [seen, since] = [progress(), performance.now()];
-        const quiet = performance.now() - since;
-        if (info?.state === "failed" || quiet > 15_000 || performance.now() - t0 > 120_000) {
-          const why = `${info?.state}${info?.reason ? `: ${info.reason}` : ""}`;
-          const idle = (quiet / 1000).toFixed(1);
-          throw new Error(
-            `stream ${id}: ${progress()} results, then nothing for ${idle} s (${why})`,
-          );
-        }
-      }
-    };
-    try {
-      await Promise.race([done, watch()]);
-    } finally {
-      stop = true;
-    }
-  }
-
-  async #remove(id: string): Promise<void> {
-    await this.#pipeline.removeStream(id);
-    this.#running.hub.streamRemoved(id);
-  }
-}
-
-/**
- * The demo video re-timed to play at `fps` (every frame kept, evenly spaced: a live
- * source at that rate once read in real time), written to bench/out (the caller removes
- * it). Encoded without B-frames, as a camera sends: the decoder's reordering would
- * otherwise hold frames back by up to a frame period (p90 of the decode stage 26 ms
- * instead of 10 ms at 43 fps on the 2-core VM).
- */
-async function retimedDemo(ffmpeg: FfmpegBinary, fps: number): Promise<string> {
-  await Deno.mkdir(OUT, { recursive: true });
-  const path = `${OUT}street_retimed.mp4`;
-  const { success, stderr } = await new Deno.Command(ffmpeg.path, {
-    args: [
-      ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", DEMO],
-      ["-vf", `setpts=PTS*${DEMO_FPS}/${fps}`, "-r", String(fps), "-an"],
-      ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-bf", "0"],
-      ["-pix_fmt", "yuv420p", path],
-    ].flat(),
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!success) {
-    throw new Error(`ffmpeg re-timing the demo failed: ${new TextDecoder().decode(stderr)}`);
-  }
-  return path;
-}
-
-/** The `p`-th percentile (nearest rank). */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
-}
-
-function stageLine(results: StreamResult[]): string {
-  return STAGES.map((s) => `${s} ${median(results.map((r) => r.latency[s])).toFixed(1)}`)
-    .join(", ");
-}
-
-function batchSizes(results: StreamResult[]): string {
-  const counts = new Map<number, number>();
-  for (const r of results) counts.set(r.batchSize, (counts.get(r.batchSize) ?? 0) + 1);
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([size, n]) => `${size}: ${n}`).join(", ");
-}
-
-function fmtList(values: number[]): string {
-  return values.map((v) => v.toFixed(1)).join(", ");
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 if (import.meta.main) {
