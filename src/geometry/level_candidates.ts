@@ -28,6 +28,34 @@ export function logitBelow(p: number): number {
 }
 
 /**
+ * The first index from `from` whose value is not below `bound` (NaN included: it is not
+ * below), or `values.length`: the scan of a level's logits for the few that can score,
+ * kept in a small function of its own so that it compiles to a tight loop (four values a
+ * step).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const v = new Float32Array([-9, -9, -9, -9, -9, 2, -9, NaN]);
+ * assert.equal(nextNotBelow(v, 0, 0), 5);
+ * assert.equal(nextNotBelow(v, 6, 0), 7);
+ * assert.equal(nextNotBelow(v, 8, 0), 8);
+ * ```
+ */
+export function nextNotBelow(values: Float32Array, from: number, bound: number): number {
+  const n = values.length;
+  let i = from;
+  for (; i + 4 <= n; i += 4) {
+    if (
+      !(values[i] < bound && values[i + 1] < bound && values[i + 2] < bound &&
+        values[i + 3] < bound)
+    ) break;
+  }
+  while (i < n && values[i] < bound) i++;
+  return i;
+}
+
+/**
  * `torch.sigmoid` on a float32, step by step in float32 (`1 / (1 + exp(-x))`). ATen's
  * vectorised kernel uses Sleef's `expf` (within 1 ulp), so a value here can differ from
  * torch's by an ulp.

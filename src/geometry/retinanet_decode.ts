@@ -17,7 +17,7 @@ import {
   type SingleStageDetections,
   type SingleStageOptions,
 } from "./single_stage.ts";
-import { LevelCandidates, logitBelow, sigmoid32 } from "./level_candidates.ts";
+import { LevelCandidates, logitBelow, nextNotBelow, sigmoid32 } from "./level_candidates.ts";
 import { reusable } from "./reusable.ts";
 import { checkInteger } from "./validate.ts";
 import { describe } from "../describe.ts";
@@ -124,10 +124,9 @@ export function decodeRetinaNet(
     if (topk === 0) continue;
     candidates.reset(topk);
     let skip = bound; // logits below this cannot make the top k
-    for (let i = 0, n = logits.length; i < n; i++) {
-      const x = logits[i];
-      if (x < skip) continue;
-      const score = sigmoid32(x);
+    const n = logits.length;
+    for (let i = nextNotBelow(logits, 0, skip); i < n; i = nextNotBelow(logits, i + 1, skip)) {
+      const score = sigmoid32(logits[i]);
       if (!(score > threshold)) continue;
       candidates.push(score, i);
       if (candidates.full()) skip = Math.max(skip, logitBelow(candidates.compact(topk)));
