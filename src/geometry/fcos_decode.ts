@@ -16,7 +16,7 @@ import {
   type SingleStageDetections,
   type SingleStageOptions,
 } from "./single_stage.ts";
-import { LevelCandidates, logitBelow, sigmoid32 } from "./level_candidates.ts";
+import { LevelCandidates, logitBelow, nextNotBelow, sigmoid32 } from "./level_candidates.ts";
 import { checkInteger } from "./validate.ts";
 import { describe } from "../describe.ts";
 
@@ -140,9 +140,9 @@ export function decodeFcos(
     if (topk === 0) continue;
     candidates.reset(topk);
     let skip = bound; // logits below this cannot make the top k
-    for (let a = 0; a < counts[level]; a++) {
+    const n = counts[level];
+    for (let a = nextNotBelow(ctrness, 0, skip); a < n; a = nextNotBelow(ctrness, a + 1, skip)) {
       const y = ctrness[a];
-      if (y < skip) continue;
       let sc = NaN;
       for (let k = 0, i = a * c; k < c; k++, i++) {
         const x = logits[i];
