@@ -41,6 +41,10 @@ export interface SettingMeasurement {
   runMs: number;
   /** Images inferred while measuring. */
   frames: number;
+  /** Median milliseconds of one run started after the session idled for as long as a
+   * run takes, as a live stream's frames arrive ({@link measurePaced}); measured for
+   * one-session batch-1 settings, the candidates of one live stream alone. */
+  pacedRunMs?: number;
 }
 
 /** Options of {@link measureSetting}. */
@@ -167,6 +171,41 @@ export async function measureSessions(
   await Promise.all(sessions.flatMap((s) => [loop(s), loop(s)]));
   const elapsed = (performance.now() - started) / 1000;
   return { framesPerSecond: frames / elapsed, runMs: median(runs), frames };
+}
+
+/**
+ * Measures one running session as a live stream uses it: one image at a time, each run
+ * started after the session idled for as long as the run before took (a 15 fps stream
+ * of a model that runs in 35 ms leaves about that much idle between frames), for
+ * `options.durationMs` (at least 4 runs) after `options.warmupRuns` runs. Between frames,
+ * sleeping intra-op threads are woken and caches refilled for every run, which back-to-back
+ * runs ({@link measureSessions}) do not see; this is the figure that chooses the setting of
+ * one live stream alone. Returns the median run in milliseconds.
+ *
+ * @example
+ * ```ts ignore
+ * const session = await WorkerSession.start("models/street-maskrcnn/manifest.json");
+ * const ms = await measurePaced(session, images, { durationMs: 600 });
+ * ```
+ */
+export async function measurePaced(
+  session: WorkerSession,
+  images: readonly InputArray[],
+  options: Pick<MeasureOptions, "durationMs" | "warmupRuns"> = {},
+): Promise<number> {
+  const durationMs = options.durationMs ?? 1500;
+  let next = 0;
+  // A copy per run: the run transfers its input to the worker.
+  const image = () => concatImages([images[next++ % images.length]]);
+  for (let i = 0; i < (options.warmupRuns ?? 1); i++) await session.run(image(), 1);
+  const runs: number[] = [];
+  const end = performance.now() + durationMs;
+  while (runs.length < 4 || performance.now() < end) {
+    const r = await session.run(image(), 1);
+    runs.push(r.runMs);
+    await new Promise((resolve) => setTimeout(resolve, r.runMs));
+  }
+  return median(runs);
 }
 
 /**

@@ -32,6 +32,7 @@ export class EngineMetrics {
   readonly maxBatch: client.Gauge<"model">;
   readonly tunedFps: client.Gauge<Candidate>;
   readonly tunedRun: client.Gauge<Candidate>;
+  readonly tunedPacedRun: client.Gauge<Candidate>;
   readonly retunes: client.Gauge<"model">;
 
   constructor(registry: client.Registry) {
@@ -54,6 +55,11 @@ export class EngineMetrics {
     this.tunedRun = gauge(
       "streamdet_engine_tuning_run_seconds",
       "Median run time of one batch of each candidate setting measured at load",
+      candidate,
+    );
+    this.tunedPacedRun = gauge(
+      "streamdet_engine_tuning_paced_run_seconds",
+      "Median run time of one frame between frames, as a live stream runs (one-session batch-1 candidates)",
       candidate,
     );
     this.retunes = gauge(
@@ -79,6 +85,7 @@ export class EngineMetrics {
       };
       this.tunedFps.set(labels, m.framesPerSecond);
       this.tunedRun.set(labels, m.runMs / 1000);
+      if (m.pacedRunMs !== undefined) this.tunedPacedRun.set(labels, m.pacedRunMs / 1000);
     }
     this.retunes.set({ model }, status.tuning.retunes);
   }

@@ -29,7 +29,13 @@ Deno.test("an engine left on auto measures every candidate at load and runs the 
       tuning.measurements.length,
       candidateSettings({ layout: "NHWC", batch: "dynamic" }).length,
     );
-    for (const m of tuning.measurements) assert.ok(m.framesPerSecond > 0 && m.runMs > 0);
+    for (const m of tuning.measurements) {
+      assert.ok(m.framesPerSecond > 0 && m.runMs > 0);
+      // Paced (as a live stream runs) exactly for the one-session batch-1 candidates.
+      const live = m.setting.sessions === 1 && m.setting.batch === 1;
+      assert.equal(m.pacedRunMs !== undefined, live, JSON.stringify(m.setting));
+      if (live) assert.ok(m.pacedRunMs! > 0);
+    }
     assert.equal(tuning.mode, "throughput", "no workload given: one lossless stream");
     const chosen = chooseSetting(tuning.measurements, { live: 0, lossless: 1 }).setting;
     assert.deepEqual(
@@ -117,7 +123,7 @@ Deno.test("a configuration names what it expected for sessions, threads and maxB
   ]);
 });
 
-Deno.test("one live stream alone gets the spinning batch-1 setting unless it measured more than 5% slower", () => {
+Deno.test("without paced measurements, one live stream alone gets the spinning batch-1 setting unless it measured more than 5% slower", () => {
   const setting = (sessions: number, batch: number, spinning = false) => ({
     sessions,
     threads: 2 / sessions,
@@ -141,4 +147,30 @@ Deno.test("one live stream alone gets the spinning batch-1 setting unless it mea
   const shared = chooseSetting(within, { live: 2, lossless: 0, liveFps: 15 });
   assert.equal(shared.setting.spinning, undefined);
   assert.equal(shared.mode, "throughput");
+});
+
+Deno.test("one live stream alone gets the batch-1 setting that ran fastest between frames, spinning or not", () => {
+  const setting = (spinning: boolean) => ({
+    sessions: 1,
+    threads: 2,
+    batch: 1,
+    arena: true,
+    optimization: "all" as const,
+    ...(spinning ? { spinning } : {}),
+  });
+  const measure = (spinning: boolean, runMs: number, pacedRunMs: number) => ({
+    setting: setting(spinning),
+    runMs,
+    pacedRunMs,
+    framesPerSecond: 1000 / runMs,
+    frames: 30,
+  });
+  const live = { live: 1, lossless: 0, liveFps: 15 };
+  // Back to back the spinning one is 20% slower; between frames it is faster: it wins.
+  const spins = chooseSetting([measure(false, 37, 41.5), measure(true, 44.5, 36)], live);
+  assert.equal(spins.setting.spinning, true);
+  assert.match(spins.reason, /between frames \(36\.0 ms; back to back 44\.5 ms/);
+  // And the other way round.
+  const sleeps = chooseSetting([measure(false, 37, 38), measure(true, 36, 39)], live);
+  assert.equal(sleeps.setting.spinning, undefined);
 });

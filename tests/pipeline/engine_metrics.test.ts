@@ -24,7 +24,14 @@ Deno.test("each measured candidate has its own series, spinning or not, beside t
       retunes: 2,
       measurements: [
         { setting, framesPerSecond: 26.6, runMs: 36.8, frames: 60 },
-        { setting: { ...setting, spinning: true }, framesPerSecond: 27.1, runMs: 35.9, frames: 61 },
+        {
+          setting: { ...setting, spinning: true },
+          framesPerSecond: 27.1,
+          runMs: 35.9,
+          frames: 61,
+          pacedRunMs: 36.4,
+        },
+        { setting: { ...setting, batch: 2 }, framesPerSecond: 28, runMs: 70, frames: 56 },
       ],
     },
   } as unknown as ModelStatus;
@@ -37,4 +44,7 @@ Deno.test("each measured candidate has its own series, spinning or not, beside t
   assert.match(text, /streamdet_engine_threads\{model="street"\} 2/);
   assert.match(text, /streamdet_engine_retunes\{model="street"\} 2/);
   assert.match(text, /streamdet_engine_tuning_run_seconds\{[^}]*spinning="1"\} 0\.0359/);
+  // The paced figure only where it was measured.
+  assert.match(text, /streamdet_engine_tuning_paced_run_seconds\{[^}]*spinning="1"\} 0\.0364/);
+  assert.doesNotMatch(text, /streamdet_engine_tuning_paced_run_seconds\{[^}]*batch="2"/);
 });
