@@ -73,14 +73,16 @@ async function folders(): Promise<string[]> {
   return out.sort();
 }
 
-/** The variant's name: `gauss2-28`, `regression`, ... from the training command line. */
+/** The variant's name: `gauss2-28`, `regression`, ... from the training command line; the
+ * shipped model and the study's shared model (`…-shared`) say so. */
 function variantOf(script: string, folder: string): string {
   const head = /--head (\w+)/.exec(script)?.[1] ?? "heatmap";
-  if (head === "regression") return "regression";
   const sigma = Number(/--sigma ([\d.]+)/.exec(script)?.[1] ?? 0);
   const size = /--heatmap-size (\d+)/.exec(script)?.[1] ?? "56";
   const kind = sigma === 0 ? "onehot" : `gauss${sigma}`;
-  return folder.endsWith("plaza-keypointrcnn") ? `${kind}-${size} (shipped)` : `${kind}-${size}`;
+  const name = head === "regression" ? "regression" : `${kind}-${size}`;
+  if (folder.endsWith("plaza-keypointrcnn")) return `${name} (shipped)`;
+  return folder.endsWith("-shared") ? `${name} (shared)` : name;
 }
 
 async function measure(folder: string): Promise<ModelNumbers> {

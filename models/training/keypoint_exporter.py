@@ -78,6 +78,8 @@ def keypoint_manifest(name: str, size: tuple, names: list, state: dict, folder: 
         flags += f" --sigma {config['sigma']:g} --heatmap-size {config['heatmap_size']}"
     if state.get("heads_only"):
         flags += " --heads-only"
+    if state.get("keypoint_weight", 1.0) != 1.0:
+        flags += f" --keypoint-weight {state['keypoint_weight']:g}"
     training = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1),
                 "script": "models/training/keypoint_train.py" + flags}
     out = manifest_dict(name, "keypointrcnn", size, names[:4], True, MEAN, STD, classes, 50,
@@ -102,9 +104,11 @@ def export_keypoints(args, folder: str) -> None:
     """Exports `args.checkpoint` into `folder` as keypoint_export.py's options say."""
     torch.set_num_threads(os.cpu_count() or 2)
     model, size, state = load(args.checkpoint)
+    model.rpn._post_nms_top_n["testing"] = args.proposals
+    candidate_nms = None if args.candidate_nms >= 1 else args.candidate_nms
     # eval() on the wrapper too: torch.onnx.export puts back the mode it found, and a
     # wrapper left in training mode would switch the model's BatchNorm and RPN to training.
-    raw = RawKeypointDetector(model, size).eval()
+    raw = RawKeypointDetector(model, size, candidate_nms).eval()
     if args.verify_frames:
         pixels = plaza_pixels(size, [VERIFY_SEED_BASE + k for k in range(args.verify_frames)])
         box, score, kp, count = check_keypoints(model, raw, pixels)

@@ -14,10 +14,13 @@ Fields (arrays are little-endian base64, as street_parity.json):
   (int32 D x 17, its cell y * S + x), keypointLogitsSample (float32: every
   `keypointLogitsStride`-th value of the first candidate's 17 x S x S logits, per image);
 - regression head: keypoints (float32 D x 17 x 2, input pixels);
-- heatmap heads: final, torchvision's decoding of the same candidates (final_detections: its
-  score threshold, class NMS and detections per image: scoreThreshold, iouThreshold,
-  detections) per frame: boxes, scores and keypoints (float32 n x 17 x 3: x, y and the
-  keypoint score), what the runtime's post-processing of the graph's outputs must give.
+- final: what the runtime's post-processing of the graph's outputs must give, per frame:
+  boxes, scores and keypoints (float32 n x 17 x 3: x, y and the keypoint score), with the
+  score threshold, class NMS and detections per image used (scoreThreshold, iouThreshold,
+  detections). Heatmap heads: torchvision's decoding of the same candidates
+  (final_detections); the regression head, which torchvision cannot decode: the raw
+  candidates through torchvision's `batched_nms` and the first `detections_per_img`, each
+  keypoint as regressed with its detection's score (regression_final).
 
 Example:
     write_fixture(raw, model, (288, 512), manifest, "tests/fixtures/models/keypoint_parity.json")
@@ -49,19 +52,20 @@ def png_b64(pixels: torch.Tensor) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def final_detections(model, pixels: torch.Tensor) -> dict:
+def final_detections(model, pixels: torch.Tensor, candidate_nms: float | None = None) -> dict:
     """torchvision's final detections and keypoints over the raw graph's candidates: its
     eval forward with the class NMS off (the candidates, with the keypoints torchvision
     decodes for each), then `batched_nms` at the model's IoU threshold and the first
     `detections_per_img`, as `postprocess_detections` finishes. The raw graph keeps the top
     `detections_per_img` candidates per image *before* the NMS (raw_export.py), where
     torchvision keeps them after it, so its own forward with the NMS on may find people
-    beyond the first candidates; this is the same decoding on the same candidates."""
+    beyond the first candidates; this is the same decoding on the same candidates (with the
+    raw graph's `candidate_nms` in the candidates' forward where it has one)."""
     from torchvision.ops import batched_nms
 
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0
+    heads.nms_thresh = 1.0 if candidate_nms is None else candidate_nms
     try:
         with torch.no_grad():
             candidates = model([p / 255 for p in pixels])
@@ -77,6 +81,30 @@ def final_detections(model, pixels: torch.Tensor) -> dict:
                        "keypoints": b64(keypoints.numpy(), np.float32)})
     return {"scoreThreshold": heads.score_thresh, "iouThreshold": saved,
             "detections": heads.detections_per_img, "images": images}
+
+
+def regression_final(model, boxes, scores, labels, image, keypoints, images: int,
+                     size: tuple) -> dict:
+    """The final people of a regression graph's candidates: per image, the candidates above
+    the model's score threshold through `batched_nms` at its IoU and the first
+    `detections_per_img`; keypoints as regressed, clipped to the frame (`size` H, W) as the
+    runtime clips them, each with its detection's score."""
+    from torchvision.ops import batched_nms
+
+    heads = model.roi_heads
+    out = []
+    for i in range(images):
+        sel = torch.where((image == i) & (scores >= heads.score_thresh))[0]
+        keep = sel[batched_nms(boxes[sel], scores[sel], labels[sel], heads.nms_thresh)]
+        keep = keep[:heads.detections_per_img]
+        xy = torch.stack([keypoints[keep][..., 0].clamp(0, size[1]),
+                          keypoints[keep][..., 1].clamp(0, size[0])], -1)
+        kps = torch.cat([xy, scores[keep][:, None, None].expand(-1, 17, 1)], -1)
+        out.append({"boxes": b64(boxes[keep].numpy(), np.float32),
+                    "scores": b64(scores[keep].numpy(), np.float32),
+                    "keypoints": b64(kps.numpy(), np.float32)})
+    return {"scoreThreshold": heads.score_thresh, "iouThreshold": heads.nms_thresh,
+            "detections": heads.detections_per_img, "images": out}
 
 
 def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
@@ -98,6 +126,8 @@ def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
     }
     if raw.regression:
         out["keypoints"] = b64(head.numpy(), np.float32)
+        out["final"] = regression_final(model, boxes, scores, labels, image, head,
+                                        len(FIXTURE_SEEDS), size)
     else:
         d, k, s, _ = head.shape
         flat = head.reshape(d, k, s * s)
@@ -108,7 +138,7 @@ def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
                     "keypointArgmax": b64(where.numpy(), np.int32),
                     "keypointLogitsStride": STRIDE,
                     "keypointLogitsSample": b64(sample.numpy(), np.float32)})
-        out["final"] = final_detections(model, pixels)
+        out["final"] = final_detections(model, pixels, raw.candidate_nms)
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
     print(f"wrote {path}: {out['count']} candidates over {len(FIXTURE_SEEDS)} frames")

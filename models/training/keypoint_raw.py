@@ -50,8 +50,8 @@ class RawKeypointDetector(RawDetector):
     """RawDetector for a KeypointRCNN (eval mode) with the keypoint output appended. The
     model's backbone is wrapped in a Tap (same weights, same outputs)."""
 
-    def __init__(self, model: nn.Module, size: tuple):
-        super().__init__(model, size)
+    def __init__(self, model: nn.Module, size: tuple, candidate_nms: float | None = None):
+        super().__init__(model, size, candidate_nms)
         if not isinstance(model.backbone, Tap):
             model.backbone = Tap(model.backbone)
         self.regression = is_regression(model)
@@ -94,7 +94,8 @@ class WithoutKeypoints:
 
 
 def check_keypoints(model, raw: RawKeypointDetector, pixels: torch.Tensor):
-    """Checks the raw graph against torchvision's own eval forward (class NMS disabled) on
+    """Checks the raw graph against torchvision's own eval forward (class NMS disabled, or at
+    the raw graph's `candidate_nms`) on
     `pixels` ([N, 3, H, W] floats 0..255): the candidates (check_against_torchvision) and,
     for heatmap heads, the keypoints torchvision decodes from its heatmaps against the same
     decoding of the raw graph's keypoint_logits. Returns (max |Δbox|, max |Δscore|, max
@@ -103,7 +104,7 @@ def check_keypoints(model, raw: RawKeypointDetector, pixels: torch.Tensor):
     box, score = check_against_torchvision(reference, raw, pixels)
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0
+    heads.nms_thresh = 1.0 if raw.candidate_nms is None else raw.candidate_nms
     try:
         with torch.no_grad():
             got = raw(normalise(pixels, model.transform.image_mean, model.transform.image_std))

@@ -46,6 +46,9 @@ def main(argv=None):
     ap.add_argument("--heatmap-size", type=int, default=56, help="28 or 56")
     ap.add_argument("--head-channels", default="64,64,64,64",
                     help="channels of the keypoint head's 3x3 convs")
+    ap.add_argument("--keypoint-weight", type=float, default=1.0,
+                    help="factor on the keypoint loss (the regression head's L1 on coordinates "
+                    "normalised to the box is small beside the box losses)")
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--lr", type=float, default=0.02)
@@ -68,6 +71,9 @@ def main(argv=None):
     check_choice("keypoint_train.py", "--heatmap-size", args.heatmap_size, (28, 56))
     if args.sigma < 0:
         sys.exit(f"keypoint_train.py: --sigma: expected 0 (one-hot) or more, found {args.sigma}")
+    if args.keypoint_weight <= 0:
+        sys.exit(f"keypoint_train.py: --keypoint-weight: expected a positive factor, found "
+                 f"{args.keypoint_weight}")
     if args.head == "regression" and args.sigma:
         sys.exit("keypoint_train.py: --sigma: expected none with --head regression, found "
                  f"{args.sigma}")

@@ -112,6 +112,7 @@ def run(args) -> None:
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                     "seconds": spent, "size": size, "config": config, "heads_only": heads_only,
                     "init": args.init, "arch": "keypointrcnn",
+                    "keypoint_weight": getattr(args, "keypoint_weight", 1.0),
                     "init_onnx": getattr(args, "init_onnx", None) or (state or {}).get("init_onnx")}, out + ".tmp")
         os.replace(out + ".tmp", out)
 
@@ -139,6 +140,7 @@ def run(args) -> None:
                  for i in rng.choice(filled, args.batch)]
         losses = training_losses(model, [p[0] for p in pairs], [p[1] for p in pairs], config,
                                  heads_only)
+        losses["loss_keypoint"] = losses["loss_keypoint"] * getattr(args, "keypoint_weight", 1.0)
         loss = sum(losses.values())
         if not torch.isfinite(loss):
             sys.exit(f"keypoint_train.py: loss diverged at step {step}: "

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Regenerates the plaza keypoint models and demo from scratch, as make_models.sh does for the
 # street ones: the plaza demo video and its ground truth, the pose training set, the shared
-# KeypointRCNN (trunk started from the street Mask R-CNN's graph, then everything trained,
-# torchvision's one-hot loss at 56x56), its raw export and
-# ONNX parity fixture, then the study's variants (a new keypoint predictor on the shared
-# model's frozen trunk and keypoint convolutions, trained with them)
-# and their exports. Deterministic data; training is time-boxed, so weights differ slightly
-# from run to run. About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + 10 minutes on 2 CPU cores.
+# KeypointRCNN of the study (trunk started from the street Mask R-CNN's graph, then everything
+# trained, torchvision's one-hot loss at 56x56), the study's variants (a new keypoint predictor
+# on the shared model's frozen trunk and keypoint convolutions, trained with them) and their
+# exports, then the shipped model: the study's winner, a direct regression head, trained with
+# the whole network from the shared model's weights, its raw export and ONNX parity fixture.
+# Deterministic data; training is time-boxed, so weights differ slightly from run to run.
+# About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + SHIPPED_MINUTES + 10 minutes on 2 CPU cores.
 # A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
 # delete RUNS to train from scratch.
 #
-#   bash models/training/make_keypoint_models.sh [minutes=60] [variant-minutes=15] [frames=6000]
+#   bash models/training/make_keypoint_models.sh [minutes=60] [variant-minutes=15] \
+#     [frames=6000] [shipped-minutes=100]
 #
 # Environment (defaults in brackets; relative to models/training/):
 #   PY        the Python command [/usr/bin/python3], e.g. "nice -n 19 /usr/bin/python3"
 #   DATA      training set folder [data/pose] (git-ignored, ~0.45 MB a frame)
-#   RUNS      checkpoints and the variants' exports [runs/pose] (git-ignored)
-#   MODEL     the shared model's folder [../plaza-keypointrcnn]
+#   RUNS      checkpoints and the exports of the shared model and variants [runs/pose]
+#             (git-ignored)
+#   MODEL     the shipped model's folder [../plaza-keypointrcnn]
 #   FIXTURE   its ONNX parity fixture [../../tests/fixtures/models/keypoint_parity.json]
 #   DEMO      where plaza.mp4 and plaza_keypoints.json go [../demo]; "none" skips them
 #   VARIANTS  which variants to train ["gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56
@@ -31,6 +34,7 @@ cd "$(dirname "$0")"
 MINUTES="${1:-60}"
 VARIANT_MINUTES="${2:-15}"
 FRAMES="${3:-6000}"
+SHIPPED_MINUTES="${4:-100}"
 PY="${PY:-/usr/bin/python3}"
 DATA="${DATA:-data/pose}"
 RUNS="${RUNS:-runs/pose}"
@@ -55,7 +59,8 @@ RESUME=()
 if [ -f "$RUNS/checkpoint.pt" ]; then RESUME=(--resume "$RUNS/checkpoint.pt"); fi
 $PY keypoint_train.py --data "$DATA" --out "$RUNS/checkpoint.pt" --minutes "$MINUTES" \
   --init-onnx ../street-maskrcnn/model.onnx "${RESUME[@]}"
-$PY keypoint_export.py --checkpoint "$RUNS/checkpoint.pt" --out "$MODEL" --fixture "$FIXTURE"
+SHARED="$RUNS/export/plaza-keypointrcnn-shared"
+$PY keypoint_export.py --checkpoint "$RUNS/checkpoint.pt" --out "$SHARED"
 
 # The study's variants: same trunk and keypoint convolutions, same schedule, a new predictor each.
 for variant in $VARIANTS; do
@@ -73,3 +78,12 @@ for variant in $VARIANTS; do
     "${RESUME[@]}"
   $PY keypoint_export.py --checkpoint "$out" --out "$RUNS/export/plaza-keypointrcnn-$variant"
 done
+
+# The shipped model: the regression head (the study's winner) with the whole network trained on
+# from the shared model's weights (its keypoint convolutions included; the predictor is new).
+RESUME=()
+if [ -f "$RUNS/shipped.pt" ]; then RESUME=(--resume "$RUNS/shipped.pt"); fi
+$PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped.pt" --minutes "$SHIPPED_MINUTES" \
+  --init-onnx "$SHARED/model.onnx" --head regression --lr 0.01 --warmup 200 \
+  --keypoint-weight 3 "${RESUME[@]}"
+$PY keypoint_export.py --checkpoint "$RUNS/shipped.pt" --out "$MODEL" --fixture "$FIXTURE"

@@ -38,13 +38,14 @@ def normalise(images: torch.Tensor, mean, std) -> torch.Tensor:
 def check_against_torchvision(model, raw: RawDetector, pixels: torch.Tensor, atol=1e-4,
                               compare_boxes=True):
     """Runs torchvision's own eval forward with its class NMS disabled (IoU 1.0 keeps every
-    box) and the raw detector on the same batch; they must give the same candidates.
+    box; the raw detector's `candidate_nms` IoU where it has one) and the raw detector on the
+    same batch; they must give the same candidates.
     Returns the largest box and score differences. `compare_boxes=False` compares only the
     counts and sorted scores (random weights tie most scores, so which box is cut at the
     top-k is arbitrary)."""
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0
+    heads.nms_thresh = 1.0 if getattr(raw, "candidate_nms", None) is None else raw.candidate_nms
     try:
         with torch.no_grad():
             mean, std = model.transform.image_mean, model.transform.image_std

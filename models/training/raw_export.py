@@ -13,7 +13,10 @@ that carry their image index instead:
   in order by a gather with the inverse permutation (no scatter of the pooled features).
 - Box head: softmax, per-class decode and clip, background dropped, score threshold and
   small boxes removed, then the top `detections_per_img` per image by rank-in-image.
-  No class NMS: TypeScript applies hard / soft / matrix NMS.
+  No class NMS: TypeScript applies hard / soft / matrix NMS. `candidate_nms` (off by
+  default) first drops near-duplicates above that IoU (per image and class), so that in
+  crowds the top `detections_per_img` are distinct objects rather than copies of the
+  strongest ones; the final NMS still runs in TypeScript.
 
 Outputs (D candidates over the whole batch, grouped by image, by decreasing score):
 boxes [D, 4] (x1, y1, x2, y2 in input pixels), scores [D], labels [D] (int64),
@@ -56,9 +59,10 @@ class RawDetector(nn.Module):
     `size` is the fixed (H, W) of the input; the input is already normalised with the
     model's mean and std (the runtime pre-processes)."""
 
-    def __init__(self, model: nn.Module, size: tuple):
+    def __init__(self, model: nn.Module, size: tuple, candidate_nms: float | None = None):
         super().__init__()
         self.model = model.eval()
+        self.candidate_nms = candidate_nms
         self.height, self.width = size
         self.has_masks = getattr(model.roi_heads, "mask_head", None) is not None
         self.semantic_head = getattr(model, "semantic_head", None)
@@ -155,6 +159,9 @@ class RawDetector(nn.Module):
         boxes, scores, labels, image = boxes[keep], scores[keep], labels[keep], image[keep]
         order = torch.sort(scores, descending=True)[1]
         boxes, scores, labels, image = boxes[order], scores[order], labels[order], image[order]
+        if self.candidate_nms is not None:  # batched_nms keeps the decreasing-score order
+            keep = box_ops.batched_nms(boxes, scores, image * classes + labels, self.candidate_nms)
+            boxes, scores, labels, image = boxes[keep], scores[keep], labels[keep], image[keep]
         rank = rank_in_image(image, n)
         keep = torch.where(rank < heads.detections_per_img)[0]
         order = keep[group_by_image(image[keep], rank[keep])]
