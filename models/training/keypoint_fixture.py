@@ -52,7 +52,7 @@ def png_b64(pixels: torch.Tensor) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def final_detections(model, pixels: torch.Tensor, candidate_nms: float | None = None) -> dict:
+def final_detections(model, pixels: torch.Tensor, reference_iou: float = 1.0) -> dict:
     """torchvision's final detections and keypoints over the raw graph's candidates: its
     eval forward with the class NMS off (the candidates, with the keypoints torchvision
     decodes for each), then `batched_nms` at the model's IoU threshold and the first
@@ -60,12 +60,12 @@ def final_detections(model, pixels: torch.Tensor, candidate_nms: float | None = 
     `detections_per_img` candidates per image *before* the NMS (raw_export.py), where
     torchvision keeps them after it, so its own forward with the NMS on may find people
     beyond the first candidates; this is the same decoding on the same candidates (with the
-    raw graph's `candidate_nms` in the candidates' forward where it has one)."""
+    raw graph's `reference_iou` in the candidates' forward)."""
     from torchvision.ops import batched_nms
 
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0 if candidate_nms is None else candidate_nms
+    heads.nms_thresh = reference_iou
     try:
         with torch.no_grad():
             candidates = model([p / 255 for p in pixels])
@@ -138,7 +138,7 @@ def write_fixture(raw, model, size: tuple, manifest: dict, path: str) -> dict:
                     "keypointArgmax": b64(where.numpy(), np.int32),
                     "keypointLogitsStride": STRIDE,
                     "keypointLogitsSample": b64(sample.numpy(), np.float32)})
-        out["final"] = final_detections(model, pixels, raw.candidate_nms)
+        out["final"] = final_detections(model, pixels, raw.reference_iou)
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
     print(f"wrote {path}: {out['count']} candidates over {len(FIXTURE_SEEDS)} frames")

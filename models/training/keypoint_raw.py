@@ -104,7 +104,7 @@ def check_keypoints(model, raw: RawKeypointDetector, pixels: torch.Tensor):
     box, score = check_against_torchvision(reference, raw, pixels)
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0 if raw.candidate_nms is None else raw.candidate_nms
+    heads.nms_thresh = raw.reference_iou
     try:
         with torch.no_grad():
             got = raw(normalise(pixels, model.transform.image_mean, model.transform.image_std))

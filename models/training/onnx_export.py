@@ -45,7 +45,7 @@ def check_against_torchvision(model, raw: RawDetector, pixels: torch.Tensor, ato
     top-k is arbitrary)."""
     heads = model.roi_heads
     saved = heads.nms_thresh
-    heads.nms_thresh = 1.0 if getattr(raw, "candidate_nms", None) is None else raw.candidate_nms
+    heads.nms_thresh = getattr(raw, "reference_iou", 1.0)  # any callable raw detector
     try:
         with torch.no_grad():
             mean, std = model.transform.image_mean, model.transform.image_std

@@ -83,6 +83,12 @@ class RawDetector(nn.Module):
         self.level_sizes = [int(f.shape[-2] * f.shape[-1]) * model.rpn.anchor_generator
                             .num_anchors_per_location()[0] for f in features.values()]
 
+    @property
+    def reference_iou(self) -> float:
+        """The IoU of torchvision's class NMS under which its eval forward gives this graph's
+        candidates: 1.0 (keeps every box), or `candidate_nms` where the graph has one."""
+        return 1.0 if self.candidate_nms is None else self.candidate_nms
+
     # ------------------------------------------------------------------ RPN
 
     def proposals(self, images, features):
