@@ -177,3 +177,35 @@ Deno.test({
     assert.deepEqual(other, ["class1", "class2"]);
   },
 });
+
+Deno.test({
+  name:
+    "the keypoint scripts refuse a keypoint weight, candidate IoU or proposal count out of range, before importing torch",
+  ignore: !python,
+  fn: async () => {
+    const cases: [string, string[], RegExp][] = [
+      [
+        "models/training/keypoint_train.py",
+        ["--out", "/tmp/streamdet-test/k.pt", "--keypoint-weight", "0"],
+        /keypoint_train\.py: --keypoint-weight: expected a positive factor, found 0\.0/,
+      ],
+      [
+        "models/training/keypoint_export.py",
+        ["--checkpoint", "x.pt", "--out", "/tmp/streamdet-test/k", "--candidate-nms", "1.5"],
+        /keypoint_export\.py: --candidate-nms: expected an IoU in \(0, 1\], found 1\.5/,
+      ],
+      [
+        "models/training/keypoint_export.py",
+        ["--checkpoint", "x.pt", "--out", "/tmp/streamdet-test/k", "--proposals", "0"],
+        /keypoint_export\.py: --proposals: expected 1 or more, found 0/,
+      ],
+    ];
+    for (const [script, args, message] of cases) {
+      const r = await run(script, args);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Traceback|torch/);
+    }
+    await Deno.remove("/tmp/streamdet-test", { recursive: true }).catch(() => {});
+  },
+});
