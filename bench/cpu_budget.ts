@@ -37,14 +37,22 @@ function parseStat(text: string): { name: string; ms: number; pid: string } | un
   return { name, pid, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
 }
 
-/** Deno reads /proc only with --allow-all: a shell reads it (--allow-run suffices), the
- * threads' stat lines, a separator, then the children's. */
-const SCRIPT = 'cat /proc/$1/task/*/stat 2>/dev/null; echo "--"; ' +
-  "for c in $(cat /proc/$1/task/*/children 2>/dev/null); do cat /proc/$c/stat 2>/dev/null; done";
+/** Deno reads /proc only with --allow-all, so a shell reads it (--allow-run suffices): one
+ * long-lived child that, for each line it reads, prints the threads' stat lines, a
+ * separator, the children's, and an end mark. Not one child per sample: spawning a child
+ * from this process while ORT runs cost the pipeline a quarter of its frames/s at 10
+ * samples a second (bench/RESULTS.md, fourth pass), so the sampler measured its own
+ * disturbance. Samples are asked for, so that the last one is taken after `stop()`. */
+const SCRIPT = "while read -r _; do cat /proc/$1/task/*/stat 2>/dev/null; echo '--'; " +
+  "for c in $(cat /proc/$1/task/*/children 2>/dev/null); do cat /proc/$c/stat 2>/dev/null; " +
+  "done; echo '=='; done";
+const END = "\n==\n";
 
 /**
  * Samples this process's threads and its children every `everyMs` between `start()` and
- * `stop()`; `stop()` returns the CPU milliseconds spent in each group meanwhile.
+ * `stop()` (through one child shell started by `start()`); `stop()` returns the CPU
+ * milliseconds spent in each group meanwhile. A thread's or child's counter is kept as
+ * last seen, so what ends before `stop()` counts up to its last sample.
  *
  * @example
  * ```ts ignore
@@ -58,25 +66,50 @@ export class CpuSampler {
   #threads = new Map<string, Seen>();
   #children = new Map<string, Seen>();
   #base = new Map<string, number>();
-  #timer: ReturnType<typeof setInterval> | undefined;
   #workers = new Map<string, number>();
+  #child: Deno.ChildProcess | undefined;
+  #ask: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #reading: Promise<void> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #asked = 0;
+  #samples = 0;
+  #waiters: { at: number; resolve: () => void }[] = [];
+  #budget: CpuBudget | undefined;
 
-  constructor(readonly everyMs = 100) {}
+  constructor(readonly everyMs = 500) {}
 
-  /** Takes the first sample (the baseline of every thread alive now). */
+  /** Starts the sampling child and takes the first sample (the baseline of every thread
+   * alive now). Without a shell, or off Linux, every group reads 0. */
   async start(): Promise<void> {
+    try {
+      this.#child = new Deno.Command("sh", {
+        args: ["-c", SCRIPT, "sh", String(Deno.pid)],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+    } catch {
+      return; // no shell, or not Linux
+    }
+    this.#ask = this.#child.stdin.getWriter();
+    this.#reading = this.#read(this.#child.stdout);
     await this.#sample();
     for (const [tid, s] of this.#threads) this.#base.set(tid, s.ms);
-    this.#timer = setInterval(() => this.#sample(), this.everyMs);
+    this.#timer = setInterval(() => {
+      if (this.#samples === this.#asked) this.#sample(); // one at a time
+    }, this.everyMs);
   }
 
-  /** Takes the last sample and returns the CPU spent since `start()`, by group. */
+  /** Takes a last sample, stops the child and returns the CPU spent since `start()`, by
+   * group (the same budget on a second call). */
   async stop(): Promise<CpuBudget> {
-    if (this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-      await this.#pending;
+    if (this.#budget) return this.#budget;
+    clearInterval(this.#timer);
+    if (this.#child) {
       await this.#sample();
+      await this.#ask?.close().catch(() => {}); // the shell's loop ends at end of input
+      await this.#child.status;
+      await this.#reading;
     }
     const budget: CpuBudget = { ort: 0, post: 0, main: 0, io: 0, gc: 0, decode: 0, other: 0 };
     // A worker whose name several threads share runs ONNX Runtime (its intra-op pool).
@@ -85,7 +118,16 @@ export class CpuSampler {
       budget[this.#group(s.name)] += ms;
     }
     for (const s of this.#children.values()) budget.decode += s.ms;
-    return budget;
+    return this.#budget = budget;
+  }
+
+  /** Asks the child for a sample; resolves once it is read (at once if the child ended). */
+  #sample(): Promise<void> {
+    if (this.#reading === undefined || this.#ask === undefined) return Promise.resolve();
+    const at = ++this.#asked;
+    const read = new Promise<void>((resolve) => this.#waiters.push({ at, resolve }));
+    this.#ask.write(new Uint8Array([10])).catch(() => {});
+    return read;
   }
 
   #group(name: string): keyof CpuBudget {
@@ -102,24 +144,33 @@ export class CpuSampler {
     return "other";
   }
 
-  #sample(): Promise<void> {
-    return this.#pending ??= this.#read().finally(() => this.#pending = undefined);
-  }
-
-  #pending: Promise<void> | undefined;
-
-  async #read(): Promise<void> {
+  async #read(stdout: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
     let text = "";
     try {
-      const out = await new Deno.Command("sh", {
-        args: ["-c", SCRIPT, "sh", String(Deno.pid)],
-        stdout: "piped",
-        stderr: "null",
-      }).output();
-      text = new TextDecoder().decode(out.stdout);
+      for await (const chunk of stdout) {
+        text += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = text.indexOf(END)) >= 0) {
+          this.#parse(text.slice(0, end));
+          text = text.slice(end + END.length);
+          this.#samples++;
+          this.#waiters = this.#waiters.filter((w) => {
+            if (this.#samples < w.at) return true;
+            w.resolve();
+            return false;
+          });
+        }
+      }
     } catch {
-      return; // no shell, or not Linux
+      // killed by stop()
+    } finally {
+      this.#reading = undefined;
+      for (const w of this.#waiters.splice(0)) w.resolve();
     }
+  }
+
+  #parse(text: string): void {
     const [threads, children = ""] = text.split("\n--\n");
     const names = new Map<string, number>();
     for (const line of threads.split("\n")) {
