@@ -122,6 +122,12 @@ def export_keypoints(args, folder: str) -> None:
     names = export_raw(raw, path, args.opset)
     name = os.path.basename(os.path.abspath(folder))
     spec = keypoint_manifest(name, size, names, state, folder)
+    if candidate_nms is not None:
+        # The runtime's final NMS at the graph's candidate IoU: it suppresses nothing the
+        # graph kept. On three validation plazas (seeds 41-43, not the demo) this beat hard
+        # NMS 0.5 on box AP by 0.004-0.008 with keypoint AP equal or better: people who
+        # overlap a standing neighbour by IoU 0.5-0.6 keep their own detection.
+        spec["defaults"]["nms"]["iouThreshold"] = max(0.5, candidate_nms)
     if args.uint8_input:
         spec["input"] = convert_file(path, spec["input"])
     with open(os.path.join(folder, "manifest.json"), "w") as f:

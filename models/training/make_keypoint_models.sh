@@ -7,12 +7,16 @@
 # exports, then the shipped model: the study's winner, a direct regression head, trained with
 # the whole network from the shared model's weights, its raw export and ONNX parity fixture.
 # Deterministic data; training is time-boxed, so weights differ slightly from run to run.
-# About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + SHIPPED_MINUTES + 10 minutes on 2 CPU cores.
+# About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + CONTINUED_MINUTES + 10 minutes on 2 CPU cores.
 # A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
 # delete RUNS to train from scratch.
 #
 #   bash models/training/make_keypoint_models.sh [minutes=60] [variant-minutes=15] \
-#     [frames=6000] [shipped-minutes=100]
+#     [frames=6000] [shipped-minutes=100] [continued-minutes=190]
+#
+# continued-minutes: the shipped run is then resumed with this longer budget (its cosine
+# schedule stretched: the learning rate restarts at lr x (1 + cos(pi x shipped/continued)) / 2
+# and falls to 0 again); "none", or a budget not above shipped-minutes, skips it.
 #
 # Environment (defaults in brackets; relative to models/training/):
 #   PY        the Python command [/usr/bin/python3], e.g. "nice -n 19 /usr/bin/python3"
@@ -35,6 +39,7 @@ MINUTES="${1:-60}"
 VARIANT_MINUTES="${2:-15}"
 FRAMES="${3:-6000}"
 SHIPPED_MINUTES="${4:-100}"
+CONTINUED_MINUTES="${5:-190}"
 PY="${PY:-/usr/bin/python3}"
 DATA="${DATA:-data/pose}"
 RUNS="${RUNS:-runs/pose}"
@@ -42,6 +47,10 @@ MODEL="${MODEL:-../plaza-keypointrcnn}"
 FIXTURE="${FIXTURE:-../../tests/fixtures/models/keypoint_parity.json}"
 DEMO="${DEMO:-../demo}"
 VARIANTS="${VARIANTS-gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56 gauss3-56 onehot-56 regression}"
+if [ "$CONTINUED_MINUTES" != none ] && ! awk -v c="$CONTINUED_MINUTES" 'BEGIN { exit !(c ~ /^[0-9]+([.][0-9]+)?$/ && c > 0) }'; then
+  echo "make_keypoint_models.sh: continued-minutes (5th argument): expected minutes or none, found $CONTINUED_MINUTES" >&2
+  exit 2
+fi
 bash install_deps.sh
 
 if [ "$DEMO" != none ]; then
@@ -86,4 +95,14 @@ if [ -f "$RUNS/shipped.pt" ]; then RESUME=(--resume "$RUNS/shipped.pt"); fi
 $PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped.pt" --minutes "$SHIPPED_MINUTES" \
   --init-onnx "$SHARED/model.onnx" --head regression --lr 0.01 --warmup 200 \
   --keypoint-weight 3 "${RESUME[@]}"
-$PY keypoint_export.py --checkpoint "$RUNS/shipped.pt" --out "$MODEL" --fixture "$FIXTURE"
+SHIPPED="$RUNS/shipped.pt"
+if [ "$CONTINUED_MINUTES" != none ] && awk -v c="$CONTINUED_MINUTES" -v s="$SHIPPED_MINUTES" 'BEGIN { exit !(c > s) }'; then
+  # Resumed from the shipped run's end (or from its own checkpoint if this was interrupted);
+  # --lr and --keypoint-weight again, as a resumed run takes them from the command line.
+  FROM="$SHIPPED"
+  if [ -f "$RUNS/shipped-continued.pt" ]; then FROM="$RUNS/shipped-continued.pt"; fi
+  $PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped-continued.pt" --resume "$FROM" \
+    --minutes "$CONTINUED_MINUTES" --head regression --lr 0.01 --warmup 200 --keypoint-weight 3
+  SHIPPED="$RUNS/shipped-continued.pt"
+fi
+$PY keypoint_export.py --checkpoint "$SHIPPED" --out "$MODEL" --fixture "$FIXTURE"

@@ -209,3 +209,39 @@ Deno.test({
     await Deno.remove("/tmp/streamdet-test", { recursive: true }).catch(() => {});
   },
 });
+
+Deno.test("make_keypoint_models.sh refuses a continued-minutes that is not minutes, before installing or training anything", async () => {
+  const out = await new Deno.Command("bash", {
+    args: ["models/training/make_keypoint_models.sh", "60", "15", "6000", "100", "soon"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /make_keypoint_models\.sh: continued-minutes \(5th argument\): expected minutes or none, found soon/,
+  );
+  assert.equal(new TextDecoder().decode(out.stdout), "", "nothing ran before the check");
+});
+
+Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outside [0, 1]", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["models/nope"],
+      /keypoint_validation\.sh: model folder: expected models\/nope\/manifest\.json, found none/,
+    ],
+    [
+      ["models/plaza-keypointrcnn", "1.5"],
+      /keypoint_validation\.sh: IoU: expected a number in \[0, 1\], found 1\.5/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const out = await new Deno.Command("bash", {
+      args: ["models/keypoint_validation.sh", ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2);
+    assert.match(new TextDecoder().decode(out.stderr), message);
+  }
+});
