@@ -8,7 +8,7 @@
 #
 # Renders models/training/runs/val/s<seed>/ (150 frames each, seeds 41-43; once, then reused)
 # with make_plaza_demo.py and prints box AP, keypoint AP and PCK@0.1 per plaza and IoU
-# (deno task quality --video --gt --iou). Needs Debian's python3 with numpy and Pillow, ffmpeg
+# (deno task quality --video --gt --iou --json). Needs Debian's python3 with numpy and Pillow, ffmpeg
 # and Deno on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,15 +38,18 @@ echo "| plaza | IoU | box AP | keypoint AP | PCK@0.1 |"
 echo "|---|---|---|---|---|"
 for seed in 41 42 43; do
   for iou in "${IOUS[@]}"; do
-    out=$(deno task quality --model "$MODEL" --video "$VAL/s$seed/plaza.mp4" \
-      --gt "$VAL/s$seed/plaza_keypoints.json" --iou "$iou" 2>&1)
-    box=$(echo "$out" | awk -F'|' '/^\| box/ { gsub(/ /, "", $3); print $3 }')
-    kp=$(echo "$out" | sed -nE 's/^keypoint AP \(OKS\) ([0-9.]+).*@0\.1 ([0-9.]+),.*/\1 | \2/p')
-    if [ -z "$box" ] || [ -z "$kp" ]; then
+    json="$VAL/s$seed/quality-$iou.json"
+    if ! out=$(deno task quality --model "$MODEL" --video "$VAL/s$seed/plaza.mp4" \
+      --gt "$VAL/s$seed/plaza_keypoints.json" --iou "$iou" --json "$json" 2>&1); then
       echo "keypoint_validation.sh: quality failed on seed $seed, IoU $iou:" >&2
       echo "$out" >&2
       exit 1
     fi
-    echo "| $seed | $iou | $box | $kp |"
+    row=$("$PY" -c 'import json, sys
+q = json.load(open(sys.argv[1]))
+k = q["keypoints"]
+pck = k["pck"]["pck"][k["pck"]["thresholds"].index(0.1)]
+print("%.3f | %.3f | %.3f" % (q["box"][0], k["stats"][0], pck))' "$json")
+    echo "| $seed | $iou | $row |"
   done
 done

@@ -92,17 +92,17 @@ done
 # from the shared model's weights (its keypoint convolutions included; the predictor is new).
 RESUME=()
 if [ -f "$RUNS/shipped.pt" ]; then RESUME=(--resume "$RUNS/shipped.pt"); fi
+# Its flags, again on the continuation: a resumed run takes them from the command line.
+SHIPPED_FLAGS=(--head regression --lr 0.01 --warmup 200 --keypoint-weight 3)
 $PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped.pt" --minutes "$SHIPPED_MINUTES" \
-  --init-onnx "$SHARED/model.onnx" --head regression --lr 0.01 --warmup 200 \
-  --keypoint-weight 3 "${RESUME[@]}"
+  --init-onnx "$SHARED/model.onnx" "${SHIPPED_FLAGS[@]}" "${RESUME[@]}"
 SHIPPED="$RUNS/shipped.pt"
 if [ "$CONTINUED_MINUTES" != none ] && awk -v c="$CONTINUED_MINUTES" -v s="$SHIPPED_MINUTES" 'BEGIN { exit !(c > s) }'; then
-  # Resumed from the shipped run's end (or from its own checkpoint if this was interrupted);
-  # --lr and --keypoint-weight again, as a resumed run takes them from the command line.
+  # Resumed from the shipped run's end (or from its own checkpoint if this was interrupted).
   FROM="$SHIPPED"
   if [ -f "$RUNS/shipped-continued.pt" ]; then FROM="$RUNS/shipped-continued.pt"; fi
   $PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped-continued.pt" --resume "$FROM" \
-    --minutes "$CONTINUED_MINUTES" --head regression --lr 0.01 --warmup 200 --keypoint-weight 3
+    --minutes "$CONTINUED_MINUTES" "${SHIPPED_FLAGS[@]}"
   SHIPPED="$RUNS/shipped-continued.pt"
 fi
 $PY keypoint_export.py --checkpoint "$SHIPPED" --out "$MODEL" --fixture "$FIXTURE"

@@ -36,6 +36,20 @@ async function run(script: string, args: string[]): Promise<{ code: number; stde
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
 
+/** Runs a bash script of the repository; its exit code, stdout and stderr. */
+async function bash(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command("bash", {
+    args: [`${ROOT}${script}`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
 const scripts: [string, string[], string][] = [
   ["models/training/train.py", ["--out", "/tmp/streamdet-test/ck.pt"], "maskrcnn"],
   [
@@ -211,17 +225,19 @@ Deno.test({
 });
 
 Deno.test("make_keypoint_models.sh refuses a continued-minutes that is not minutes, before installing or training anything", async () => {
-  const out = await new Deno.Command("bash", {
-    args: ["models/training/make_keypoint_models.sh", "60", "15", "6000", "100", "soon"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await bash("models/training/make_keypoint_models.sh", [
+    "60",
+    "15",
+    "6000",
+    "100",
+    "soon",
+  ]);
   assert.equal(out.code, 2);
   assert.match(
-    new TextDecoder().decode(out.stderr),
+    out.stderr,
     /make_keypoint_models\.sh: continued-minutes \(5th argument\): expected minutes or none, found soon/,
   );
-  assert.equal(new TextDecoder().decode(out.stdout), "", "nothing ran before the check");
+  assert.equal(out.stdout, "", "nothing ran before the check");
 });
 
 Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outside [0, 1]", async () => {
@@ -236,12 +252,8 @@ Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outs
     ],
   ];
   for (const [args, message] of cases) {
-    const out = await new Deno.Command("bash", {
-      args: ["models/keypoint_validation.sh", ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await bash("models/keypoint_validation.sh", args);
     assert.equal(out.code, 2);
-    assert.match(new TextDecoder().decode(out.stderr), message);
+    assert.match(out.stderr, message);
   }
 });
