@@ -37,7 +37,8 @@ HEADS = ("heatmap", "regression")
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Train the plaza KeypointRCNN")
-    ap.add_argument("--data", default="data/pose")
+    ap.add_argument("--data", default="data/pose",
+                    help="training set folder(s), comma-separated")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--size", default="288x512", help="HxW of the model input")
     ap.add_argument("--head", default="heatmap", help="heatmap or regression")

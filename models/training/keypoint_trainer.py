@@ -22,17 +22,42 @@ from pose_skeleton import FLIP
 ARRAYS = ("images", "boxes", "keypoints", "flags")
 
 
-def load_pose_set(folder: str):
-    """The memory-mapped arrays of make_pose_training_set.py and the indices of the frames
-    already written (a frame never written is all zero)."""
-    try:
-        arrays = {k: np.load(f"{folder}/{k}.npy", mmap_mode="r") for k in ARRAYS}
-    except FileNotFoundError as e:
-        sys.exit(f"keypoint_train.py: --data: expected {'/'.join(ARRAYS)} .npy files made by "
-                 f"make_pose_training_set.py, found no {e.filename!r}")
-    images = arrays["images"]
-    filled = np.flatnonzero(images[:, 0, :16].reshape(len(images), -1).any(axis=1))
-    return arrays, filled
+class _Joined:
+    """Rows of several arrays read as one (the frames of several training sets)."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(p) for p in parts])
+        self.shape = (int(self.starts[-1]),) + parts[0].shape[1:]
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, i):
+        k = int(np.searchsorted(self.starts, i, side="right")) - 1
+        return self.parts[k][i - self.starts[k]]
+
+
+def load_pose_set(folders: str):
+    """The memory-mapped arrays of make_pose_training_set.py (several sets, comma-separated,
+    read as one) and the indices of the frames already written (a frame never written is
+    all zero)."""
+    sets = []
+    for folder in folders.split(","):
+        try:
+            sets.append({k: np.load(f"{folder}/{k}.npy", mmap_mode="r") for k in ARRAYS})
+        except FileNotFoundError as e:
+            sys.exit(f"keypoint_train.py: --data: expected {'/'.join(ARRAYS)} .npy files made "
+                     f"by make_pose_training_set.py, found no {e.filename!r}")
+    filled, offset = [], 0
+    for arrays in sets:
+        images = arrays["images"]
+        filled.append(offset + np.flatnonzero(images[:, 0, :16].reshape(len(images), -1)
+                                              .any(axis=1)))
+        offset += len(images)
+    if len(sets) == 1:
+        return sets[0], filled[0]
+    return {k: _Joined([a[k] for a in sets]) for k in ARRAYS}, np.concatenate(filled)
 
 
 def sample(arrays, i: int, flip: bool):

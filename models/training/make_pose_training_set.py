@@ -4,6 +4,11 @@ Plaza sequences use seeds from 200000 up: the plaza demo (make_plaza_demo.py) an
 export's checks use seeds below that.
 
 Usage: python3 make_pose_training_set.py OUT_DIR --frames 6000 [--size 288x512] [--shard 0/2]
+           [--seed-base 200000] [--pose-mix 0.78,0.1,0.07,0.05] [--people 3-25]
+
+`--pose-mix` (walk, stand, wave, reach shares) and `--people` (a range, drawn per sequence)
+make a set that leans on rarer poses and crowds; `--seed-base` keeps its plazas apart from
+the default set's (use 300000 and up).
 
 Writes under OUT_DIR (e.g. data/pose, git-ignored): images.npy uint8 [N, H, W, 3],
 boxes.npy float32 [N, P, 4] (x1, y1, x2, y2 of the visible pixels), keypoints.npy float32
@@ -18,17 +23,19 @@ import argparse
 import os
 import sys
 
-import numpy as np
-
-from pose_dataset import MAX_PEOPLE, pose_training_sample
-from pose_world import PlazaSequence
+from pose_mix import check_pose_mix
 
 FRAMES_PER_SEQUENCE = 4
+MAX_PEOPLE_ROWS = 48  # pose_dataset.MAX_PEOPLE, checked once numpy is loaded
 POSE_TRAIN_SEED_BASE = 200000
 
 
 def open_arrays(folder: str, frames: int, size: tuple, mode: str) -> dict:
     """The four memory-mapped arrays of a pose training set (mode "w+", "r+" or "r")."""
+    import numpy as np
+
+    from pose_dataset import MAX_PEOPLE
+
     h, w = size
     shapes = {"images": (np.uint8, (frames, h, w, 3)),
               "boxes": (np.float32, (frames, MAX_PEOPLE, 4)),
@@ -45,7 +52,27 @@ def main(argv=None):
     ap.add_argument("--size", default="288x512", help="HxW of the model input")
     ap.add_argument("--shard", default="0/1", help="k/n: write every n-th sequence from k")
     ap.add_argument("--from-sequence", type=int, default=0, help="skip sequences below this")
+    ap.add_argument("--seed-base", type=int, default=POSE_TRAIN_SEED_BASE,
+                    help="seed of the first sequence (the demo and checks use seeds < 200000)")
+    ap.add_argument("--pose-mix", help="walk,stand,wave,reach shares (the plaza's by default)")
+    ap.add_argument("--people", help="lo-hi: people per sequence (the plaza's 3-25 by default)")
     args = ap.parse_args(argv)
+    if args.seed_base < POSE_TRAIN_SEED_BASE:
+        sys.exit(f"make_pose_training_set: --seed-base: expected {POSE_TRAIN_SEED_BASE} or more "
+                 f"(lower seeds are the demo's and the checks'), found {args.seed_base}")
+    try:
+        mix = None if args.pose_mix is None else check_pose_mix(args.pose_mix.split(","))
+    except ValueError as e:
+        sys.exit(f"make_pose_training_set: --pose-mix: {e}")
+    people = None
+    if args.people is not None:
+        try:
+            people = tuple(int(v) for v in args.people.split("-"))
+            if len(people) != 2 or not 1 <= people[0] <= people[1] <= MAX_PEOPLE_ROWS:
+                raise ValueError
+        except ValueError:
+            sys.exit(f"make_pose_training_set: --people: expected lo-hi with 1 <= lo <= hi <= "
+                     f"{MAX_PEOPLE_ROWS}, found {args.people!r}")
     h, w = (int(v) for v in args.size.split("x"))
     k, n = (int(v) for v in args.shard.split("/"))
     if not 0 <= k < n:
@@ -56,6 +83,12 @@ def main(argv=None):
     except OSError as e:
         sys.exit(f"make_pose_training_set: cannot create output folder {args.out!r}: "
                  f"{e.strerror}")
+    import numpy as np
+
+    from pose_dataset import MAX_PEOPLE, pose_training_sample
+    from pose_world import PlazaSequence
+
+    assert MAX_PEOPLE == MAX_PEOPLE_ROWS, "pose_dataset.MAX_PEOPLE changed: update this script"
     N = args.frames
     mode = "r+" if os.path.exists(f"{args.out}/images.npy") else "w+"
     arrays = open_arrays(args.out, N, (h, w), mode)
@@ -66,8 +99,10 @@ def main(argv=None):
     for s in range(k, N // FRAMES_PER_SEQUENCE, n):
         if s < args.from_sequence:
             continue
-        plaza = PlazaSequence(POSE_TRAIN_SEED_BASE + s)
-        rng = np.random.default_rng(POSE_TRAIN_SEED_BASE + s)
+        rng = np.random.default_rng(args.seed_base + s)
+        count = None if people is None else int(
+            np.random.default_rng([args.seed_base + s, 1]).integers(people[0], people[1] + 1))
+        plaza = PlazaSequence(args.seed_base + s, people=count, pose_mix=mix)
         for j, t in enumerate(rng.integers(0, 600, FRAMES_PER_SEQUENCE)):
             i = s * FRAMES_PER_SEQUENCE + j
             sample = pose_training_sample(plaza.render(int(t)), (h, w), rng)

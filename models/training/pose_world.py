@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from pose_draw import PARTS_PER_ID, TORSO, Look, draw_shapes, person_shapes
+from pose_mix import POSE_MIX, check_pose_mix
 from pose_objects import OBJECT_ID_BASE, paving, prop_shapes, random_prop
 from pose_skeleton import KEYPOINTS, REACH, STAND, WALK, WAVE, Body, body_points, project
 from world import Sequence, _jitter
@@ -97,8 +98,11 @@ class PlazaSequence:
     """A camera over one plaza; `render(t)` draws frame t (any t, in any order)."""
 
     def __init__(self, seed: int, width: int = 640, height: int = 360, people: int | None = None,
-                 fps: float = 15.0):
+                 fps: float = 15.0, pose_mix: tuple | None = None):
         self.seed, self.width, self.height, self.fps = seed, width, height, fps
+        # The shares of walking, standing, waving and reaching people: the default is the
+        # demo's and the validation plazas'; a training set may lean on rarer poses.
+        self.pose_mix = POSE_MIX if pose_mix is None else check_pose_mix(pose_mix)
         rng = np.random.default_rng(seed)
         self.rng_seed = int(rng.integers(1 << 31))
         W, H = width, height
@@ -130,7 +134,7 @@ class PlazaSequence:
         D = self._random_depth(rng)
         band = (max(self.d_near, D / 1.7), min(self.d_far, D * 1.7))
         X = float(rng.uniform(-1.1, 1.1) * self.half_view * D)
-        pose = int(rng.choice([WALK, STAND, WAVE, REACH], p=[0.78, 0.1, 0.07, 0.05]))
+        pose = int(rng.choice([WALK, STAND, WAVE, REACH], p=list(self.pose_mix)))
         speed = float(rng.uniform(0.8, 1.8)) if pose == WALK else 0.0
         body = Body(build=float(rng.uniform(0.85, 1.2)),
                     arm_swing=float(rng.uniform(0.25, 0.55)),

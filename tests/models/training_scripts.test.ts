@@ -224,6 +224,34 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "make_pose_training_set.py refuses a pose mix that is not four shares summing to 1, a people range beyond a frame's rows, and seeds among the demo's, before importing numpy",
+  ignore: !python,
+  fn: async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--pose-mix", "0.5,0.5"],
+        /--pose-mix: expected four shares \(walk, stand, wave, reach\) >= 0 that sum to 1, found '0\.5,0\.5'/,
+      ],
+      [["--pose-mix", "0.5,0.5,0.5,-0.5"], /--pose-mix: expected four shares/],
+      [["--people", "12"], /--people: expected lo-hi with 1 <= lo <= hi <= 48, found '12'/],
+      [["--people", "30-60"], /--people: expected lo-hi .* found '30-60'/],
+      [["--seed-base", "39"], /--seed-base: expected 200000 or more .*, found 39/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run("models/training/make_pose_training_set.py", [
+        "/tmp/streamdet-test/pose",
+        ...args,
+      ]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Traceback|numpy/);
+    }
+    await Deno.remove("/tmp/streamdet-test", { recursive: true }).catch(() => {});
+  },
+});
+
 Deno.test("make_keypoint_models.sh refuses a continued-minutes that is not minutes, before installing or training anything", async () => {
   const out = await bash("models/training/make_keypoint_models.sh", [
     "60",
