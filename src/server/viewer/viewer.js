@@ -1,20 +1,15 @@
 // The streamdet live viewer: one stream's frames with its detections, masks and panoptic
-// colours, as the WebSocket sends them. A plain browser ES module; its one import is the
-// server's own COCO RLE decoder (src/geometry/rle.ts), bundled as rle.js (see
-// rle_bundle.ts).
+// colours, as the WebSocket sends them. A plain browser ES module; it imports the server's
+// own COCO RLE decoder (src/geometry/rle.ts, bundled as rle.js: see rle_bundle.ts) and
+// the viewer's other modules (tracks, skeletons, figures, status).
 import { decodeRle } from "./rle.js";
 import { drawTracks, recordCounts, recordTrails, trackState } from "./tracks.js";
 import { drawSkeletons } from "./skeleton.js";
+import { renderStats } from "./stats.js";
+import { badge, describe, log, showSource } from "./status.js";
 
-// Stage colours in the order of the result's latency keys (the server's STAGES): the
-// stages themselves are read from the messages, so a new stage needs no change here.
-const STAGE_COLORS =
-  "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #8d6e63 #4caf7a #e0a83a #d9704a #4fb8b0 #b0b34f"
-    .split(" ");
 const KEEP = 30; // results and pictures kept while waiting for their pair
 const KEEP_DRAWN = 10;
-const FPS_WINDOW_MS = 3000;
-const LATENCY_WINDOW_MS = 1000;
 const STUFF_ALPHA = 115;
 const THING_ALPHA = 140;
 
@@ -208,72 +203,7 @@ function onThumbnail(m) {
   }).catch(() => {});
 }
 
-// --- stats ---------------------------------------------------------------------------
-
-function renderStats() {
-  const now = performance.now();
-  while (state.arrivals.length && now - state.arrivals[0] > FPS_WINDOW_MS) state.arrivals.shift();
-  const span = Math.min(FPS_WINDOW_MS, now - state.since) / 1000;
-  const fps = state.arrivals.length && span > 0 ? state.arrivals.length / span : 0;
-  $("fps").textContent = fps.toFixed(1);
-
-  const recent = state.latencies.filter((l) => now - l.at <= LATENCY_WINDOW_MS);
-  state.latencies = state.latencies.slice(-Math.max(recent.length, 1));
-  const samples = recent.length ? recent : state.latencies;
-  if (samples.length === 0) return;
-  const mean = (key) => samples.reduce((sum, l) => sum + (l.latency[key] ?? 0), 0) / samples.length;
-  const names = Object.keys(samples[samples.length - 1].latency).filter((k) => k !== "totalMs");
-  const stages = names.map((name) => mean(name));
-  const total = mean("totalMs");
-  const scale = Math.max(total, stages.reduce((a, b) => a + b, 0)) || 1;
-  $("bar").replaceChildren(...stages.map((ms, i) => {
-    const span = document.createElement("span");
-    span.style.width = `${(100 * ms) / scale}%`;
-    span.style.background = STAGE_COLORS[i % STAGE_COLORS.length];
-    span.title = `${names[i]} ${ms.toFixed(1)} ms`;
-    return span;
-  }));
-  const row = (name, ms, color) => {
-    const tr = document.createElement("tr");
-    tr.dataset.stage = name;
-    tr.className = color ? "" : "total";
-    const swatch = color ? `<i style="background: ${color}"></i>` : "";
-    tr.innerHTML = `<td>${swatch}${name}</td><td>${ms.toFixed(1)} ms</td>`;
-    return tr;
-  };
-  $("stages").replaceChildren(
-    ...stages.map((ms, i) => row(names[i], ms, STAGE_COLORS[i % STAGE_COLORS.length])),
-    row("totalMs", total),
-  );
-}
-
-// --- status --------------------------------------------------------------------------
-
-function badge(el, text, level) {
-  el.textContent = text;
-  el.className = `badge ${level ?? ""}`;
-}
-
-// Other states (starting, connecting, stalled, reconnecting) are warnings.
-const LEVEL = { connected: "ok", ended: "bad", failed: "bad", stopped: "bad", removed: "bad" };
-
-function describe(s) {
-  let text = s.state ?? s.event;
-  if (s.attempt) text += ` (attempt ${s.attempt})`;
-  if (s.reason) text += `: ${s.reason}`;
-  return text;
-}
-
-function showSource(s) {
-  badge($("source"), `source ${describe(s)}`, LEVEL[s.state] ?? "warn");
-}
-
-function log(text, at = Date.now()) {
-  const li = document.createElement("li");
-  li.textContent = `${new Date(at).toLocaleTimeString()} ${text}`;
-  $("status").prepend(li);
-  while ($("status").children.length > 12) $("status").lastChild.remove();
-}
+// --- status ---------------------------------------------------------------------------
 
 function onStatus(m) {
   viewer.status.push(m);
@@ -435,6 +365,6 @@ function connect() {
 }
 
 select.addEventListener("change", () => choose(select.value));
-setInterval(renderStats, 250);
+setInterval(() => renderStats(state), 250);
 loadStreams();
 connect();
