@@ -85,11 +85,15 @@ export function parseVersion(path: string, origin: FfmpegOrigin, text: string): 
   };
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` is a file; "unknown" where this process may not read its folder (a
+ * task run with a narrow `--allow-read`): running it may still be allowed. */
+async function isFile(path: string): Promise<boolean | "unknown"> {
   try {
     return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
+  } catch (e) {
+    return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied
+      ? "unknown"
+      : false;
   }
 }
 
@@ -135,7 +139,7 @@ async function find(
   }
   for (const dir of (env.PATH ?? "").split(":").filter(Boolean)) {
     const path = `${dir}/ffmpeg`;
-    if (!(await isFile(path))) continue;
+    if ((await isFile(path)) === false) continue;
     const binary = await probeBinary(path, "PATH");
     if (binary) return binary;
   }

@@ -57,6 +57,34 @@ Deno.test("resolveFfmpeg() takes ffmpeg on PATH next, then ffmpeg-static, then t
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a process that may not read PATH's folders still finds ffmpeg there, as a task with a narrow --allow-read does", async () => {
+  const dir = await Deno.makeTempDir();
+  await fakeFfmpeg(`${dir}/bin/ffmpeg`, "7.0-unreadable");
+  const module = new URL("../../src/video/ffmpeg_binary.ts", import.meta.url).href;
+  const script = `${dir}/find.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { resolveFfmpeg } from ${JSON.stringify(module)};\n` +
+      `const b = await resolveFfmpeg({ env: { PATH: Deno.env.get("PATH") ?? "" }, searchRoots: [] });\n` +
+      `console.log(JSON.stringify([b.origin, b.path, b.version]));\n`,
+  );
+  // Read access to the repository only (as `deno task bench` has): not to ${dir}/bin.
+  const root = new URL("../../", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", `--allow-read=${root}`, "--allow-run", "--allow-env", script],
+    env: { PATH: `${dir}/bin` },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [
+    "PATH",
+    `${dir}/bin/ffmpeg`,
+    "ffmpeg version 7.0-unreadable",
+  ]);
+});
+
 Deno.test("a missing ffmpeg is an error that says how to get one", () => {
   const error = ffmpegNotFound("no network");
   assert.ok(error instanceof SourceError);
