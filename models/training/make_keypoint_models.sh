@@ -5,22 +5,29 @@
 # trained, torchvision's one-hot loss at 56x56), the study's variants (a new keypoint predictor
 # on the shared model's frozen trunk and keypoint convolutions, trained with them) and their
 # exports, then the shipped model: the study's winner, a direct regression head, trained with
-# the whole network from the shared model's weights, its raw export and ONNX parity fixture.
+# the whole network from the shared model's weights, then trained on with a second training set
+# that leans on rarer poses and crowds, its raw export and ONNX parity fixture.
 # Deterministic data; training is time-boxed, so weights differ slightly from run to run.
-# About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + CONTINUED_MINUTES + 10 minutes on 2 CPU cores.
+# About MINUTES + 8 x (VARIANT_MINUTES + 0.5) + CONTINUED_MINUTES + MIX_MINUTES + 15 minutes on
+# 2 CPU cores.
 # A checkpoint already under RUNS is resumed (one whose time is spent is kept as it is):
 # delete RUNS to train from scratch.
 #
 #   bash models/training/make_keypoint_models.sh [minutes=60] [variant-minutes=15] \
-#     [frames=6000] [shipped-minutes=100] [continued-minutes=190]
+#     [frames=6000] [shipped-minutes=100] [continued-minutes=190] [mix-minutes=75]
 #
 # continued-minutes: the shipped run is then resumed with this longer budget (its cosine
 # schedule stretched: the learning rate restarts at lr x (1 + cos(pi x shipped/continued)) / 2
 # and falls to 0 again); "none", or a budget not above shipped-minutes, skips it.
+# mix-minutes: then every weight of that model (through its export) trains on for this long, at
+# learning rate 0.005, on the training set and a second one of MIX_FRAMES frames whose people
+# are 50% walking, 20% standing, 18% waving, 12% reaching, 10-30 a plaza (seeds 300000 and up);
+# "none" skips it.
 #
 # Environment (defaults in brackets; relative to models/training/):
 #   PY        the Python command [/usr/bin/python3], e.g. "nice -n 19 /usr/bin/python3"
 #   DATA      training set folder [data/pose] (git-ignored, ~0.45 MB a frame)
+#   MIX_DATA  the second training set's folder [data/pose-mix]; MIX_FRAMES its frames [3000]
 #   RUNS      checkpoints and the exports of the shared model and variants [runs/pose]
 #             (git-ignored)
 #   MODEL     the shipped model's folder [../plaza-keypointrcnn]
@@ -40,6 +47,9 @@ VARIANT_MINUTES="${2:-15}"
 FRAMES="${3:-6000}"
 SHIPPED_MINUTES="${4:-100}"
 CONTINUED_MINUTES="${5:-190}"
+MIX_MINUTES="${6:-75}"
+MIX_DATA="${MIX_DATA:-data/pose-mix}"
+MIX_FRAMES="${MIX_FRAMES:-3000}"
 PY="${PY:-/usr/bin/python3}"
 DATA="${DATA:-data/pose}"
 RUNS="${RUNS:-runs/pose}"
@@ -49,6 +59,10 @@ DEMO="${DEMO:-../demo}"
 VARIANTS="${VARIANTS-gauss1-28 gauss2-28 gauss3-28 gauss1-56 gauss2-56 gauss3-56 onehot-56 regression}"
 if [ "$CONTINUED_MINUTES" != none ] && ! awk -v c="$CONTINUED_MINUTES" 'BEGIN { exit !(c ~ /^[0-9]+([.][0-9]+)?$/ && c > 0) }'; then
   echo "make_keypoint_models.sh: continued-minutes (5th argument): expected minutes or none, found $CONTINUED_MINUTES" >&2
+  exit 2
+fi
+if [ "$MIX_MINUTES" != none ] && ! awk -v c="$MIX_MINUTES" 'BEGIN { exit !(c ~ /^[0-9]+([.][0-9]+)?$/ && c > 0) }'; then
+  echo "make_keypoint_models.sh: mix-minutes (6th argument): expected minutes or none, found $MIX_MINUTES" >&2
   exit 2
 fi
 bash install_deps.sh
@@ -104,5 +118,24 @@ if [ "$CONTINUED_MINUTES" != none ] && awk -v c="$CONTINUED_MINUTES" -v s="$SHIP
   $PY keypoint_train.py --data "$DATA" --out "$RUNS/shipped-continued.pt" --resume "$FROM" \
     --minutes "$CONTINUED_MINUTES" "${SHIPPED_FLAGS[@]}"
   SHIPPED="$RUNS/shipped-continued.pt"
+fi
+if [ "$MIX_MINUTES" != none ]; then
+  MIX_ARGS=(--frames "$MIX_FRAMES" --seed-base 300000 --pose-mix 0.5,0.2,0.18,0.12 --people 10-30)
+  $PY make_pose_training_set.py "$MIX_DATA" "${MIX_ARGS[@]}" --shard 0/2 &
+  sleep 3
+  $PY make_pose_training_set.py "$MIX_DATA" "${MIX_ARGS[@]}" --shard 1/2
+  wait
+  # Every weight of the model so far, through its raw export (--init-onnx keeps the street
+  # BatchNorm folded and frozen as before); resumed if this was interrupted.
+  if [ -f "$RUNS/shipped-mix.pt" ]; then
+    START=(--resume "$RUNS/shipped-mix.pt")
+  else
+    $PY keypoint_export.py --checkpoint "$SHIPPED" --out "$RUNS/export/before-mix"
+    START=(--init-onnx "$RUNS/export/before-mix/model.onnx")
+  fi
+  $PY keypoint_train.py --data "$DATA,$MIX_DATA" --out "$RUNS/shipped-mix.pt" \
+    --minutes "$MIX_MINUTES" --head regression --lr 0.005 --warmup 100 --keypoint-weight 3 \
+    "${START[@]}"
+  SHIPPED="$RUNS/shipped-mix.pt"
 fi
 $PY keypoint_export.py --checkpoint "$SHIPPED" --out "$MODEL" --fixture "$FIXTURE"

@@ -252,7 +252,7 @@ Deno.test({
   },
 });
 
-Deno.test("make_keypoint_models.sh refuses a continued-minutes that is not minutes, before installing or training anything", async () => {
+Deno.test("make_keypoint_models.sh refuses a continued-minutes or mix-minutes that is not minutes, before installing or training anything", async () => {
   const out = await bash("models/training/make_keypoint_models.sh", [
     "60",
     "15",
@@ -266,6 +266,20 @@ Deno.test("make_keypoint_models.sh refuses a continued-minutes that is not minut
     /make_keypoint_models\.sh: continued-minutes \(5th argument\): expected minutes or none, found soon/,
   );
   assert.equal(out.stdout, "", "nothing ran before the check");
+  const mix = await bash("models/training/make_keypoint_models.sh", [
+    "60",
+    "15",
+    "6000",
+    "100",
+    "190",
+    "lots",
+  ]);
+  assert.equal(mix.code, 2);
+  assert.match(
+    mix.stderr,
+    /make_keypoint_models\.sh: mix-minutes \(6th argument\): expected minutes or none, found lots/,
+  );
+  assert.equal(mix.stdout, "", "nothing ran before the check");
 });
 
 Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outside [0, 1]", async () => {
