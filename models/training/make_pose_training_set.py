@@ -26,7 +26,6 @@ import sys
 from pose_mix import check_pose_mix
 
 FRAMES_PER_SEQUENCE = 4
-MAX_PEOPLE_ROWS = 48  # pose_dataset.MAX_PEOPLE, checked once numpy is loaded
 POSE_TRAIN_SEED_BASE = 200000
 
 
@@ -68,27 +67,29 @@ def main(argv=None):
     if args.people is not None:
         try:
             people = tuple(int(v) for v in args.people.split("-"))
-            if len(people) != 2 or not 1 <= people[0] <= people[1] <= MAX_PEOPLE_ROWS:
+            if len(people) != 2 or not 1 <= people[0] <= people[1]:
                 raise ValueError
         except ValueError:
-            sys.exit(f"make_pose_training_set: --people: expected lo-hi with 1 <= lo <= hi <= "
-                     f"{MAX_PEOPLE_ROWS}, found {args.people!r}")
+            sys.exit(f"make_pose_training_set: --people: expected lo-hi with 1 <= lo <= hi, "
+                     f"found {args.people!r}")
     h, w = (int(v) for v in args.size.split("x"))
     k, n = (int(v) for v in args.shard.split("/"))
     if not 0 <= k < n:
         sys.exit(f"make_pose_training_set: --shard: expected k/n with 0 <= k < n, found "
                  f"{args.shard!r}")
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        sys.exit(f"make_pose_training_set: cannot create output folder {args.out!r}: "
-                 f"{e.strerror}")
     import numpy as np
 
     from pose_dataset import MAX_PEOPLE, pose_training_sample
     from pose_world import PlazaSequence
 
-    assert MAX_PEOPLE == MAX_PEOPLE_ROWS, "pose_dataset.MAX_PEOPLE changed: update this script"
+    if people is not None and people[1] > MAX_PEOPLE:
+        sys.exit(f"make_pose_training_set: --people: expected at most {MAX_PEOPLE} people (the "
+                 f"rows of a frame), found {args.people!r}")
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        sys.exit(f"make_pose_training_set: cannot create output folder {args.out!r}: "
+                 f"{e.strerror}")
     N = args.frames
     mode = "r+" if os.path.exists(f"{args.out}/images.npy") else "w+"
     arrays = open_arrays(args.out, N, (h, w), mode)
