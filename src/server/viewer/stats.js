@@ -3,13 +3,13 @@
 
 // Stage colours in the order of the result's latency keys (the server's STAGES): the
 // stages themselves are read from the messages, so a new stage needs no change here.
-export const STAGE_COLORS =
+const STAGE_COLORS =
   "#7f8c9a #9b7bd1 #cf6fb5 #5d9bd5 #8d6e63 #4caf7a #e0a83a #d9704a #4fb8b0 #b0b34f"
     .split(" ");
+import { $ } from "./dom.js";
+
 const FPS_WINDOW_MS = 3000;
 const LATENCY_WINDOW_MS = 1000;
-
-const $ = (id) => document.getElementById(id);
 
 /** Renders the fps, the stage bar and the stage table from `state`'s `arrivals` (result
  * times), `latencies` ({ at, latency }) and `since` (when the stream was chosen). */

@@ -1,7 +1,7 @@
 // The viewer's status: the source badge and the log of status events. A plain browser ES
 // module.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
 
 /** Sets a badge's text and level ("ok", "warn", "bad"). */
 export function badge(el, text, level) {

@@ -3,6 +3,7 @@
 // own COCO RLE decoder (src/geometry/rle.ts, bundled as rle.js: see rle_bundle.ts) and
 // the viewer's other modules (tracks, skeletons, figures, status).
 import { decodeRle } from "./rle.js";
+import { $ } from "./dom.js";
 import { drawTracks, recordCounts, recordTrails, trackState } from "./tracks.js";
 import { drawSkeletons } from "./skeleton.js";
 import { renderStats } from "./stats.js";
@@ -13,7 +14,6 @@ const KEEP_DRAWN = 10;
 const STUFF_ALPHA = 115;
 const THING_ALPHA = 140;
 
-const $ = (id) => document.getElementById(id);
 const canvas = $("canvas");
 const ctx = canvas.getContext("2d");
 const overlay = document.createElement("canvas");
