@@ -61,7 +61,11 @@ async function test(): Promise<void> {
         if (!last || last.imageFrame !== last.frame || last.skeletons === 0) return false;
         const canvas = document.getElementById("canvas");
         const ctx = canvas.getContext("2d");
-        const first = last.detections.findLast((d: InPage) => d.keypoints).keypoints;
+        // The last person drawn, tall enough that its 17 dots do not all cover each other
+        // (on a small person a neighbour's rim covers most of them: flaky on some frames).
+        const person = last.detections.findLast((d: InPage) => d.keypoints);
+        if (!person || person.box[3] - person.box[1] < 100) return false;
+        const first = person.keypoints;
         const colours = [];
         for (let k = 0; k < first.length; k += 3) {
           const [r, g, b] = ctx.getImageData(Math.floor(first[k]), Math.floor(first[k + 1]), 1, 1)
