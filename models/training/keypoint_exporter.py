@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from keypoint_model import model_from_config
+from keypoint_model import COORDINATE_HEADS, model_from_config
 from keypoint_raw import RawKeypointDetector, check_keypoints
 from model import MEAN, STD
 from onnx_export import export_raw, manifest_dict
@@ -88,7 +88,7 @@ def keypoint_manifest(name: str, size: tuple, names: list, state: dict, folder: 
     out["outputs"].append(keypoint_output_spec(names[4], config["heatmap_size"]))
     del out["postprocess"]["maskActivation"]
     del out["defaults"]["maskThreshold"]
-    regression = config["head"] == "regression"
+    regression = config["head"] in COORDINATE_HEADS
     out["keypoints"] = {
         "names": KEYPOINTS, "skeleton": SKELETON, "flip": FLIP, "sigmas": OKS_SIGMAS,
         "encoding": "regression" if regression else "heatmap",

@@ -17,7 +17,7 @@ the positive proposals, with the loss the configuration names:
   the upsampled map), and it is not dominated by the background cells as MSE is at sigma 1
   (where the peak covers ~7 of 3136 cells); MSE would also need its own output scaling and
   learning rate, which is a second change to compare.
-- regression: L1 between the predicted and the true coordinates normalised to the RoI
+- regression and integral: L1 between the predicted and the true coordinates normalised to the RoI
   ((x - x1) / w, (y - y1) / h), over every labelled keypoint (v > 0), inside the RoI or not.
 
 Keypoints count where v > 0 (torchvision's rule: occluded ones are targets too); for the
@@ -68,7 +68,7 @@ def training_losses(model, images: list, targets: list, config: dict,
 
 
 def keypoint_loss(out, rois, gt, idx, config: dict) -> torch.Tensor:
-    if config["head"] == "regression":
+    if config["head"] in ("regression", "integral"):
         return regression_loss(out, rois, gt, idx)
     if float(config.get("sigma", 0)) == 0:
         return keypointrcnn_loss(out, rois, gt, idx)

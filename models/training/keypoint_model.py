@@ -7,8 +7,11 @@ Heads (`head`, `heatmap_size`):
   RoI features to 28x28, then bilinear x2), heatmap logits [R, 17, 56, 56];
 - "heatmap", 28: the same deconv without the upsampling, [R, 17, 28, 28];
 - "regression": RoI features -> a stride-2 conv -> two fully connected layers -> [R, 17, 2]
-  coordinates normalised to the RoI ((x - x1) / w, (y - y1) / h).
-All three sit on the same conv stack (`head_channels`, 3x3 convs on the 14x14 RoI features).
+  coordinates normalised to the RoI ((x - x1) / w, (y - y1) / h);
+- "integral": integral regression (Sun et al., 2018): the 28x28 heatmap logits of the
+  "heatmap", 28 head, a spatial softmax, and each keypoint's expected position under it
+  (soft-argmax), [R, 17, 2] normalised to the RoI as "regression", trained with the same L1.
+All four sit on the same conv stack (`head_channels`, 3x3 convs on the 14x14 RoI features).
 
 Example:
     model = build_keypoint_model((288, 512), head="heatmap", heatmap_size=28)
@@ -18,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import nn
 from torchvision.models.detection import KeypointRCNN
@@ -28,7 +32,9 @@ from torchvision.ops import MultiScaleRoIAlign
 
 from model import FPN_CHANNELS, MEAN, STD, small_backbone
 
-HEADS = ("heatmap", "regression")
+HEADS = ("heatmap", "regression", "integral")
+#: The heads whose output is coordinates (trained with the L1 on them, exported as keypoints).
+COORDINATE_HEADS = ("regression", "integral")
 HEATMAP_SIZES = (28, 56)
 NUM_KEYPOINTS = 17
 DEFAULT_HEAD_CHANNELS = (64, 64, 64, 64)
@@ -67,9 +73,35 @@ class RegressionPredictor(nn.Module):
         return self.out(x).view(-1, self.num_keypoints, 2)
 
 
+class IntegralPredictor(nn.Module):
+    """RoI features [R, C, 14, 14] -> 28x28 heatmap logits (a stride-2 deconv) -> spatial
+    softmax -> [R, K, 2] expected keypoint positions normalised to the RoI: cell i's centre
+    is (i + 0.5) / 28, so a position is always inside the box."""
+
+    def __init__(self, in_channels: int, num_keypoints: int, size: int = 28):
+        super().__init__()
+        self.kps_score_lowres = nn.ConvTranspose2d(in_channels, num_keypoints, 4, stride=2,
+                                                   padding=1)
+        nn.init.kaiming_normal_(self.kps_score_lowres.weight, mode="fan_out", nonlinearity="relu")
+        nn.init.constant_(self.kps_score_lowres.bias, 0)
+        self.register_buffer("centres", (torch.arange(size, dtype=torch.float32) + 0.5) / size,
+                             persistent=False)
+        self.num_keypoints = num_keypoints
+
+    def forward(self, x):
+        logits = self.kps_score_lowres(x)
+        r, k, h, w = logits.shape
+        p = F.softmax(logits.reshape(r, k, h * w), -1).reshape(r, k, h, w)
+        x = (p.sum(2) * self.centres[:w]).sum(-1)
+        y = (p.sum(3) * self.centres[:h]).sum(-1)
+        return torch.stack([x, y], -1)
+
+
 def keypoint_predictor(head: str, heatmap_size: int, channels: int) -> nn.Module:
     if head == "regression":
         return RegressionPredictor(channels, NUM_KEYPOINTS)
+    if head == "integral":
+        return IntegralPredictor(channels, NUM_KEYPOINTS)
     if heatmap_size == 56:
         return KeypointRCNNPredictor(channels, NUM_KEYPOINTS)
     return Heatmap28Predictor(channels, NUM_KEYPOINTS)
@@ -125,5 +157,6 @@ def model_from_config(size: tuple, config: dict) -> KeypointRCNN:
 
 
 __all__ = ["build_keypoint_model", "head_parameters", "config_of", "model_from_config",
-           "HEADS", "HEATMAP_SIZES", "NUM_KEYPOINTS", "RegressionPredictor",
+           "HEADS", "COORDINATE_HEADS", "HEATMAP_SIZES", "NUM_KEYPOINTS", "RegressionPredictor",
+           "IntegralPredictor",
            "Heatmap28Predictor"]

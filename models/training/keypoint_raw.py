@@ -22,7 +22,7 @@ from torchvision.models.detection.roi_heads import heatmaps_to_keypoints
 from torchvision.ops.poolers import _filter_input, _setup_scales
 
 from keypoint_losses import regression_to_image
-from keypoint_model import RegressionPredictor
+from keypoint_model import IntegralPredictor, RegressionPredictor
 from onnx_export import check_against_torchvision, normalise
 from raw_export import RawDetector
 
@@ -43,7 +43,8 @@ class Tap(nn.Module):
 
 
 def is_regression(model) -> bool:
-    return isinstance(model.roi_heads.keypoint_predictor, RegressionPredictor)
+    """Whether the model's keypoint head outputs coordinates (regression or integral)."""
+    return isinstance(model.roi_heads.keypoint_predictor, (RegressionPredictor, IntegralPredictor))
 
 
 class RawKeypointDetector(RawDetector):

@@ -10,8 +10,9 @@ Usage:
 
 Heads: `--head heatmap --sigma S --heatmap-size {28,56}` (S = 0: torchvision's one-hot loss;
 S > 0: Gaussian targets of S heatmap cells, cross-entropy over the spatial softmax; see
-keypoint_losses.py for the choice) or `--head regression` (17 x 2 coordinates normalised to
-the box, L1). `--heads-only` trains the keypoint conv stack and predictor alone, starting
+keypoint_losses.py for the choice), `--head regression` (17 x 2 coordinates normalised to
+the box, L1) or `--head integral` (the same coordinates as the soft-argmax of 28 x 28
+heatmaps, L1). `--heads-only` trains the keypoint conv stack and predictor alone, starting
 fresh, on the backbone, RPN and box head of `--init` (frozen, BatchNorm in eval mode);
 `--keep-head-convs` starts the conv stack from `--init` too, so only the predictor is new.
 
@@ -32,7 +33,7 @@ import sys
 
 from cli import check_choice, output_folder, require_torch
 
-HEADS = ("heatmap", "regression")
+HEADS = ("heatmap", "regression", "integral")
 
 
 def main(argv=None):
@@ -41,7 +42,7 @@ def main(argv=None):
                     help="training set folder(s), comma-separated")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--size", default="288x512", help="HxW of the model input")
-    ap.add_argument("--head", default="heatmap", help="heatmap or regression")
+    ap.add_argument("--head", default="heatmap", help="heatmap, regression or integral")
     ap.add_argument("--sigma", type=float, default=0.0,
                     help="Gaussian target sigma in heatmap cells (0: torchvision's one-hot)")
     ap.add_argument("--heatmap-size", type=int, default=56, help="28 or 56")
@@ -75,8 +76,8 @@ def main(argv=None):
     if args.keypoint_weight <= 0:
         sys.exit(f"keypoint_train.py: --keypoint-weight: expected a positive factor, found "
                  f"{args.keypoint_weight}")
-    if args.head == "regression" and args.sigma:
-        sys.exit("keypoint_train.py: --sigma: expected none with --head regression, found "
+    if args.head != "heatmap" and args.sigma:
+        sys.exit(f"keypoint_train.py: --sigma: expected none with --head {args.head}, found "
                  f"{args.sigma}")
     try:
         channels = [int(c) for c in args.head_channels.split(",")]

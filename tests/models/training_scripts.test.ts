@@ -204,6 +204,11 @@ Deno.test({
         /keypoint_train\.py: --keypoint-weight: expected a positive factor, found 0\.0/,
       ],
       [
+        "models/training/keypoint_train.py",
+        ["--out", "/tmp/streamdet-test/k.pt", "--head", "integral", "--sigma", "2"],
+        /keypoint_train\.py: --sigma: expected none with --head integral, found 2\.0/,
+      ],
+      [
         "models/training/keypoint_export.py",
         ["--checkpoint", "x.pt", "--out", "/tmp/streamdet-test/k", "--candidate-nms", "1.5"],
         /keypoint_export\.py: --candidate-nms: expected an IoU in \(0, 1\], found 1\.5/,
@@ -298,4 +303,33 @@ Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outs
     assert.equal(out.code, 2);
     assert.match(out.stderr, message);
   }
+});
+
+Deno.test({
+  name:
+    "the integral keypoint head puts a keypoint at the centre of the heatmap cell that holds all the probability, and always inside the box",
+  ignore: torch === undefined,
+  fn: async () => {
+    const code = `
+import sys; sys.path.insert(0, "${ROOT}models/training")
+import torch
+from keypoint_model import IntegralPredictor
+head = IntegralPredictor(4, 2).eval()
+with torch.no_grad():
+    head.kps_score_lowres.weight.zero_(); head.kps_score_lowres.bias.zero_()
+    flat = head(torch.zeros(1, 4, 14, 14))
+    logits = torch.full((1, 2, 28, 28), -1e4); logits[0, 0, 3, 20] = 0; logits[0, 1, 27, 0] = 0
+    head.kps_score_lowres = torch.nn.Identity()  # the logits go in as they are
+    peaked = head(logits)
+print(" ".join(f"{v:.6f}" for v in flat.flatten().tolist() + peaked.flatten().tolist()))
+`;
+    const r = await python3(["-c", code]);
+    assert.equal(r.code, 0, r.stderr);
+    const v = r.stdout.trim().split(" ").map(Number);
+    // A flat map: the box's centre.
+    for (const x of v.slice(0, 4)) assert.ok(Math.abs(x - 0.5) < 1e-6, `${x}`);
+    // All probability in column 20, row 3 / column 0, row 27: those cells' centres.
+    const expected = [20.5 / 28, 3.5 / 28, 0.5 / 28, 27.5 / 28];
+    v.slice(4).forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-6, `${x}`));
+  },
 });
