@@ -70,6 +70,9 @@ interface InFlight {
   frame: Frame;
   result: Promise<BatchResult | Error>;
   capturedAt: number;
+  /** Lent to the inference worker: nothing else reads its pixels, so its buffer goes back
+   * to the source once the result is in. */
+  lent: boolean;
 }
 
 /**
@@ -281,6 +284,7 @@ export class StreamRunner {
         const item: InFlight = {
           frame,
           capturedAt,
+          lent: !thumbnail,
           result: this.#model.detect(frame, geometry, {
             fusion: this.#context.wantsPanoptic(),
             lend: !thumbnail,
@@ -314,6 +318,7 @@ export class StreamRunner {
       }
       const result = await item.result;
       this.#queue.shift();
+      if (item.lent) this.source.recycle(item.frame);
       this.#slotFreed?.();
       this.#updateGauges();
       if (result instanceof Error) {
