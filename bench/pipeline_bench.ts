@@ -36,8 +36,10 @@ import { CountingClient } from "./counting_client.ts";
 import {
   batchSizes,
   Bench,
+  decodeBySixth,
   DEMO,
   DEMO_FRAMES,
+  decodeBySixth,
   type FileRun,
   fmtList,
   ORIGIN,
@@ -266,6 +268,7 @@ export async function pipelineBench(
       `${live.results.length} results in ${seconds} s (${live.inFps.toFixed(1)} fps in, ` +
       `${live.dropped} dropped), batch sizes ${batchSizes(live.results)}`,
       `live p50 stages, ms: ${stageLine(live.results)}`,
+      `live decode p50 by sixth of the run, ms: ${decodeBySixth(live.results)}`,
     ]);
 
     // 3. Overload: a live source at twice the capacity measured above.
@@ -289,6 +292,7 @@ export async function pipelineBench(
         percentile(overTotal, 99).toFixed(1)
       } ms; inference p50 ${overInfer.toFixed(1)} ms`,
       `overload p50 stages, ms: ${stageLine(over.results)}`,
+      `overload decode p50 by sixth of the run, ms: ${decodeBySixth(over.results)}`,
     ]);
     const dropsOk = over.dropped > 0 ? "ok" : "MISSED";
     console.log(`overload drops reported: ${over.dropped} (target > 0) ${dropsOk}`);

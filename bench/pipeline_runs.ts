@@ -209,6 +209,21 @@ export function stageLine(results: StreamResult[]): string {
     .join(", ");
 }
 
+/**
+ * The `decode` stage's median in each sixth of a run, in order. A stream's capture clock
+ * that anchored too early shows as a step that stays (every later frame reads that much
+ * more decode time); bench/RESULTS.md (issue 15, seventh pass) has runs where it did.
+ */
+export function decodeBySixth(results: StreamResult[]): string {
+  const n = results.length;
+  return [0, 1, 2, 3, 4, 5].map((k) =>
+    median(
+      results.slice(Math.floor(k * n / 6), Math.floor((k + 1) * n / 6))
+        .map((r) => r.latency.decode),
+    ).toFixed(1)
+  ).join(", ");
+}
+
 export function batchSizes(results: StreamResult[]): string {
   const counts = new Map<number, number>();
   for (const r of results) counts.set(r.batchSize, (counts.get(r.batchSize) ?? 0) + 1);
