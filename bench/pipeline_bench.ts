@@ -39,7 +39,6 @@ import {
   decodeBySixth,
   DEMO,
   DEMO_FRAMES,
-  decodeBySixth,
   type FileRun,
   fmtList,
   ORIGIN,
