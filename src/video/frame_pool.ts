@@ -64,8 +64,10 @@ export class FramePool {
     const whole = data.byteOffset === 0 && data.byteLength === this.#bytes &&
       data.buffer.byteLength === this.#bytes;
     if (!whole || !(data.buffer instanceof ArrayBuffer)) return;
-    const buffer = data as Uint8Array<ArrayBuffer>;
-    if (this.#free.length >= this.capacity || this.#free.includes(buffer)) return;
-    this.#free.push(buffer);
+    // Already free under another view of the same memory: two frames would share it.
+    if (this.#free.length >= this.capacity || this.#free.some((f) => f.buffer === data.buffer)) {
+      return;
+    }
+    this.#free.push(data as Uint8Array<ArrayBuffer>);
   }
 }

@@ -27,6 +27,7 @@ Deno.test("FramePool refuses views, detached and wrongly sized buffers, the same
   assert.equal(pool.free, 0);
   pool.give(a);
   pool.give(a);
+  pool.give(new Uint8Array(a.buffer)); // the same memory under another view
   assert.equal(pool.free, 1);
   pool.give(new Uint8Array(100));
   pool.give(new Uint8Array(100));
