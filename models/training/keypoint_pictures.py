@@ -110,7 +110,7 @@ class Net:
     def __init__(self, name: str, path: str):
         import torch
 
-        from keypoint_model import model_from_config
+        from keypoint_model import COORDINATE_HEADS, model_from_config
 
         try:
             state = torch.load(path, map_location="cpu")
@@ -123,7 +123,7 @@ class Net:
                      f"'keypointrcnn'), found {found!r} in {path!r}")
         self.name, self.step, self.config = name, state.get("step"), state["config"]
         self.size = tuple(state["size"])
-        self.regression = self.config["head"] == "regression"
+        self.regression = self.config["head"] in COORDINATE_HEADS  # no heatmap to picture
         self.model = model_from_config(self.size, self.config)
         self.model.load_state_dict(state["model"])
         self.model.eval()
