@@ -210,9 +210,9 @@ export function stageLine(results: StreamResult[]): string {
 }
 
 /**
- * The `decode` stage's median in each sixth of a run, in order. A stream's capture clock
- * that anchored too early shows as a step that stays (every later frame reads that much
- * more decode time); bench/RESULTS.md (issue 15, seventh pass) has runs where it did.
+ * The `decode` stage's median in each sixth of a run, in order. Some live and overload
+ * streams step up by one frame period part-way and stay there (every later frame reads that
+ * much more decode time); this line shows when. bench/RESULTS.md, issue 15, seventh pass.
  */
 export function decodeBySixth(results: StreamResult[]): string {
   const n = results.length;
