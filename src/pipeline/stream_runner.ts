@@ -25,7 +25,7 @@ import type { TrackingInfo } from "./stream_tracking.ts";
 import type { ResolvedLine, ResolvedZone } from "./stream_analytics_config.ts";
 import { RunnerTracking } from "./runner_tracking.ts";
 import type { PipelineMetrics } from "./metrics.ts";
-import { CaptureClock, latencyBreakdown } from "./timeline.ts";
+import { CaptureClock, frameTimeline, latencyBreakdown } from "./timeline.ts";
 import { StreamThumbnails } from "./stream_thumbnails.ts";
 import { readMode, streamSource } from "./stream_source.ts";
 import { RateMeter } from "./rate_meter.ts";
@@ -335,19 +335,7 @@ export class StreamRunner {
         }
         continue;
       }
-      const t = result.timing;
-      const timeline = {
-        capturedAt: item.capturedAt,
-        decodedAt: item.frame.capturedAt,
-        queuedAt: t.queuedAt,
-        batchFormedAt: t.batchFormedAt,
-        preprocessEnd: t.preprocessEnd,
-        inferenceStart: t.inferenceStart,
-        inferenceEnd: t.inferenceEnd,
-        postprocessEnd: t.postprocessEnd,
-        fusionEnd: t.fusionEnd,
-        publishedAt: 0,
-      };
+      const timeline = frameTimeline(item.capturedAt, item.frame.capturedAt, result.timing);
       // Tracking runs here, in frame order; its cost is counted in the publish stage.
       const tracked = this.#tracking?.track(
         result.detections,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { BatchTiming } from "../inference/batcher.ts";
 import { type LatencyBreakdown, type StageName, STAGES } from "../wire/result_message.ts";
 
 export { type LatencyBreakdown, type StageName, STAGES };
@@ -64,6 +65,37 @@ export function latencyBreakdown(t: FrameTimeline): LatencyBreakdown {
   const out = { totalMs: round(t.publishedAt - t.capturedAt) } as LatencyBreakdown;
   STAGES.forEach((stage, i) => out[stage] = round(Math.max(0, marks[i + 1] - marks[i])));
   return out;
+}
+
+/**
+ * A frame's timeline from its capture and read times and its batch's marks; `publishedAt`
+ * is 0 until the caller stamps it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = frameTimeline(0, 5, { queuedAt: 6, batchFormedAt: 16, preprocessEnd: 17,
+ *   inferenceStart: 20, inferenceEnd: 47, postprocessEnd: 52, fusionEnd: 55, returnedAt: 55 });
+ * assert.deepEqual([t.decodedAt, t.inferenceEnd, t.publishedAt], [5, 47, 0]);
+ * ```
+ */
+export function frameTimeline(
+  capturedAt: number,
+  decodedAt: number,
+  t: BatchTiming,
+): FrameTimeline {
+  return {
+    capturedAt,
+    decodedAt,
+    queuedAt: t.queuedAt,
+    batchFormedAt: t.batchFormedAt,
+    preprocessEnd: t.preprocessEnd,
+    inferenceStart: t.inferenceStart,
+    inferenceEnd: t.inferenceEnd,
+    postprocessEnd: t.postprocessEnd,
+    fusionEnd: t.fusionEnd,
+    publishedAt: 0,
+  };
 }
 
 function round(ms: number): number {
