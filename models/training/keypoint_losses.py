@@ -37,6 +37,8 @@ import torch
 import torch.nn.functional as F
 from torchvision.models.detection.roi_heads import fastrcnn_loss, keypointrcnn_loss
 
+from keypoint_model import COORDINATE_HEADS
+
 
 def training_losses(model, images: list, targets: list, config: dict,
                     heads_only: bool = False) -> dict:
@@ -68,7 +70,7 @@ def training_losses(model, images: list, targets: list, config: dict,
 
 
 def keypoint_loss(out, rois, gt, idx, config: dict) -> torch.Tensor:
-    if config["head"] in ("regression", "integral"):
+    if config["head"] in COORDINATE_HEADS:
         return regression_loss(out, rois, gt, idx)
     if float(config.get("sigma", 0)) == 0:
         return keypointrcnn_loss(out, rois, gt, idx)

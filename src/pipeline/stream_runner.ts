@@ -281,13 +281,14 @@ export class StreamRunner {
         // A frame nobody else reads is lent to the inference worker, not copied.
         const thumbnail = this.#context.wantsThumbnails();
         if (thumbnail) this.#thumbnails.encode(frame, geometry);
+        const lend = !thumbnail;
         const item: InFlight = {
           frame,
           capturedAt,
-          lent: !thumbnail,
+          lent: lend,
           result: this.#model.detect(frame, geometry, {
             fusion: this.#context.wantsPanoptic(),
-            lend: !thumbnail,
+            lend,
           }).catch((e) => e as Error),
         };
         this.#queue.push(item);
