@@ -70,9 +70,6 @@ interface InFlight {
   frame: Frame;
   result: Promise<BatchResult | Error>;
   capturedAt: number;
-  /** Lent to the inference worker: nothing else reads its pixels, so its buffer goes back
-   * to the source once the result is in. */
-  lent: boolean;
 }
 
 /**
@@ -281,14 +278,12 @@ export class StreamRunner {
         // A frame nobody else reads is lent to the inference worker, not copied.
         const thumbnail = this.#context.wantsThumbnails();
         if (thumbnail) this.#thumbnails.encode(frame, geometry);
-        const lend = !thumbnail;
         const item: InFlight = {
           frame,
           capturedAt,
-          lent: lend,
           result: this.#model.detect(frame, geometry, {
             fusion: this.#context.wantsPanoptic(),
-            lend,
+            lend: !thumbnail,
           }).catch((e) => e as Error),
         };
         this.#queue.push(item);
@@ -319,7 +314,6 @@ export class StreamRunner {
       }
       const result = await item.result;
       this.#queue.shift();
-      if (item.lent) this.source.recycle(item.frame);
       this.#slotFreed?.();
       this.#updateGauges();
       if (result instanceof Error) {

@@ -22,7 +22,6 @@ import type { FfmpegBinary } from "./ffmpeg_binary.ts";
 import { FfmpegLog, type InputInfo } from "./ffmpeg_log.ts";
 import type { DecoderTiming } from "./decoder_delay.ts";
 import { type FfmpegExit, FfmpegProcess } from "./ffmpeg_process.ts";
-import type { FramePool } from "./frame_pool.ts";
 
 /** A frame read from the pipe, with its presentation time and geometry. */
 export interface RawFrame {
@@ -71,16 +70,13 @@ export class FfmpegSession {
   readonly info: Promise<InputInfo | undefined>;
   readonly #process: FfmpegProcess;
   readonly #layout: FrameLayout;
-  readonly #pool: FramePool | undefined;
   #last: FrameGeometry | undefined;
   #frames = 0;
   #ended = false;
 
-  /** Starts ffmpeg with `args`; `layout` says what frame it makes of a picture; frames are
-   * read into buffers of `pool` when given (see {@link FramePool}). */
-  constructor(binary: FfmpegBinary, args: string[], layout: FrameLayout, pool?: FramePool) {
+  /** Starts ffmpeg with `args`; `layout` says what frame it makes of a picture. */
+  constructor(binary: FfmpegBinary, args: string[], layout: FrameLayout) {
     this.#layout = layout;
-    this.#pool = pool;
     let resolveInfo: (info: InputInfo | undefined) => void = () => {};
     this.info = new Promise((resolve) => resolveInfo = resolve);
     this.log.onInfo = (info) => resolveInfo(info);
@@ -121,7 +117,7 @@ export class FfmpegSession {
     if (geometry === undefined) return this.#end(); // no size known at all: nothing to read
     this.#last = geometry;
     const bytes = geometry.width * geometry.height * 3;
-    let view = this.#pool?.take(bytes) ?? new Uint8Array(bytes);
+    let view = new Uint8Array(bytes);
     let filled = 0;
     if (head !== undefined) view[filled++] = head[0];
     while (filled < bytes) {

@@ -23,16 +23,6 @@ import type { DropPolicy } from "../types.ts";
  * queue.close();
  * assert.equal(await queue.shift(), undefined);
  * ```
- *
- * @example `onDrop` sees what the policy drops
- * ```ts
- * import assert from "node:assert/strict";
- * const gone: number[] = [];
- * const queue = new FrameQueue<number>(1, "drop-latest", (v) => gone.push(v));
- * queue.push(1);
- * assert.equal(queue.push(2), false);
- * assert.deepEqual(gone, [2]);
- * ```
  */
 export class FrameQueue<T> {
   private items: T[] = [];
@@ -44,12 +34,7 @@ export class FrameQueue<T> {
   /** The most items held at once. */
   maxDepth = 0;
 
-  /** `onDrop` gets each item the policy drops (e.g. to reuse its buffer). */
-  constructor(
-    readonly capacity: number,
-    readonly policy: DropPolicy,
-    private readonly onDrop?: (item: T) => void,
-  ) {}
+  constructor(readonly capacity: number, readonly policy: DropPolicy) {}
 
   /** Items held now. */
   get size(): number {
@@ -67,13 +52,11 @@ export class FrameQueue<T> {
     if (this.items.length >= this.capacity) {
       if (this.policy === "drop-latest") {
         this.dropped++;
-        this.onDrop?.(item);
         return false;
       }
       if (this.policy === "drop-oldest") {
-        const old = this.items.shift()!;
+        this.items.shift();
         this.dropped++;
-        this.onDrop?.(old);
       }
     }
     this.items.push(item);

@@ -20,7 +20,6 @@ import { now } from "../clock.ts";
 import { AttemptCommand } from "./attempt_command.ts";
 import { FfmpegSession } from "./ffmpeg_session.ts";
 import { FrameQueue } from "./frame_queue.ts";
-import { FramePool } from "./frame_pool.ts";
 import { checkHwaccel } from "./hwaccel.ts";
 import type { TimedFrame } from "./decoder_delay.ts";
 import { frameLayout } from "./frame_layout.ts";
@@ -93,7 +92,6 @@ export class FrameSource extends EventTarget {
   private readonly options: ReturnType<typeof resolveSourceOptions>;
   private readonly input: SourceInput;
   private readonly queue: FrameQueue<Frame>;
-  private readonly pool = new FramePool();
   private readonly command: AttemptCommand;
   private readonly stopSignal = new StopSignal();
   private current: SourceState | undefined;
@@ -115,11 +113,7 @@ export class FrameSource extends EventTarget {
     this.options = resolveSourceOptions(options, this.kind);
     this.streamId = options.streamId;
     this.index = options.firstIndex ?? 0;
-    this.queue = new FrameQueue<Frame>(
-      this.options.queueSize,
-      this.options.dropPolicy,
-      (frame) => this.recycle(frame),
-    );
+    this.queue = new FrameQueue<Frame>(this.options.queueSize, this.options.dropPolicy);
     this.command = new AttemptCommand(this.input, this.options);
   }
 
@@ -177,15 +171,6 @@ export class FrameSource extends EventTarget {
     }, { highWaterMark: 0 });
   }
 
-  /**
-   * Takes back the buffer of a frame this source delivered, once nothing reads it any more
-   * (its next frames may be read into it; see {@link FramePool}). Optional: a frame that is
-   * not given back is left to the GC.
-   */
-  recycle(frame: Frame): void {
-    this.pool.give(frame.data);
-  }
-
   /** Stops decoding: ends ffmpeg (SIGTERM, then SIGKILL) and the frame stream. */
   async stop(): Promise<void> {
     if (!this.stopSignal.stopped) {
@@ -221,7 +206,6 @@ export class FrameSource extends EventTarget {
           ffmpeg,
           args,
           frameLayout(output, ffmpeg),
-          this.pool,
         );
         const outcome = await this.runSession(session);
         await session.stop(stopGraceMs);

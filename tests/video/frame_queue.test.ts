@@ -9,19 +9,6 @@ Deno.test("FrameQueue with drop-latest keeps what it has and counts the newcomer
   assert.deepEqual([await queue.shift(), await queue.shift()], [1, 2]);
 });
 
-Deno.test("FrameQueue hands each item its policy drops to onDrop, the oldest or the newcomer", () => {
-  const oldest: number[] = [], latest: number[] = [];
-  const a = new FrameQueue<number>(2, "drop-oldest", (v) => oldest.push(v));
-  const b = new FrameQueue<number>(2, "drop-latest", (v) => latest.push(v));
-  for (const v of [1, 2, 3, 4]) [a, b].forEach((q) => q.push(v));
-  assert.deepEqual(oldest, [1, 2]);
-  assert.deepEqual(latest, [3, 4]);
-  const wait = new FrameQueue<number>(1, "wait", () => assert.fail("wait drops nothing"));
-  wait.push(1);
-  wait.push(2);
-  assert.equal(wait.size, 2);
-});
-
 Deno.test("FrameQueue with wait makes the writer wait for room and drops nothing", async () => {
   const queue = new FrameQueue<number>(1, "wait");
   queue.push(1);
