@@ -178,7 +178,7 @@ export function isLowDelay(input: SourceInput, mode: ReadMode): boolean {
  * import assert from "node:assert/strict";
  * const binary = { path: "ffmpeg", origin: "PATH" as const, version: "5.1", libavformat: [59, 27] as [number, number] };
  * const args = ffmpegArgs(binary, { kind: "lavfi", graph: "testsrc2" }, "", { fit: "native", width: 0, height: 0, format: "rgb24" }, { realtime: true, loop: false }, "file");
- * assert.deepEqual(args.slice(-6), ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"].slice(-6));
+ * assert.deepEqual(args.slice(-9), ["-fps_mode", "passthrough", "-threads", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
  * assert.ok(args.includes("-re"));
  * ```
  */
@@ -247,6 +247,12 @@ export function ffmpegArgs(
     }),
     fpsMode,
     "passthrough",
+    // One encoder thread: ffmpeg 5's rawvideo encoder is frame-threaded by default and
+    // gives a frame back only when a later one is sent, so each frame reached the pipe a
+    // frame period late (two, from the moment a busy CPU let the encoder fall behind; it
+    // never caught up). A copy gains nothing from threads (docs/decode-latency.md).
+    "-threads",
+    "1",
     "-f",
     "rawvideo",
     "-pix_fmt",

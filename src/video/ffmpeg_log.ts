@@ -224,6 +224,14 @@ export class FfmpegLog {
   }
 
   /**
+   * How many frame lines showinfo has logged so far: frame `linesSeen - 1` is the latest
+   * picture ffmpeg's filter graph has let through.
+   */
+  get linesSeen(): number {
+    return this.shown;
+  }
+
+  /**
    * Whether ffmpeg opened the input and found no video stream in it (an audio-only file,
    * say): the input's header was read and named no video stream.
    */

@@ -56,13 +56,15 @@ Deno.test("ffmpegArgs() reads files through the file protocol only, and writes r
     "-i",
     "file:/data/a.mp4",
   ]);
-  assert.deepEqual(args.slice(-11), [
+  assert.deepEqual(args.slice(-13), [
     "-autoscale",
     "0",
     "-vf",
     "showinfo=checksum=0,format=rgb24",
     "-fps_mode",
     "passthrough",
+    "-threads",
+    "1",
     "-f",
     "rawvideo",
     "-pix_fmt",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { frameGeometry, type OutputSpec } from "../../src/video/ffmpeg_args.ts";
+import { ffmpegArgs, frameGeometry, type OutputSpec } from "../../src/video/ffmpeg_args.ts";
 import { FfmpegSession, LINE_GRACE_MS } from "../../src/video/ffmpeg_session.ts";
 import { ffmpegChildren, testFfmpeg } from "../_helpers/media.ts";
 
@@ -33,4 +33,32 @@ Deno.test("FfmpegSession reads frames whose showinfo line never comes, with the 
   }
   assert.equal(await session.readFrame(), null, "stopped: no more frames");
   assert.deepEqual(await ffmpegChildren(), []);
+});
+
+Deno.test("a live frame reaches the pipe before ffmpeg has taken the next picture, not a frame period later", async () => {
+  // 4 frames a second in real time: a frame held until the next one is sent (ffmpeg 5's
+  // frame-threaded rawvideo encoder, without `-threads 1`) would come 250 ms late, after
+  // the next frame's showinfo line.
+  const args = ffmpegArgs(
+    ffmpeg,
+    { kind: "lavfi", graph: "testsrc2=size=64x48:rate=4" },
+    "",
+    native,
+    { realtime: true, loop: false },
+    "file",
+  );
+  const session = new FfmpegSession(ffmpeg, args, (w, h) => frameGeometry(w, h, native));
+  try {
+    for (let i = 0; i < 4; i++) {
+      const frame = await session.readFrame();
+      assert.ok(frame, `frame ${i}`);
+      assert.equal(
+        session.log.linesSeen,
+        i + 1,
+        `frame ${i} was read after showinfo had logged ${session.log.linesSeen} frames (${ffmpeg.version})`,
+      );
+    }
+  } finally {
+    await session.stop();
+  }
 });
