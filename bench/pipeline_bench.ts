@@ -304,6 +304,8 @@ export async function pipelineBench(
       } ms (${third} results each); p50 ${median(overTotal.slice(0, third)).toFixed(1)} and ${
         median(overTotal.slice(overTotal.length - third)).toFixed(1)
       } ms`,
+      `first third p50 stages, ms: ${stageLine(over.results.slice(0, third))}`,
+      `last third p50 stages, ms: ${stageLine(over.results.slice(over.results.length - third))}`,
     ]);
     return {
       pipelineFps: best.fps,
