@@ -292,6 +292,9 @@ export async function pipelineBench(
       } ms; inference p50 ${overInfer.toFixed(1)} ms`,
       `overload p50 stages, ms: ${stageLine(over.results)}`,
       `overload decode p50 by sixth of the run, ms: ${decodeBySixth(over.results)}`,
+      `the slowest 1% (end to end >= p99), their stage medians, ms: ${
+        stageLine(over.results.filter((r) => r.latency.totalMs >= percentile(overTotal, 99)))
+      }`,
     ]);
     const dropsOk = over.dropped > 0 ? "ok" : "MISSED";
     console.log(`overload drops reported: ${over.dropped} (target > 0) ${dropsOk}`);
