@@ -210,9 +210,9 @@ export function stageLine(results: StreamResult[]): string {
 }
 
 /**
- * The `decode` stage's median in each sixth of a run, in order. Some live and overload
- * streams step up by one frame period part-way and stay there (every later frame reads that
- * much more decode time); this line shows when. bench/RESULTS.md, issue 15, seventh pass.
+ * The `decode` stage's median in each sixth of a run, in order: a step that stays (every
+ * later frame reading that much more decode time) shows here. One did, by a frame period,
+ * while ffmpeg's encoder held frames (bench/RESULTS.md, issue 15, seventh and eighth passes).
  */
 export function decodeBySixth(results: StreamResult[]): string {
   const n = results.length;
