@@ -264,6 +264,30 @@ async function measureAll(
   return out;
 }
 
+/** The share of a setting's inference-only rate that a stream gets through the whole
+ * pipeline on the same cores (decoding, post-processing and publishing take the rest):
+ * 0.86–1.1 in the bench's lossless runs (bench/RESULTS.md), so 0.85. */
+export const PIPELINE_SHARE = 0.85;
+
+/**
+ * The frame rate a live stream can have on a batch-1 setting: one frame per run as a live
+ * stream runs it (`pacedRunMs`, between frames; back to back when not measured), times
+ * {@link PIPELINE_SHARE}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const setting = { sessions: 1, threads: 2, batch: 1, arena: true, optimization: "all" as const };
+ * const paced = { setting, runMs: 25, framesPerSecond: 40, frames: 40, pacedRunMs: 34 };
+ * assert.equal(Math.round(keepUpRate(paced)), 25); // 1000 / 34 ms × 0.85
+ * assert.equal(Math.round(keepUpRate({ ...paced, pacedRunMs: undefined })), 34); // 40 × 0.85
+ * ```
+ */
+export function keepUpRate(m: SettingMeasurement): number {
+  const perSecond = m.pacedRunMs === undefined ? m.framesPerSecond : 1000 / m.pacedRunMs;
+  return perSecond * PIPELINE_SHARE;
+}
+
 /** How much slower (measured back to back) a spinning batch-1 setting may be and still
  * be chosen for one live stream, where no paced measurement exists: see
  * {@link chooseSetting}. */
@@ -273,7 +297,8 @@ export const SPIN_MARGIN = 0.05;
  * The setting for a workload, from measurements: one live stream alone runs at batch 1
  * on the one-session setting whose run was fastest between frames (`pacedRunMs`: sleeping
  * or spinning intra-op threads, measured as a live stream uses them), if that keeps up with
- * its frame rate. Measurements without paced figures (made elsewhere) fall back to the
+ * its frame rate (`liveFps`, with the margin of {@link keepUpRate}); a stream that outruns
+ * it gets the most frames per second instead, and fills the sessions (`streamWindow`). Measurements without paced figures (made elsewhere) fall back to the
  * fastest back-to-back run, the spinning one when within {@link SPIN_MARGIN} of it. Anything
  * else (lossless streams, several streams sharing the model) runs on the setting with the
  * most frames per second, the smaller batch when two are within 3%.
@@ -323,7 +348,7 @@ export function chooseSetting(
       }
     }
     const keepsUp = fastest &&
-      (workload.liveFps === undefined || fastest.framesPerSecond >= workload.liveFps);
+      (workload.liveFps === undefined || keepUpRate(fastest) >= workload.liveFps);
     if (fastest && keepsUp) {
       return {
         mode: "latency",

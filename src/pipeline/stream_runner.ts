@@ -29,6 +29,7 @@ import { CaptureClock, frameTimeline, latencyBreakdown } from "./timeline.ts";
 import { StreamThumbnails } from "./stream_thumbnails.ts";
 import { readMode, streamSource } from "./stream_source.ts";
 import { RateMeter } from "./rate_meter.ts";
+import { liveRate, streamWindow } from "./stream_workload.ts";
 import { now } from "../clock.ts";
 
 /** What a runner needs from its pipeline. */
@@ -60,7 +61,14 @@ export interface StreamInfo {
   /** Native size and rate, once the source opened. */
   input?: { width: number; height: number; fps: number; codec: string; durationMs?: number };
   live: boolean;
-  stats: SourceStats & { published: number; inFlight: number; failed: number };
+  /** `inFlight`: frames in the model now; `maxInFlight`: how many may be (the stream's
+   * window, see `streamWindow`). */
+  stats: SourceStats & {
+    published: number;
+    inFlight: number;
+    maxInFlight: number;
+    failed: number;
+  };
   fps: { in: number; out: number };
   /** Streams with tracking: tracks, lines and zones. */
   tracking?: TrackingInfo;
@@ -113,9 +121,11 @@ export class StreamRunner {
     this.#context = context;
     this.source = streamSource(config, model.manifest.input, context.ffmpeg, context.roots);
     ({ lossless: this.#lossless, realtime: this.#realtime } = readMode(config, this.source.kind));
-    const status = model.status();
-    this.#maxInFlight = config.maxInFlight ??
-      (this.#lossless ? 2 * status.maxBatch * status.sessions : 1);
+    // Until the pipeline says otherwise (`setWindow`): a live stream as if it shared.
+    this.#maxInFlight = streamWindow(
+      { lossless: this.#lossless, maxInFlight: config.maxInFlight },
+      { ...model.status(), alone: false },
+    );
     this.source.addEventListener("status", (e) => {
       const s = (e as CustomEvent<SourceStatus>).detail;
       if (s.state === "reconnecting") context.metrics.reconnects.inc({ stream: config.id });
@@ -164,6 +174,21 @@ export class StreamRunner {
   /** Frames of this stream that may be in the model at once. */
   get maxInFlight(): number {
     return this.#maxInFlight;
+  }
+
+  /** Lets `frames` of this stream be in the model at once from now on (see
+   * `streamWindow`; the pipeline sets it as its model's streams and settings change). */
+  setWindow(frames: number): void {
+    this.#maxInFlight = Math.max(1, Math.floor(frames));
+    this.#slotFreed?.();
+  }
+
+  /** The rate the stream delivers frames at, live streams only: its input's native rate
+   * capped by its `fps` (see `liveRate`); undefined for a lossless stream, or while
+   * neither is known. */
+  get rate(): number | undefined {
+    if (this.#lossless) return undefined;
+    return liveRate(this.config.fps, this.source.info?.input.fps);
   }
 
   /** The stream's state now. */
@@ -224,6 +249,7 @@ export class StreamRunner {
         ...this.source.stats(),
         published: this.#published,
         inFlight: this.#queue.length,
+        maxInFlight: this.#maxInFlight,
         failed: this.#failed,
       },
       fps: { in: this.#inMeter.rate(), out: this.#outMeter.rate() },

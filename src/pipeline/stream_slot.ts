@@ -66,6 +66,7 @@ export function streamSlotInfo(slot: StreamSlot): StreamInfo {
       reconnects: 0,
       published: 0,
       inFlight: 0,
+      maxInFlight: 0,
       failed: 0,
     },
     fps: { in: 0, out: 0 },

@@ -9,7 +9,7 @@
  */
 
 import { ConfigError, type LimitError } from "../errors.ts";
-import { type StreamLoad, workloadOf } from "./stream_workload.ts";
+import { type StreamLoad, streamWindow, workloadOf } from "./stream_workload.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import { checkSource } from "./check_source.ts";
 import type { PipelineConfig, StreamConfig } from "./config.ts";
@@ -184,6 +184,11 @@ export class StreamSlots {
   #onRunnerStatus(slot: StreamSlot, event: StatusEvent): void {
     if (slot.refused) return; // its "failed" event said why; "stopped" would hide it
     this.#context.listeners.emit("status", event);
+    // The input's rate is known once it opens: a live stream that outruns the engine's
+    // single-frame setting makes it re-choose.
+    if (event.type === "stream" && event.state === "connected") {
+      this.#updateExpected(slot.config.model, true);
+    }
     const admission = slot.admission;
     if (!admission || event.type !== "stream") return;
     if (event.state === "connected") {
@@ -229,22 +234,33 @@ export class StreamSlots {
     this.#updateExpected(model, true);
   }
 
-  /** A model's batch closes early once every frame its running streams may have in
-   * flight is queued; with `retune`, an engine that tuned itself re-chooses for the
-   * streams that run now. */
+  /** Sets how many frames each running stream of a model may have in flight (see
+   * `streamWindow`), and tells the model, whose batch closes early once every one of them
+   * is queued; with `retune`, an engine that tuned itself re-chooses for the streams that
+   * run now (their kinds and live rates), and the windows follow its new setting. */
   #updateExpected(model: string, retune: boolean): void {
-    let sum = 0;
-    const loads: StreamLoad[] = [];
-    for (const s of this.#slots.values()) {
-      if (s.config.model === model && s.runner && !s.done) {
-        sum += s.runner.maxInFlight;
-        loads.push({ lossless: s.runner.lossless, fps: s.config.fps });
-      }
-    }
     const runtime = this.#context.models.get(model)?.runtime;
-    runtime?.setExpectedFrames(sum);
+    if (!runtime) return;
+    const running = () =>
+      [...this.#slots.values()].filter((s) => s.config.model === model && s.runner && !s.done)
+        .map((s) => s.runner!);
+    const apply = () => {
+      const runners = running();
+      const { sessions, maxBatch } = runtime.status();
+      let sum = 0;
+      for (const runner of runners) {
+        runner.setWindow(streamWindow(
+          { lossless: runner.lossless, maxInFlight: runner.config.maxInFlight },
+          { sessions, maxBatch, alone: runners.length === 1 },
+        ));
+        sum += runner.maxInFlight;
+      }
+      runtime.setExpectedFrames(sum);
+    };
+    apply();
+    const loads: StreamLoad[] = running().map((r) => ({ lossless: r.lossless, fps: r.rate }));
     if (retune && loads.length > 0) {
-      runtime?.setWorkload(workloadOf(loads)).catch((e) =>
+      runtime.setWorkload(workloadOf(loads)).then(apply).catch((e) =>
         this.#context.warn(`model ${model}: re-tuning failed: ${(e as Error).message}`)
       );
     }

@@ -64,3 +64,65 @@ export function workloadOf(streams: readonly StreamLoad[]): Workload {
     ...(rates.length > 0 ? { liveFps: Math.max(...rates) } : {}),
   };
 }
+
+/** What {@link streamWindow} needs to know of a model and its streams. */
+export interface WindowContext {
+  /** The model's sessions and batch size now (they change when the engine re-tunes). */
+  sessions: number;
+  maxBatch: number;
+  /** Whether the stream is the model's only one. */
+  alone: boolean;
+}
+
+/**
+ * How many frames of a stream may be in the model at once, unless its configuration says
+ * (`maxInFlight`): a lossless stream keeps two batches per session queued, so that no
+ * session waits; a live stream alone on its model may fill every session (the engine runs
+ * more than one session, or batches, for one live stream only when the stream outruns a
+ * single-frame run: then each extra frame in flight is one fewer dropped); live streams
+ * that share a model keep one frame each, so that none waits behind its own frames.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const model = { sessions: 2, maxBatch: 1, alone: true };
+ * assert.equal(streamWindow({ lossless: true }, model), 4);
+ * assert.equal(streamWindow({ lossless: false }, model), 2);
+ * assert.equal(streamWindow({ lossless: false }, { ...model, alone: false }), 1);
+ * assert.equal(streamWindow({ lossless: false, maxInFlight: 3 }, model), 3);
+ * ```
+ */
+export function streamWindow(
+  stream: { lossless: boolean; maxInFlight?: number },
+  model: WindowContext,
+): number {
+  if (stream.maxInFlight !== undefined) return stream.maxInFlight;
+  if (stream.lossless) return 2 * model.maxBatch * model.sessions;
+  return model.alone ? model.sessions * model.maxBatch : 1;
+}
+
+/**
+ * The rate a live stream delivers frames at: its input's native rate (once the source has
+ * opened and ffmpeg has said it), capped by the stream's configured `fps`; undefined while
+ * neither is known. A rate ffmpeg could not read (0, or absurd) counts as unknown.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(liveRate(undefined, 30), 30);
+ * assert.equal(liveRate(10, 30), 10);
+ * assert.equal(liveRate(undefined, 0), undefined);
+ * assert.equal(liveRate(15, undefined), 15);
+ * ```
+ */
+export function liveRate(
+  configured: number | undefined,
+  input: number | undefined,
+): number | undefined {
+  const native = input !== undefined && input > 0 && input <= MAX_INPUT_FPS ? input : undefined;
+  if (configured === undefined) return native;
+  return native === undefined ? configured : Math.min(configured, native);
+}
+
+/** Rates above this (ffmpeg's time base read as a rate, e.g. 90000) are not a camera's. */
+const MAX_INPUT_FPS = 1000;

@@ -174,3 +174,30 @@ Deno.test("one live stream alone gets the batch-1 setting that ran fastest betwe
   const sleeps = chooseSetting([measure(false, 37, 38), measure(true, 36, 39)], live);
   assert.equal(sleeps.setting.spinning, undefined);
 });
+
+Deno.test("one live stream faster than its fastest single-frame run keeps up with, less the pipeline's share, gets the most frames per second", () => {
+  const setting = (sessions: number, batch: number) => ({
+    sessions,
+    threads: 2 / sessions,
+    batch,
+    arena: true,
+    optimization: "all" as const,
+  });
+  const measured = [
+    // 34 ms between frames: 29.4 runs a second, 25 once the pipeline takes its share.
+    { setting: setting(1, 1), runMs: 30, framesPerSecond: 33.3, frames: 33, pacedRunMs: 34 },
+    { setting: setting(2, 1), runMs: 44, framesPerSecond: 45.4, frames: 45 },
+    { setting: setting(2, 2), runMs: 90, framesPerSecond: 44.4, frames: 44 },
+  ];
+  const at = (liveFps: number) => chooseSetting(measured, { live: 1, lossless: 0, liveFps });
+  assert.equal(at(24).mode, "latency");
+  assert.equal(at(24).setting.sessions, 1);
+  // 26 frames/s is under the 29.4 runs a second, but not under 25.
+  const fast = at(26);
+  assert.equal(fast.mode, "throughput");
+  assert.deepEqual([fast.setting.sessions, fast.setting.batch], [2, 1]);
+  assert.match(
+    fast.reason,
+    /^one live stream faster \(26 fps\) than a single-frame run keeps up with/,
+  );
+});
