@@ -286,7 +286,7 @@ export async function pipelineBench(
       `source: the demo re-timed to ${rate} fps (2 x ${best.fps.toFixed(1)} fps capacity), ` +
       `looped, read in real time: ${over.inFps.toFixed(1)} fps read, ${
         (over.results.length / overSeconds).toFixed(1)
-      } fps published`,
+      } fps published; ${over.setting}`,
       `overload end-to-end p50 ${median(overTotal).toFixed(1)} ms, p99 ${
         percentile(overTotal, 99).toFixed(1)
       } ms; inference p50 ${overInfer.toFixed(1)} ms`,

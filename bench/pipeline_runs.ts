@@ -47,6 +47,8 @@ export interface LiveRun {
   decoded: number;
   /** Frames/s read from the source while measuring. */
   inFps: number;
+  /** The model's setting and the stream's window at the end of the run, in words. */
+  setting: string;
 }
 
 /** Streams added to and removed from one served pipeline. */
@@ -121,13 +123,21 @@ export class Bench {
       measuring = true;
       await sleep(seconds * 1000);
       measuring = false;
-      const after = this.#pipeline.stream(id)!.stats;
+      const info = this.#pipeline.stream(id)!;
+      const after = info.stats;
+      const model = this.#pipeline.models().find((m) => m.id === info.model)?.status;
+      const setting = model
+        ? `${model.sessions} × ${model.threads} threads${model.spinning ? " spinning" : ""}, ` +
+          `maxBatch ${model.maxBatch}${model.tuning ? ` (${model.tuning.mode})` : ""}, ` +
+          `${after.maxInFlight} frame(s) of the stream in flight`
+        : "unknown";
       if (results.length < 10) throw new Error(`stream ${id}: only ${results.length} results`);
       return {
         results,
         dropped: after.dropped - before.dropped,
         decoded: after.decoded - before.decoded,
         inFps: (after.decoded - before.decoded) / seconds,
+        setting,
       };
     } finally {
       off();

@@ -124,7 +124,7 @@ export class StreamRunner {
     // Until the pipeline says otherwise (`setWindow`): a live stream as if it shared.
     this.#maxInFlight = streamWindow(
       { lossless: this.#lossless, maxInFlight: config.maxInFlight },
-      { ...model.status(), alone: false },
+      { ...model.status(), outrun: false },
     );
     this.source.addEventListener("status", (e) => {
       const s = (e as CustomEvent<SourceStatus>).detail;

@@ -246,12 +246,14 @@ export class StreamSlots {
         .map((s) => s.runner!);
     const apply = () => {
       const runners = running();
-      const { sessions, maxBatch } = runtime.status();
+      const { sessions, maxBatch, tuning } = runtime.status();
+      // Alone and tuned for throughput: a live stream that outruns the single-frame setting.
+      const outrun = runners.length === 1 && tuning?.mode === "throughput";
       let sum = 0;
       for (const runner of runners) {
         runner.setWindow(streamWindow(
           { lossless: runner.lossless, maxInFlight: runner.config.maxInFlight },
-          { sessions, maxBatch, alone: runners.length === 1 },
+          { sessions, maxBatch, outrun },
         ));
         sum += runner.maxInFlight;
       }

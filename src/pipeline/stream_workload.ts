@@ -70,25 +70,26 @@ export interface WindowContext {
   /** The model's sessions and batch size now (they change when the engine re-tunes). */
   sessions: number;
   maxBatch: number;
-  /** Whether the stream is the model's only one. */
-  alone: boolean;
+  /** Whether the stream is the model's only one, and the engine tuned itself for
+   * throughput for it: a live stream that outruns the single-frame setting. */
+  outrun: boolean;
 }
 
 /**
  * How many frames of a stream may be in the model at once, unless its configuration says
  * (`maxInFlight`): a lossless stream keeps two batches per session queued, so that no
- * session waits; a live stream alone on its model may fill every session (the engine runs
- * more than one session, or batches, for one live stream only when the stream outruns a
- * single-frame run: then each extra frame in flight is one fewer dropped); live streams
- * that share a model keep one frame each, so that none waits behind its own frames.
+ * session waits; a live stream keeps one frame in flight, so that it never waits behind
+ * its own frames, except one that runs alone on an engine that tuned itself for throughput
+ * because the stream outruns the single-frame setting: it may fill every session (each
+ * extra frame in flight is then one fewer dropped).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const model = { sessions: 2, maxBatch: 1, alone: true };
+ * const model = { sessions: 2, maxBatch: 1, outrun: true };
  * assert.equal(streamWindow({ lossless: true }, model), 4);
  * assert.equal(streamWindow({ lossless: false }, model), 2);
- * assert.equal(streamWindow({ lossless: false }, { ...model, alone: false }), 1);
+ * assert.equal(streamWindow({ lossless: false }, { ...model, outrun: false }), 1);
  * assert.equal(streamWindow({ lossless: false, maxInFlight: 3 }, model), 3);
  * ```
  */
@@ -98,7 +99,7 @@ export function streamWindow(
 ): number {
   if (stream.maxInFlight !== undefined) return stream.maxInFlight;
   if (stream.lossless) return 2 * model.maxBatch * model.sessions;
-  return model.alone ? model.sessions * model.maxBatch : 1;
+  return model.outrun ? model.sessions * model.maxBatch : 1;
 }
 
 /**

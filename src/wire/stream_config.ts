@@ -142,7 +142,7 @@ export const StreamConfigSchema = strictObject({
     "A live input with no frame for this long is restarted, ms (default 10000).",
   ),
   maxInFlight: intIn(1, 256).optional().describe(
-    "Frames of this stream in the model at once (default: 2 × maxBatch × sessions lossless; live, 1, or sessions × maxBatch for one live stream alone on its model, which the engine gives more than one session only when the stream outruns it).",
+    "Frames of this stream in the model at once (default: 2 × maxBatch × sessions lossless; live 1, or sessions × maxBatch for a live stream alone on an engine that tuned itself for throughput because the stream outruns its single-frame setting).",
   ),
   rtspTransport: z.enum(RTSP_TRANSPORTS).optional().describe(
     'rtsp:// and rtsps:// sources only: how RTP packets travel: "tcp" (in the RTSP connection), "udp", "http" (tunnelled over HTTP; rtsp:// only) or "auto" (the default: TCP, then UDP when the camera refuses TCP; the transport that worked is kept for reconnects). A fixed transport the camera refuses fails the stream.',

@@ -87,3 +87,31 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a live stream on an engine with given settings keeps one frame in flight, however fast it is and however large the batch",
+  { sanitizeOps: true, sanitizeResources: true },
+  async () => {
+    const server = await startTestServer({
+      models: { m: { manifest: FASTERRCNN, sessions: 1, maxBatch: 2 } },
+      streams: [],
+    });
+    try {
+      const source = "lavfi:testsrc2=size=320x180:rate=100";
+      const res = await api(server, "POST", "/streams", { id: "fast", source });
+      assert.equal(res.status, 201, JSON.stringify(res.json));
+      const { model, stream } = await until(
+        server,
+        "fast",
+        (_, s) => s.stats.published > 5,
+        "results of the fast stream",
+      );
+      assert.equal(model.tuning, undefined);
+      assert.equal(model.maxBatch, 2);
+      assert.equal(stream.stats.maxInFlight, 1);
+      assert.ok(stream.stats.inFlight <= 1);
+    } finally {
+      await server.close();
+    }
+  },
+);
