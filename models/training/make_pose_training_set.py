@@ -4,10 +4,11 @@ Plaza sequences use seeds from 200000 up: the plaza demo (make_plaza_demo.py) an
 export's checks use seeds below that.
 
 Usage: python3 make_pose_training_set.py OUT_DIR --frames 6000 [--size 288x512] [--shard 0/2]
-           [--seed-base 200000] [--pose-mix 0.78,0.1,0.07,0.05] [--people 3-25]
+           [--seed-base 200000] [--pose-mix 0.78,0.1,0.07,0.05] [--people 3-25] [--near 0]
 
 `--pose-mix` (walk, stand, wave, reach shares) and `--people` (a range, drawn per sequence)
-make a set that leans on rarer poses and crowds; `--seed-base` keeps its plazas apart from
+make a set that leans on rarer poses and crowds, `--near` (a share of people) on people near
+the camera, large and cut by the frame's edge; `--seed-base` keeps its plazas apart from
 the default set's (use 300000 and up).
 
 Writes under OUT_DIR (e.g. data/pose, git-ignored): images.npy uint8 [N, H, W, 3],
@@ -55,6 +56,8 @@ def main(argv=None):
                     help="seed of the first sequence (the demo and checks use seeds < 200000)")
     ap.add_argument("--pose-mix", help="walk,stand,wave,reach shares (the plaza's by default)")
     ap.add_argument("--people", help="lo-hi: people per sequence (the plaza's 3-25 by default)")
+    ap.add_argument("--near", type=float, default=0.0,
+                    help="share of people placed near the camera (large, cut by the frame)")
     args = ap.parse_args(argv)
     if args.seed_base < POSE_TRAIN_SEED_BASE:
         sys.exit(f"make_pose_training_set: --seed-base: expected {POSE_TRAIN_SEED_BASE} or more "
@@ -72,6 +75,8 @@ def main(argv=None):
         except ValueError:
             sys.exit(f"make_pose_training_set: --people: expected lo-hi with 1 <= lo <= hi, "
                      f"found {args.people!r}")
+    if not 0 <= args.near <= 1:
+        sys.exit(f"make_pose_training_set: --near: expected a share in [0, 1], found {args.near}")
     h, w = (int(v) for v in args.size.split("x"))
     k, n = (int(v) for v in args.shard.split("/"))
     if not 0 <= k < n:
@@ -103,7 +108,7 @@ def main(argv=None):
         rng = np.random.default_rng(args.seed_base + s)
         count = None if people is None else int(
             np.random.default_rng([args.seed_base + s, 1]).integers(people[0], people[1] + 1))
-        plaza = PlazaSequence(args.seed_base + s, people=count, pose_mix=mix)
+        plaza = PlazaSequence(args.seed_base + s, people=count, pose_mix=mix, near=args.near)
         for j, t in enumerate(rng.integers(0, 600, FRAMES_PER_SEQUENCE)):
             i = s * FRAMES_PER_SEQUENCE + j
             sample = pose_training_sample(plaza.render(int(t)), (h, w), rng)

@@ -98,8 +98,12 @@ class PlazaSequence:
     """A camera over one plaza; `render(t)` draws frame t (any t, in any order)."""
 
     def __init__(self, seed: int, width: int = 640, height: int = 360, people: int | None = None,
-                 fps: float = 15.0, pose_mix: tuple | None = None):
+                 fps: float = 15.0, pose_mix: tuple | None = None, near: float = 0.0):
         self.seed, self.width, self.height, self.fps = seed, width, height, fps
+        # The share of people placed near the camera (large, often cut by the frame's edge
+        # and overlapping): 0 for the demo and the validation plazas, whose draws it leaves
+        # as they were; a training set may lean on such people.
+        self.near = float(near)
         # The shares of walking, standing, waving and reaching people: the default is the
         # demo's and the validation plazas'; a training set may lean on rarer poses.
         self.pose_mix = POSE_MIX if pose_mix is None else check_pose_mix(pose_mix)
@@ -132,6 +136,10 @@ class PlazaSequence:
 
     def _spawn(self, rng) -> Walker:
         D = self._random_depth(rng)
+        if self.near > 0 and rng.uniform() < self.near:
+            # Log-uniform between the nearest depth and a little beyond the frame's bottom.
+            lo, hi = math.log(self.d_near), math.log(1.3 * self.d_bottom)
+            D = float(math.exp(lo + (hi - lo) * rng.uniform()))
         band = (max(self.d_near, D / 1.7), min(self.d_far, D * 1.7))
         X = float(rng.uniform(-1.1, 1.1) * self.half_view * D)
         pose = int(rng.choice([WALK, STAND, WAVE, REACH], p=list(self.pose_mix)))

@@ -231,7 +231,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "make_pose_training_set.py refuses a pose mix that is not four shares summing to 1, a people range that is not lo-hi, and seeds among the demo's, before importing numpy",
+    "make_pose_training_set.py refuses a pose mix that is not four shares summing to 1, a people range that is not lo-hi, a near share outside [0, 1], and seeds among the demo's, before importing numpy",
   ignore: !python,
   fn: async () => {
     const cases: [string[], RegExp][] = [
@@ -243,6 +243,7 @@ Deno.test({
       [["--people", "12"], /--people: expected lo-hi with 1 <= lo <= hi, found '12'/],
       [["--people", "30-20"], /--people: expected lo-hi .* found '30-20'/],
       [["--seed-base", "39"], /--seed-base: expected 200000 or more .*, found 39/],
+      [["--near", "1.5"], /--near: expected a share in \[0, 1\], found 1\.5/],
     ];
     for (const [args, message] of cases) {
       const r = await run("models/training/make_pose_training_set.py", [
@@ -257,7 +258,7 @@ Deno.test({
   },
 });
 
-Deno.test("make_keypoint_models.sh refuses a continued-minutes or mix-minutes that is not minutes, before installing or training anything", async () => {
+Deno.test("make_keypoint_models.sh refuses a continued-minutes, mix-minutes or near-minutes that is not minutes, before installing or training anything", async () => {
   const out = await bash("models/training/make_keypoint_models.sh", [
     "60",
     "15",
@@ -285,6 +286,21 @@ Deno.test("make_keypoint_models.sh refuses a continued-minutes or mix-minutes th
     /make_keypoint_models\.sh: mix-minutes \(6th argument\): expected minutes or none, found lots/,
   );
   assert.equal(mix.stdout, "", "nothing ran before the check");
+  const near = await bash("models/training/make_keypoint_models.sh", [
+    "60",
+    "15",
+    "6000",
+    "100",
+    "190",
+    "75",
+    "later",
+  ]);
+  assert.equal(near.code, 2);
+  assert.match(
+    near.stderr,
+    /make_keypoint_models\.sh: near-minutes \(7th argument\): expected minutes or none, found later/,
+  );
+  assert.equal(near.stdout, "", "nothing ran before the check");
 });
 
 Deno.test("keypoint_validation.sh refuses a missing model folder and an IoU outside [0, 1]", async () => {
