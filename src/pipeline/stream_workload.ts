@@ -1,7 +1,8 @@
 /**
  * What a model's streams ask of it (live or lossless, the live streams' rate), for an
  * engine that tunes itself: from the configured streams before they start, and from the
- * running ones as streams come and go.
+ * running ones as streams come and go and their inputs open; and what each stream is
+ * given back: its window of frames in flight.
  *
  * @module
  */
