@@ -6,7 +6,7 @@
  */
 
 import type { Frame, SourceStatus } from "../types.ts";
-import type { FrameSource, SourceStats } from "../video/frame_source.ts";
+import type { FrameSource } from "../video/frame_source.ts";
 import type { FfmpegBinary } from "../video/ffmpeg_binary.ts";
 import type { TimedFrame } from "../video/decoder_delay.ts";
 import type { BatchResult } from "../inference/batcher.ts";
@@ -21,7 +21,6 @@ import type {
 } from "./events.ts";
 import type { LineConfig, ZoneConfig } from "../wire/analytics_config.ts";
 import type { CountsMessage } from "../wire/event_messages.ts";
-import type { TrackingInfo } from "./stream_tracking.ts";
 import type { ResolvedLine, ResolvedZone } from "./stream_analytics_config.ts";
 import { RunnerTracking } from "./runner_tracking.ts";
 import type { PipelineMetrics } from "./metrics.ts";
@@ -31,6 +30,9 @@ import { readMode, streamSource } from "./stream_source.ts";
 import { RateMeter } from "./rate_meter.ts";
 import { liveRate, streamWindow } from "./stream_workload.ts";
 import { now } from "../clock.ts";
+import type { StreamInfo } from "./stream_info.ts";
+
+export type { StreamInfo };
 
 /** What a runner needs from its pipeline. */
 export interface RunnerContext {
@@ -49,29 +51,6 @@ export interface RunnerContext {
   wantsThumbnails: () => boolean;
   /** Whether anyone wants this stream's panoptic maps now (else fusion is skipped). */
   wantsPanoptic: () => boolean;
-}
-
-/** A stream as `GET /streams` shows it. */
-export interface StreamInfo {
-  id: string;
-  source: string;
-  model: string;
-  state: StreamState;
-  reason?: string;
-  /** Native size and rate, once the source opened. */
-  input?: { width: number; height: number; fps: number; codec: string; durationMs?: number };
-  live: boolean;
-  /** `inFlight`: frames in the model now; `maxInFlight`: how many may be (the stream's
-   * window, see `streamWindow`). */
-  stats: SourceStats & {
-    published: number;
-    inFlight: number;
-    maxInFlight: number;
-    failed: number;
-  };
-  fps: { in: number; out: number };
-  /** Streams with tracking: tracks, lines and zones. */
-  tracking?: TrackingInfo;
 }
 
 interface InFlight {
