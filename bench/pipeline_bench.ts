@@ -243,7 +243,6 @@ export async function pipelineBench(
     const liveTotal = live.results.map((r) => r.latency.totalMs);
     const liveInfer = median(live.results.map((r) => r.latency.inference));
     const liveRatio = median(liveTotal) / liveInfer;
-    const liveSetting = pipeline.models()[0].status!;
     if (limit) {
       report(
         "live p50 end-to-end / best batch-1 inference",
@@ -252,11 +251,7 @@ export async function pipelineBench(
         [
           `live p50 ${median(liveTotal).toFixed(1)} ms, best batch-1 run ${
             limit.batchOne.runMs.toFixed(1)
-          } ms (${
-            settingName(limit.batchOne.setting)
-          }); the live stream ran on ${liveSetting.sessions} × ${liveSetting.threads} threads, maxBatch ${liveSetting.maxBatch}${
-            liveSetting.tuning ? ` (${liveSetting.tuning.mode})` : ""
-          }`,
+          } ms (${settingName(limit.batchOne.setting)}); the live stream ran on ${live.setting}`,
         ],
       );
     }

@@ -298,8 +298,9 @@ export const SPIN_MARGIN = 0.05;
  * on the one-session setting whose run was fastest between frames (`pacedRunMs`: sleeping
  * or spinning intra-op threads, measured as a live stream uses them), if that keeps up with
  * its frame rate (`liveFps`, with the margin of {@link keepUpRate}); a stream that outruns
- * it gets the most frames per second instead, and fills the sessions (`streamWindow`). Measurements without paced figures (made elsewhere) fall back to the
- * fastest back-to-back run, the spinning one when within {@link SPIN_MARGIN} of it. Anything
+ * it gets the most frames per second instead, and fills the sessions (`streamWindow`).
+ * Measurements without paced figures (made elsewhere) fall back to the fastest
+ * back-to-back run, the spinning one when within {@link SPIN_MARGIN} of it. Anything
  * else (lossless streams, several streams sharing the model) runs on the setting with the
  * most frames per second, the smaller batch when two are within 3%.
  *
